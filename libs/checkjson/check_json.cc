@@ -1,0 +1,76 @@
+#include "checkjson/check_json.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/time_format.h"
+
+namespace tocsin {
+namespace {
+
+nlohmann::ordered_json TimeOrNull(bool present,
+                                  const google::protobuf::Timestamp& ts) {
+  if (!present) return nullptr;
+  return FormatApiTime(FromProto(ts));
+}
+
+}  // namespace
+
+std::string CheckStatusName(v1::CheckStatus s) {
+  switch (s) {
+    case v1::CHECK_STATUS_UP:
+      return "up";
+    case v1::CHECK_STATUS_GRACE:
+      return "grace";
+    case v1::CHECK_STATUS_DOWN:
+      return "down";
+    case v1::CHECK_STATUS_PAUSED:
+      return "paused";
+    default:
+      return "new";
+  }
+}
+
+nlohmann::ordered_json CheckToJson(const v1::Check& c, const UrlConfig& urls) {
+  nlohmann::ordered_json j;
+  j["name"] = c.name();
+  j["slug"] = c.slug();
+  j["tags"] = c.tags();
+  j["desc"] = c.desc();
+  j["grace"] = c.grace().seconds();
+  j["n_pings"] = c.n_pings();
+  j["status"] = CheckStatusName(c.status());
+  j["started"] = c.started();
+  j["last_ping"] = TimeOrNull(c.has_last_ping(), c.last_ping());
+  j["next_ping"] = TimeOrNull(c.has_next_ping(), c.next_ping());
+  j["manual_resume"] = c.manual_resume();
+  j["methods"] = c.methods();
+  j["start_kw"] = c.start_kw();
+  j["success_kw"] = c.success_kw();
+  j["failure_kw"] = c.failure_kw();
+  j["filter_subject"] = c.filter_subject();
+  j["filter_body"] = c.filter_body();
+  j["filter_http_body"] = c.filter_http_body();
+  j["filter_default_fail"] = c.filter_default_fail();
+  j["badge_url"] = absl::StrCat(urls.site_root, "/b/2/", c.badge_key(), ".svg");
+  if (c.uuid().empty()) {
+    j["unique_key"] = c.unique_key();
+  } else {
+    const std::string api = absl::StrCat(urls.site_root, "/api/v3/checks/", c.uuid());
+    j["uuid"] = c.uuid();
+    j["ping_url"] = absl::StrCat(urls.ping_endpoint, c.uuid());
+    j["update_url"] = api;
+    j["pause_url"] = absl::StrCat(api, "/pause");
+    j["resume_url"] = absl::StrCat(api, "/resume");
+    j["channels"] = absl::StrJoin(c.channels(), ",");
+  }
+  if (c.kind() == v1::SCHEDULE_KIND_CRON ||
+      c.kind() == v1::SCHEDULE_KIND_ONCALENDAR) {
+    j["schedule"] = c.schedule();
+    j["tz"] = c.tz();
+  } else {
+    j["timeout"] = c.timeout().seconds();
+  }
+  return j;
+}
+
+}  // namespace tocsin

@@ -1,0 +1,70 @@
+#include "checkjson/check_json.h"
+
+#include "common/time_format.h"
+#include "gtest/gtest.h"
+
+namespace tocsin {
+namespace {
+
+v1::Check Sample() {
+  v1::Check c;
+  c.set_uuid("803f680d-e89b-492b-82ef-2be7b774a92d");
+  c.set_name("Database Backup");
+  c.set_slug("database-backup");
+  c.set_tags("production db");
+  c.set_kind(v1::SCHEDULE_KIND_SIMPLE);
+  c.mutable_timeout()->set_seconds(3600);
+  c.mutable_grace()->set_seconds(1200);
+  c.set_status(v1::CHECK_STATUS_UP);
+  c.set_n_pings(7);
+  *c.mutable_last_ping() = ToProto(*ParseIso8601("2020-03-23T10:19:32Z"));
+  c.set_badge_key("7d3ab93d-836e-4505-bbda-fcbd5e07adf9");
+  c.set_unique_key("124f983e0e3dcaeba921cfcef46efd084576e783");
+  return c;
+}
+
+const UrlConfig kUrls{"https://hc.example.org", "https://hc.example.org/ping/"};
+
+TEST(CheckJsonTest, ReadWriteShape) {
+  auto j = CheckToJson(Sample(), kUrls);
+  EXPECT_EQ(j["status"], "up");
+  EXPECT_EQ(j["grace"], 1200);
+  EXPECT_EQ(j["timeout"], 3600);
+  EXPECT_EQ(j["last_ping"], "2020-03-23T10:19:32+00:00");
+  EXPECT_TRUE(j["next_ping"].is_null());
+  EXPECT_EQ(j["ping_url"],
+            "https://hc.example.org/ping/803f680d-e89b-492b-82ef-2be7b774a92d");
+  EXPECT_EQ(j["pause_url"],
+            "https://hc.example.org/api/v3/checks/"
+            "803f680d-e89b-492b-82ef-2be7b774a92d/pause");
+  EXPECT_EQ(j["badge_url"], "https://hc.example.org/b/2/"
+                            "7d3ab93d-836e-4505-bbda-fcbd5e07adf9.svg");
+  EXPECT_EQ(j["channels"], "");
+  EXPECT_FALSE(j.contains("unique_key"));
+  EXPECT_FALSE(j.contains("schedule"));
+}
+
+TEST(CheckJsonTest, ReadOnlyShapeOmitsUuidAndUrls) {
+  v1::Check c = Sample();
+  c.clear_uuid();
+  auto j = CheckToJson(c, kUrls);
+  for (const char* k :
+       {"uuid", "ping_url", "update_url", "pause_url", "resume_url", "channels"}) {
+    EXPECT_FALSE(j.contains(k)) << k;
+  }
+  EXPECT_EQ(j["unique_key"], "124f983e0e3dcaeba921cfcef46efd084576e783");
+}
+
+TEST(CheckJsonTest, CronShapeHasScheduleAndTz) {
+  v1::Check c = Sample();
+  c.set_kind(v1::SCHEDULE_KIND_CRON);
+  c.set_schedule("15 5 * * *");
+  c.set_tz("UTC");
+  auto j = CheckToJson(c, kUrls);
+  EXPECT_EQ(j["schedule"], "15 5 * * *");
+  EXPECT_EQ(j["tz"], "UTC");
+  EXPECT_FALSE(j.contains("timeout"));
+}
+
+}  // namespace
+}  // namespace tocsin

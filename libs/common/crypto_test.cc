@@ -1,0 +1,51 @@
+#include "common/crypto.h"
+
+#include <set>
+
+#include "gtest/gtest.h"
+
+namespace tocsin {
+namespace {
+
+TEST(CryptoTest, UuidsAreCanonicalVersion4AndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    std::string u = NewUuid();
+    EXPECT_TRUE(IsCanonicalUuid(u)) << u;
+    EXPECT_EQ(u[14], '4');
+    seen.insert(u);
+  }
+  EXPECT_EQ(seen.size(), 100u);
+}
+
+TEST(CryptoTest, CanonicalUuidCheck) {
+  EXPECT_TRUE(IsCanonicalUuid("123e4567-e89b-12d3-a456-426614174000"));
+  EXPECT_TRUE(IsCanonicalUuid("123E4567-E89B-12D3-A456-426614174000"));
+  EXPECT_FALSE(IsCanonicalUuid("123e4567e89b12d3a456426614174000"));
+  EXPECT_FALSE(IsCanonicalUuid("123e4567-e89b-12d3-a456-42661417400g"));
+  EXPECT_FALSE(IsCanonicalUuid(""));
+}
+
+TEST(CryptoTest, KnownDigests) {
+  EXPECT_EQ(Sha256Hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha1Hex("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+
+TEST(CryptoTest, TokensUseUrlSafeAlphabet) {
+  std::string t = RandomToken(64);
+  ASSERT_EQ(t.size(), 64u);
+  for (char c : t) {
+    EXPECT_TRUE(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+  }
+  EXPECT_NE(RandomToken(32), RandomToken(32));
+}
+
+TEST(CryptoTest, ConstantTimeEquals) {
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "ab"));
+}
+
+}  // namespace
+}  // namespace tocsin

@@ -1,0 +1,37 @@
+#ifndef TOCSIN_COMMON_GRPC_UTIL_H_
+#define TOCSIN_COMMON_GRPC_UTIL_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+
+namespace tocsin {
+
+// Metadata keys of our calls.
+inline constexpr char kAuthorizationMetadata[] = "authorization";
+inline constexpr char kApiKeyMetadata[] = "x-api-key";
+
+// absl::Status codes are the gRPC codes: the conversion is a cast.
+grpc::Status ToGrpcStatus(const absl::Status& s);
+absl::Status FromGrpcStatus(const grpc::Status& s);
+
+// A channel to `target` ("host:port" or "dns:///name:port") that balances
+// round-robin over every address the name resolves to and reconnects quickly
+// after a peer restarts.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target);
+
+// Server options shared by our gRPC servers: a maximum connection age makes
+// clients re-resolve DNS regularly so new replicas receive traffic.
+void ApplyServerDefaults(grpc::ServerBuilder& builder);
+
+// Prepares a client context: deadline and the internal token.
+void PrepareInternalCall(grpc::ClientContext& ctx, std::string_view token,
+                         absl::Duration deadline);
+
+}  // namespace tocsin
+
+#endif  // TOCSIN_COMMON_GRPC_UTIL_H_

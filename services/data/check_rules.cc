@@ -1,0 +1,315 @@
+#include "data/check_rules.h"
+#include "common/strings.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/time_format.h"
+#include "cron/cron.h"
+
+namespace tocsin::data {
+namespace {
+
+constexpr absl::Duration kMinPeriod = absl::Seconds(60);
+constexpr absl::Duration kMaxPeriod = absl::Seconds(31536000);
+
+std::optional<absl::Time> CronNext(const CheckState& c, absl::Time after) {
+  auto expr = cron::CronExpr::Parse(c.schedule);
+  absl::TimeZone zone;
+  if (!expr.ok() || !absl::LoadTimeZone(c.tz, &zone)) return std::nullopt;
+  return expr->Next(after, zone);
+}
+
+// True when any comma-separated keyword occurs in `body`.
+bool ContainsKeyword(std::string_view keywords, std::string_view body) {
+  for (absl::string_view kw : absl::StrSplit(Absl(keywords), ',')) {
+    if (!kw.empty() && body.find(std::string_view(kw.data(), kw.size())) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view StoredStatusName(StoredStatus s) {
+  switch (s) {
+    case StoredStatus::kNew:
+      return "new";
+    case StoredStatus::kUp:
+      return "up";
+    case StoredStatus::kDown:
+      return "down";
+    case StoredStatus::kPaused:
+      return "paused";
+  }
+  return "new";
+}
+
+absl::StatusOr<StoredStatus> ParseStoredStatus(std::string_view s) {
+  for (auto v : {StoredStatus::kNew, StoredStatus::kUp, StoredStatus::kDown,
+                 StoredStatus::kPaused}) {
+    if (StoredStatusName(v) == s) return v;
+  }
+  return absl::InternalError(absl::StrCat("unknown stored status ", Absl(s)));
+}
+
+v1::CheckStatus ToProto(StoredStatus s) {
+  switch (s) {
+    case StoredStatus::kNew:
+      return v1::CHECK_STATUS_NEW;
+    case StoredStatus::kUp:
+      return v1::CHECK_STATUS_UP;
+    case StoredStatus::kDown:
+      return v1::CHECK_STATUS_DOWN;
+    case StoredStatus::kPaused:
+      return v1::CHECK_STATUS_PAUSED;
+  }
+  return v1::CHECK_STATUS_UNSPECIFIED;
+}
+
+std::string_view PingKindName(v1::PingKind k) {
+  switch (k) {
+    case v1::PING_KIND_SUCCESS:
+      return "success";
+    case v1::PING_KIND_START:
+      return "start";
+    case v1::PING_KIND_FAIL:
+      return "fail";
+    case v1::PING_KIND_LOG:
+      return "log";
+    default:
+      return "ign";
+  }
+}
+
+std::optional<absl::Time> GraceStart(const CheckState& c) {
+  if (!c.last_ping) return c.last_start;
+  std::optional<absl::Time> result;
+  if (c.kind == v1::SCHEDULE_KIND_CRON) {
+    result = CronNext(c, *c.last_ping);
+  } else {
+    result = *c.last_ping + c.timeout;
+  }
+  // A run that started must finish within the grace time of its start.
+  if (c.last_start && (!result || *c.last_start < *result)) {
+    result = c.last_start;
+  }
+  return result;
+}
+
+v1::CheckStatus CurrentStatus(const CheckState& c, absl::Time now) {
+  if (c.status != StoredStatus::kUp) return ToProto(c.status);
+  auto grace_start = GraceStart(c);
+  if (!grace_start) return v1::CHECK_STATUS_UP;
+  if (now >= *grace_start + c.grace) return v1::CHECK_STATUS_DOWN;
+  if (now >= *grace_start) return v1::CHECK_STATUS_GRACE;
+  return v1::CHECK_STATUS_UP;
+}
+
+std::optional<absl::Time> Deadline(const CheckState& c) {
+  if (c.status != StoredStatus::kUp) return std::nullopt;
+  auto grace_start = GraceStart(c);
+  if (!grace_start) return std::nullopt;
+  return *grace_start + c.grace;
+}
+
+v1::PingKind ClassifyPing(const CheckState& c, v1::PingKind requested,
+                          std::optional<int> exit_status,
+                          std::string_view method, std::string_view body) {
+  if (c.status == StoredStatus::kPaused && c.manual_resume) {
+    return v1::PING_KIND_IGNORED;
+  }
+  if (c.methods == "POST" && method != "POST") return v1::PING_KIND_IGNORED;
+  v1::PingKind kind = requested;
+  if (exit_status) {
+    kind = *exit_status == 0 ? v1::PING_KIND_SUCCESS : v1::PING_KIND_FAIL;
+  }
+  // Keyword filtering decides what a plain success URL meant.
+  if (kind == v1::PING_KIND_SUCCESS && !exit_status && c.filter_http_body) {
+    if (ContainsKeyword(c.failure_kw, body)) return v1::PING_KIND_FAIL;
+    if (ContainsKeyword(c.success_kw, body)) return v1::PING_KIND_SUCCESS;
+    if (ContainsKeyword(c.start_kw, body)) return v1::PING_KIND_START;
+    return c.filter_default_fail ? v1::PING_KIND_FAIL : v1::PING_KIND_IGNORED;
+  }
+  return kind;
+}
+
+PingEffect ApplyPing(CheckState& c, v1::PingKind kind, absl::Time now,
+                     std::string_view rid) {
+  PingEffect effect;
+  c.n_pings += 1;
+  switch (kind) {
+    case v1::PING_KIND_START:
+      c.last_start = now;
+      c.last_start_rid = std::string(rid);
+      break;
+    case v1::PING_KIND_SUCCESS:
+    case v1::PING_KIND_FAIL: {
+      // A completion closes the run it belongs to: with a run id, only the
+      // start with the same id; without one, the latest start.
+      if (c.last_start && (rid.empty() || rid == c.last_start_rid)) {
+        effect.duration = now - *c.last_start;
+        c.last_start.reset();
+        c.last_start_rid.clear();
+      }
+      c.last_duration = effect.duration;
+      c.last_ping = now;
+      StoredStatus next = kind == v1::PING_KIND_FAIL ? StoredStatus::kDown
+                                                     : StoredStatus::kUp;
+      if (c.status != next) effect.flip = std::make_pair(c.status, next);
+      c.status = next;
+      break;
+    }
+    default:  // log and ignored pings only count.
+      break;
+  }
+  c.alert_after = Deadline(c);
+  return effect;
+}
+
+LateOutcome ApplyDeadline(CheckState& c, absl::Time now) {
+  LateOutcome out;
+  if (CurrentStatus(c, now) == v1::CHECK_STATUS_DOWN) {
+    c.status = StoredStatus::kDown;
+    c.alert_after.reset();
+    out.goes_down = true;
+  } else {
+    c.alert_after = Deadline(c);
+    out.new_deadline = c.alert_after;
+  }
+  return out;
+}
+
+bool LooksLikeCron(std::string_view schedule) {
+  if (schedule.find('\n') != std::string_view::npos) return false;
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(Absl(schedule), ' ', absl::SkipEmpty());
+  return fields.size() == 5;
+}
+
+absl::StatusOr<v1::ScheduleKind> ValidateSchedule(std::string_view schedule,
+                                                  std::string_view tz) {
+  absl::TimeZone zone;
+  if (tz.empty() || tz.size() > 64 ||
+      !absl::LoadTimeZone(std::string(tz), &zone)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tz is not a valid time zone: ", Absl(tz)));
+  }
+  if (!LooksLikeCron(schedule)) {
+    // OnCalendar expressions arrive with the API issue.
+    return absl::InvalidArgumentError(
+        "schedule is not a valid cron expression (OnCalendar expressions are "
+        "not supported yet)");
+  }
+  auto expr = cron::CronExpr::Parse(schedule);
+  if (!expr.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("schedule: ", expr.status().message()));
+  }
+  // Like Healthchecks: an expression without a match after 2000-01-01 is
+  // refused.
+  if (!expr->Next(absl::FromCivil(absl::CivilSecond(2000, 1, 1), zone), zone)) {
+    return absl::InvalidArgumentError("schedule has no matching times");
+  }
+  return v1::SCHEDULE_KIND_CRON;
+}
+
+absl::Status ValidateSpec(const v1::CheckSpec& spec) {
+  auto too_long = [](std::string_view field, const std::string& v,
+                     size_t max) -> absl::Status {
+    if (v.size() > max) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Absl(field), " is too long (at most ", max, " characters)"));
+    }
+    return absl::OkStatus();
+  };
+  if (spec.has_name()) {
+    if (auto s = too_long("name", spec.name(), 100); !s.ok()) return s;
+  }
+  if (spec.has_slug()) {
+    if (auto s = too_long("slug", spec.slug(), 100); !s.ok()) return s;
+    for (char ch : spec.slug()) {
+      bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                ch == '-' || ch == '_';
+      if (!ok) {
+        return absl::InvalidArgumentError(
+            "slug may contain only a-z, 0-9, hyphens and underscores");
+      }
+    }
+  }
+  if (spec.has_tags()) {
+    if (auto s = too_long("tags", spec.tags(), 500); !s.ok()) return s;
+  }
+  if (spec.has_desc()) {
+    if (auto s = too_long("desc", spec.desc(), 10000); !s.ok()) return s;
+  }
+  for (const auto& [field, kw] :
+       {std::pair<std::string_view, const std::string*>{"start_kw", &spec.start_kw()},
+        {"success_kw", &spec.success_kw()},
+        {"failure_kw", &spec.failure_kw()}}) {
+    if (auto s = too_long(field, *kw, 200); !s.ok()) return s;
+  }
+  auto period = [](std::string_view field,
+                   const google::protobuf::Duration& d) -> absl::Status {
+    absl::Duration v = FromProto(d);
+    if (v < kMinPeriod || v > kMaxPeriod) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          Absl(field), " must be between 60 and 31536000 seconds"));
+    }
+    return absl::OkStatus();
+  };
+  if (spec.has_timeout()) {
+    if (auto s = period("timeout", spec.timeout()); !s.ok()) return s;
+  }
+  if (spec.has_grace()) {
+    if (auto s = period("grace", spec.grace()); !s.ok()) return s;
+  }
+  if (spec.has_methods() && spec.methods() != "" && spec.methods() != "POST") {
+    return absl::InvalidArgumentError("methods must be \"\" or \"POST\"");
+  }
+  if (spec.has_schedule() || spec.has_tz()) {
+    if (spec.has_schedule()) {
+      if (auto s = too_long("schedule", spec.schedule(), 100); !s.ok()) return s;
+    }
+    std::string schedule = spec.has_schedule() ? spec.schedule() : "* * * * *";
+    std::string tz = spec.has_tz() ? spec.tz() : "UTC";
+    if (auto k = ValidateSchedule(schedule, tz); !k.ok()) return k.status();
+  }
+  return absl::OkStatus();
+}
+
+void ApplySpec(const v1::CheckSpec& spec, CheckFields& f) {
+  if (spec.has_name()) f.name = spec.name();
+  if (spec.has_slug()) f.slug = spec.slug();
+  if (spec.has_tags()) f.tags = spec.tags();
+  if (spec.has_desc()) f.desc = spec.desc();
+  if (spec.has_filter_subject()) f.filter_subject = spec.filter_subject();
+  if (spec.has_filter_body()) f.filter_body = spec.filter_body();
+  CheckState& c = f.state;
+  if (spec.has_timeout()) {
+    c.timeout = FromProto(spec.timeout());
+    c.kind = v1::SCHEDULE_KIND_SIMPLE;
+  }
+  if (spec.has_grace()) c.grace = FromProto(spec.grace());
+  if (spec.has_tz()) c.tz = spec.tz();
+  // The schedule takes precedence over the timeout.
+  if (spec.has_schedule()) {
+    c.schedule = spec.schedule();
+    c.kind = LooksLikeCron(c.schedule) ? v1::SCHEDULE_KIND_CRON
+                                       : v1::SCHEDULE_KIND_ONCALENDAR;
+  }
+  if (spec.has_manual_resume()) c.manual_resume = spec.manual_resume();
+  if (spec.has_methods()) c.methods = spec.methods();
+  if (spec.has_start_kw()) c.start_kw = spec.start_kw();
+  if (spec.has_success_kw()) c.success_kw = spec.success_kw();
+  if (spec.has_failure_kw()) c.failure_kw = spec.failure_kw();
+  if (spec.has_filter_http_body()) c.filter_http_body = spec.filter_http_body();
+  if (spec.has_filter_default_fail()) {
+    c.filter_default_fail = spec.filter_default_fail();
+  }
+  // A schedule change moves the deadline.
+  c.alert_after = Deadline(c);
+}
+
+}  // namespace tocsin::data

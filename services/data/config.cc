@@ -1,0 +1,64 @@
+#include "data/config.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace tocsin::data {
+namespace {
+
+// libpq keyword values are quoted so spaces and quotes survive.
+std::string Quote(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('\'');
+  return out;
+}
+
+}  // namespace
+
+std::string DataConfig::ConnectionString() const {
+  std::string s = absl::StrCat("host=", Quote(db_host), " port=", db_port,
+                               " dbname=", Quote(db_name), " user=",
+                               Quote(db_user), " connect_timeout=5",
+                               " application_name=tocsin-data");
+  if (!db_password.empty()) absl::StrAppend(&s, " password=", Quote(db_password));
+  if (!db_sslmode.empty()) absl::StrAppend(&s, " sslmode=", Quote(db_sslmode));
+  return s;
+}
+
+std::string DataConfig::DescribeDatabase() const {
+  return absl::StrCat(db_user, "@", db_host, ":", db_port, "/", db_name);
+}
+
+absl::StatusOr<DataConfig> LoadDataConfig(Settings& s) {
+  DataConfig c;
+  c.db_host = s.String("DB_HOST", "localhost");
+  c.db_port = static_cast<int>(s.Int("DB_PORT", 5432, 1, 65535));
+  c.db_name = s.String("DB_NAME", "hc");
+  c.db_user = s.String("DB_USER", "postgres");
+  c.db_password = s.Secret("DB_PASSWORD", "");
+  c.db_sslmode = s.Choice("DB_SSLMODE", "",
+                          {"disable", "allow", "prefer", "require",
+                           "verify-ca", "verify-full"});
+  c.pool_size = static_cast<int>(s.Int("TOCSIN_DB_POOL_SIZE", 8, 1, 256));
+  c.pool_wait = s.Duration("TOCSIN_DB_POOL_WAIT", absl::Seconds(5),
+                           absl::Milliseconds(10), absl::Minutes(5));
+  c.listen = s.String("TOCSIN_DATA_LISTEN", "127.0.0.1:8051");
+  c.internal_token = s.Secret("TOCSIN_INTERNAL_TOKEN", "");
+  if (c.internal_token.size() < 16) {
+    s.Fail("TOCSIN_INTERNAL_TOKEN",
+           "must be set (or TOCSIN_INTERNAL_TOKEN_FILE) to at least 16 "
+           "characters");
+  }
+  c.ping_body_limit =
+      static_cast<int>(s.Int("PING_BODY_LIMIT", 10000, 0, 100 * 1024 * 1024));
+  std::string level = s.Choice("TOCSIN_LOG_LEVEL", "info",
+                               {"debug", "info", "warning", "error"});
+  log::ParseLevel(level, &c.log_level);
+  if (!s.status().ok()) return s.status();
+  return c;
+}
+
+}  // namespace tocsin::data

@@ -1,0 +1,39 @@
+#ifndef TOCSIN_DATA_CONFIG_H_
+#define TOCSIN_DATA_CONFIG_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/log.h"
+#include "common/settings.h"
+
+namespace tocsin::data {
+
+// The data service's settings, read from the environment at start.
+struct DataConfig {
+  std::string db_host;
+  int db_port = 5432;
+  std::string db_name;
+  std::string db_user;
+  std::string db_password;  // Secret: never logged.
+  std::string db_sslmode;
+  int pool_size = 8;
+  absl::Duration pool_wait = absl::Seconds(5);
+  std::string listen;
+  std::string internal_token;  // Secret: never logged.
+  int ping_body_limit = 10000;
+  log::Level log_level = log::Level::kInfo;
+
+  // A libpq connection string. Contains the password: never log it.
+  std::string ConnectionString() const;
+  // The same without secrets, for logs and errors.
+  std::string DescribeDatabase() const;
+};
+
+// Reads and validates every setting; InvalidArgument names the first bad one.
+absl::StatusOr<DataConfig> LoadDataConfig(Settings& settings);
+
+}  // namespace tocsin::data
+
+#endif  // TOCSIN_DATA_CONFIG_H_

@@ -1,0 +1,104 @@
+#include "data/pg_pool.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+
+namespace tocsin::data {
+
+absl::Status StatusFromException(const std::exception& e) {
+  if (dynamic_cast<const pqxx::unique_violation*>(&e)) {
+    return absl::AlreadyExistsError(e.what());
+  }
+  if (dynamic_cast<const pqxx::transaction_rollback*>(&e)) {
+    return absl::AbortedError(e.what());
+  }
+  if (dynamic_cast<const pqxx::in_doubt_error*>(&e)) {
+    return absl::UnavailableError(
+        absl::StrCat("database commit outcome unknown: ", e.what()));
+  }
+  if (dynamic_cast<const pqxx::broken_connection*>(&e)) {
+    return absl::UnavailableError(absl::StrCat("database unavailable: ", e.what()));
+  }
+  return absl::InternalError(absl::StrCat("database error: ", e.what()));
+}
+
+PgPool::PgPool(std::string conninfo, int size, absl::Duration wait)
+    : conninfo_(std::move(conninfo)), size_(size), wait_(wait) {}
+
+PgPool::~PgPool() = default;
+
+absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Acquire() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    bool got = cv_.wait_for(lock, std::chrono::milliseconds(absl::ToInt64Milliseconds(wait_)),
+                            [&] { return !idle_.empty() || in_use_ < size_; });
+    if (!got) {
+      return absl::ResourceExhaustedError(
+          "all database connections are busy; try again");
+    }
+    ++in_use_;
+    if (!idle_.empty()) {
+      auto c = std::move(idle_.back());
+      idle_.pop_back();
+      return c;
+    }
+  }
+  // Open a new connection outside the lock: it may take a while.
+  try {
+    auto c = std::make_unique<pqxx::connection>(conninfo_);
+    return c;
+  } catch (const std::exception& e) {
+    Release(nullptr, true);
+    // libpq messages name host and user, never the password.
+    return absl::UnavailableError(
+        absl::StrCat("cannot connect to the database: ", e.what()));
+  }
+}
+
+void PgPool::Release(std::unique_ptr<pqxx::connection> c, bool broken) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --in_use_;
+    if (c && !broken && c->is_open()) idle_.push_back(std::move(c));
+  }
+  cv_.notify_one();
+}
+
+absl::Status PgPool::Run(
+    const std::function<absl::Status(pqxx::connection&)>& fn) {
+  for (int attempt = 0;; ++attempt) {
+    auto conn = Acquire();
+    if (!conn.ok()) return conn.status();
+    bool broken = false;
+    absl::Status status;
+    try {
+      status = fn(**conn);
+    } catch (const pqxx::in_doubt_error& e) {
+      broken = true;
+      status = StatusFromException(e);
+    } catch (const pqxx::broken_connection& e) {
+      broken = true;
+      status = StatusFromException(e);
+      if (attempt == 0) {
+        Release(std::move(*conn), true);
+        log::Warning("database connection lost; retrying on a new one");
+        continue;
+      }
+    } catch (const std::exception& e) {
+      status = StatusFromException(e);
+      broken = !(*conn)->is_open();
+    }
+    Release(std::move(*conn), broken);
+    return status;
+  }
+}
+
+absl::Status PgPool::Ping() {
+  return Run([](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    tx.exec("SELECT 1");
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace tocsin::data

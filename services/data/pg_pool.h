@@ -1,0 +1,56 @@
+#ifndef TOCSIN_DATA_PG_POOL_H_
+#define TOCSIN_DATA_PG_POOL_H_
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "pqxx/pqxx"
+
+namespace tocsin::data {
+
+// Turns a libpqxx exception into a status. Exceptions stop here: unique
+// violation -> ALREADY_EXISTS, serialization failure or deadlock -> ABORTED,
+// broken connection -> UNAVAILABLE, anything else -> INTERNAL.
+absl::Status StatusFromException(const std::exception& e);
+
+// A bounded pool of PostgreSQL connections. Connections are opened lazily;
+// one that breaks (PostgreSQL restarted) is dropped and a fresh one is opened
+// on the next use, so the pool recovers by itself.
+class PgPool {
+ public:
+  PgPool(std::string conninfo, int size, absl::Duration wait);
+  ~PgPool();
+
+  // Runs `fn` with a connection. A broken connection is retried once on a
+  // fresh connection (the transaction it was in never committed); in-doubt
+  // commits are not retried. Exceptions thrown by `fn` become statuses.
+  absl::Status Run(const std::function<absl::Status(pqxx::connection&)>& fn);
+
+  // Opens one connection now to prove the database answers.
+  absl::Status Ping();
+
+  int size() const { return size_; }
+
+ private:
+  absl::StatusOr<std::unique_ptr<pqxx::connection>> Acquire();
+  void Release(std::unique_ptr<pqxx::connection> c, bool broken);
+
+  const std::string conninfo_;
+  const int size_;
+  const absl::Duration wait_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  int in_use_ = 0;  // Leased connections, plus slots being opened.
+};
+
+}  // namespace tocsin::data
+
+#endif  // TOCSIN_DATA_PG_POOL_H_

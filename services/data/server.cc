@@ -1,0 +1,109 @@
+#include "data/server.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_util.h"
+#include "common/log.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+
+namespace tocsin::data {
+
+absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
+    const DataConfig& config, absl::Duration startup_wait) {
+  std::unique_ptr<DataServer> s(new DataServer());
+  s->pool_ = std::make_unique<PgPool>(config.ConnectionString(),
+                                      config.pool_size, config.pool_wait);
+  s->store_ = std::make_unique<Store>(*s->pool_);
+
+  // The database may still be starting (compose, Kubernetes): wait for it.
+  absl::Time give_up = absl::Now() + startup_wait;
+  absl::StatusOr<MigrationResult> migrated;
+  for (absl::Duration backoff = absl::Milliseconds(200);;
+       backoff = std::min(backoff * 2, absl::Seconds(5))) {
+    migrated = s->store_->Migrate();
+    if (migrated.ok() || !absl::IsUnavailable(migrated.status()) ||
+        absl::Now() + backoff > give_up) {
+      break;
+    }
+    log::Warning("database not ready; retrying",
+                 {{"database", config.DescribeDatabase()},
+                  {"error", std::string(migrated.status().message())}});
+    absl::SleepFor(backoff);
+  }
+  if (!migrated.ok()) return migrated.status();
+  log::Info("database schema ready",
+            {{"database", config.DescribeDatabase()},
+             {"schema_version", int64_t{migrated->current_version}}});
+
+  s->auth_ = std::make_unique<Authenticator>(config.internal_token, *s->store_);
+  s->checks_ = std::make_unique<CheckServiceImpl>(*s->store_, *s->auth_);
+  s->pings_ = std::make_unique<PingServiceImpl>(*s->store_, *s->auth_,
+                                                config.ping_body_limit);
+  s->projects_ = std::make_unique<ProjectServiceImpl>(*s->store_, *s->auth_);
+  s->admin_ = std::make_unique<AdminServiceImpl>(*s->store_, *s->auth_);
+  s->deadlines_ = std::make_unique<DeadlineServiceImpl>(*s->store_, *s->auth_);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  ApplyServerDefaults(builder);
+  // Handlers block on PostgreSQL: bound the threads near the pool size so
+  // load queues in gRPC rather than piling onto the pool.
+  grpc::ResourceQuota quota("tocsin-data");
+  quota.SetMaxThreads(std::max(16, config.pool_size * 4));
+  builder.SetResourceQuota(quota);
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(),
+                           &s->port_);
+  builder.RegisterService(s->checks_.get());
+  builder.RegisterService(s->pings_.get());
+  builder.RegisterService(s->projects_.get());
+  builder.RegisterService(s->admin_.get());
+  builder.RegisterService(s->deadlines_.get());
+  s->server_ = builder.BuildAndStart();
+  if (!s->server_ || s->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config.listen));
+  }
+  s->server_->GetHealthCheckService()->SetServingStatus(true);
+  s->watcher_ = std::thread([p = s.get()] { p->WatchDatabase(); });
+  log::Info("serving", {{"listen", config.listen},
+                        {"port", int64_t{s->port_}},
+                        {"pool_size", int64_t{config.pool_size}}});
+  return s;
+}
+
+// Health follows the database: a replica that cannot reach PostgreSQL says
+// so, and load balancers and `tocsinctl health` see it.
+void DataServer::WatchDatabase() {
+  bool serving = true;
+  while (!stopping_) {
+    for (int i = 0; i < 50 && !stopping_; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (stopping_) break;
+    bool ok = pool_->Ping().ok();
+    if (ok != serving) {
+      serving = ok;
+      server_->GetHealthCheckService()->SetServingStatus(ok);
+      if (ok) {
+        log::Info("database reachable again");
+      } else {
+        log::Error("database unreachable; reporting NOT_SERVING");
+      }
+    }
+  }
+}
+
+void DataServer::Shutdown(absl::Duration grace) {
+  if (stopping_.exchange(true)) return;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+  if (watcher_.joinable()) watcher_.join();
+}
+
+DataServer::~DataServer() { Shutdown(absl::Seconds(5)); }
+
+}  // namespace tocsin::data

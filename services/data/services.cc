@@ -1,0 +1,187 @@
+#include "data/services.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/crypto.h"
+#include "common/grpc_util.h"
+#include "common/log.h"
+#include "common/time_format.h"
+
+namespace tocsin::data {
+namespace {
+
+// Logs server-side failures (not the caller's mistakes) once, here.
+grpc::Status Reply(const absl::Status& s, std::string_view rpc) {
+  if (!s.ok() && (s.code() == absl::StatusCode::kInternal ||
+                  s.code() == absl::StatusCode::kUnavailable ||
+                  s.code() == absl::StatusCode::kUnknown)) {
+    log::Error("rpc failed", {{"rpc", rpc}, {"error", s.ToString()}});
+  }
+  return ToGrpcStatus(s);
+}
+
+}  // namespace
+
+grpc::Status CheckServiceImpl::ListChecks(grpc::ServerContext* ctx,
+                                          const v1::ListChecksRequest* req,
+                                          v1::ListChecksResponse* resp) {
+  auto caller = auth_.ForProject(*ctx, req->project(), /*write=*/false);
+  if (!caller.ok()) return Reply(caller.status(), "ListChecks");
+  std::vector<std::string> tags(req->tags().begin(), req->tags().end());
+  std::optional<std::string> slug;
+  if (req->has_slug()) slug = req->slug();
+  auto checks = store_.ListChecks(caller->project, tags, slug,
+                                  caller->read_only, absl::Now());
+  if (!checks.ok()) return Reply(checks.status(), "ListChecks");
+  for (auto& c : *checks) *resp->add_checks() = std::move(c);
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckServiceImpl::GetCheck(grpc::ServerContext* ctx,
+                                        const v1::GetCheckRequest* req,
+                                        v1::GetCheckResponse* resp) {
+  auto caller = auth_.ForProject(*ctx, req->project(), /*write=*/false);
+  if (!caller.ok()) return Reply(caller.status(), "GetCheck");
+  // A read-only caller may only use unique keys: it never saw a UUID.
+  auto check = store_.GetCheck(caller->project, req->id(), caller->read_only,
+                               absl::Now());
+  if (!check.ok()) return Reply(check.status(), "GetCheck");
+  *resp->mutable_check() = std::move(*check);
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckServiceImpl::CreateCheck(grpc::ServerContext* ctx,
+                                           const v1::CreateCheckRequest* req,
+                                           v1::CreateCheckResponse* resp) {
+  auto caller = auth_.ForProject(*ctx, req->project(), /*write=*/true);
+  if (!caller.ok()) return Reply(caller.status(), "CreateCheck");
+  std::vector<std::string> unique(req->unique().begin(), req->unique().end());
+  auto out = store_.CreateCheck(caller->project, req->spec(), unique,
+                                absl::Now());
+  if (!out.ok()) return Reply(out.status(), "CreateCheck");
+  *resp->mutable_check() = std::move(out->check);
+  resp->set_created(out->created);
+  return grpc::Status::OK;
+}
+
+grpc::Status PingServiceImpl::RecordPing(grpc::ServerContext* ctx,
+                                         const v1::RecordPingRequest* req,
+                                         v1::RecordPingResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) {
+    return Reply(s, "RecordPing");
+  }
+  PingInput in;
+  switch (req->target_case()) {
+    case v1::RecordPingRequest::kCheckUuid:
+      if (!IsCanonicalUuid(req->check_uuid())) {
+        return Reply(absl::InvalidArgumentError("invalid url format"),
+                     "RecordPing");
+      }
+      in.check_uuid = absl::AsciiStrToLower(req->check_uuid());
+      break;
+    case v1::RecordPingRequest::kSlug:
+      in.ping_key = req->slug().ping_key();
+      in.slug = req->slug().slug();
+      in.create = req->create();
+      break;
+    default:
+      return Reply(absl::InvalidArgumentError("ping has no target"),
+                   "RecordPing");
+  }
+  switch (req->kind()) {
+    case v1::PING_KIND_SUCCESS:
+    case v1::PING_KIND_START:
+    case v1::PING_KIND_FAIL:
+    case v1::PING_KIND_LOG:
+      in.kind = req->kind();
+      break;
+    default:
+      return Reply(absl::InvalidArgumentError("invalid ping kind"),
+                   "RecordPing");
+  }
+  if (req->has_exit_status()) {
+    if (req->exit_status() < 0 || req->exit_status() > 255) {
+      return Reply(absl::InvalidArgumentError("invalid url format"),
+                   "RecordPing");
+    }
+    in.exit_status = req->exit_status();
+  }
+  if (!req->rid().empty()) {
+    if (!IsCanonicalUuid(req->rid())) {
+      return Reply(absl::InvalidArgumentError("invalid rid"), "RecordPing");
+    }
+    in.rid = absl::AsciiStrToLower(req->rid());
+  }
+  // The gateway cuts bodies to the limit; cut again so no caller can store
+  // more than the operator allowed.
+  in.body = req->body().substr(
+      0, std::min<size_t>(req->body().size(), static_cast<size_t>(body_limit_)));
+  in.method = req->method().substr(0, 16);
+  in.scheme = req->scheme().substr(0, 8);
+  in.remote_addr = req->remote_addr().substr(0, 64);
+  in.user_agent = req->user_agent().substr(0, 200);
+  auto out = store_.RecordPing(in, absl::Now());
+  if (!out.ok()) return Reply(out.status(), "RecordPing");
+  resp->set_created(out->created);
+  resp->set_kind(out->kind);
+  return grpc::Status::OK;
+}
+
+grpc::Status ProjectServiceImpl::CreateProject(
+    grpc::ServerContext* ctx, const v1::CreateProjectRequest* req,
+    v1::CreateProjectResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) {
+    return Reply(s, "CreateProject");
+  }
+  if (req->name().empty() || req->name().size() > 100) {
+    return Reply(absl::InvalidArgumentError(
+                     "project name must be 1 to 100 characters"),
+                 "CreateProject");
+  }
+  auto out = store_.CreateProject(req->name(), absl::Now());
+  if (!out.ok()) return Reply(out.status(), "CreateProject");
+  *resp = std::move(*out);
+  log::Info("project created", {{"project", resp->project().uuid()}});
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminServiceImpl::Migrate(grpc::ServerContext* ctx,
+                                       const v1::MigrateRequest* req,
+                                       v1::MigrateResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) return Reply(s, "Migrate");
+  auto out = store_.Migrate();
+  if (!out.ok()) return Reply(out.status(), "Migrate");
+  for (int v : out->applied) resp->add_applied(v);
+  resp->set_current_version(out->current_version);
+  return grpc::Status::OK;
+}
+
+grpc::Status DeadlineServiceImpl::MarkLateChecks(
+    grpc::ServerContext* ctx, const v1::MarkLateChecksRequest* req,
+    v1::MarkLateChecksResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) {
+    return Reply(s, "MarkLateChecks");
+  }
+  int limit = req->limit() > 0 ? std::min(req->limit(), 10000) : 500;
+  auto out = store_.MarkLateChecks(limit, absl::Now());
+  if (!out.ok()) return Reply(out.status(), "MarkLateChecks");
+  *resp = std::move(*out);
+  for (const auto& f : resp->flips()) {
+    log::Info("check is down", {{"check", f.check()}});
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status DeadlineServiceImpl::GetNextDeadline(
+    grpc::ServerContext* ctx, const v1::GetNextDeadlineRequest* req,
+    v1::GetNextDeadlineResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) {
+    return Reply(s, "GetNextDeadline");
+  }
+  auto next = store_.NextDeadline();
+  if (!next.ok()) return Reply(next.status(), "GetNextDeadline");
+  if (*next) *resp->mutable_next_deadline() = tocsin::ToProto(**next);
+  return grpc::Status::OK;
+}
+
+}  // namespace tocsin::data

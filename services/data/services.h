@@ -1,0 +1,94 @@
+#ifndef TOCSIN_DATA_SERVICES_H_
+#define TOCSIN_DATA_SERVICES_H_
+
+// The data service's RPCs: thin adapters from requests to the Store, with
+// authentication first. Synchronous handlers on a bounded thread pool: each
+// blocks on PostgreSQL for at most one statement round trip at a time.
+
+#include "data/auth.h"
+#include "data/config.h"
+#include "data/store.h"
+#include "tocsin/v1/admin_service.grpc.pb.h"
+#include "tocsin/v1/check_service.grpc.pb.h"
+#include "tocsin/v1/deadline_service.grpc.pb.h"
+#include "tocsin/v1/ping_service.grpc.pb.h"
+#include "tocsin/v1/project_service.grpc.pb.h"
+
+namespace tocsin::data {
+
+class CheckServiceImpl final : public v1::CheckService::Service {
+ public:
+  CheckServiceImpl(Store& store, Authenticator& auth)
+      : store_(store), auth_(auth) {}
+  grpc::Status ListChecks(grpc::ServerContext* ctx,
+                          const v1::ListChecksRequest* req,
+                          v1::ListChecksResponse* resp) override;
+  grpc::Status GetCheck(grpc::ServerContext* ctx, const v1::GetCheckRequest* req,
+                        v1::GetCheckResponse* resp) override;
+  grpc::Status CreateCheck(grpc::ServerContext* ctx,
+                           const v1::CreateCheckRequest* req,
+                           v1::CreateCheckResponse* resp) override;
+
+ private:
+  Store& store_;
+  Authenticator& auth_;
+};
+
+class PingServiceImpl final : public v1::PingService::Service {
+ public:
+  PingServiceImpl(Store& store, Authenticator& auth, int body_limit)
+      : store_(store), auth_(auth), body_limit_(body_limit) {}
+  grpc::Status RecordPing(grpc::ServerContext* ctx,
+                          const v1::RecordPingRequest* req,
+                          v1::RecordPingResponse* resp) override;
+
+ private:
+  Store& store_;
+  Authenticator& auth_;
+  int body_limit_;
+};
+
+class ProjectServiceImpl final : public v1::ProjectService::Service {
+ public:
+  ProjectServiceImpl(Store& store, Authenticator& auth)
+      : store_(store), auth_(auth) {}
+  grpc::Status CreateProject(grpc::ServerContext* ctx,
+                             const v1::CreateProjectRequest* req,
+                             v1::CreateProjectResponse* resp) override;
+
+ private:
+  Store& store_;
+  Authenticator& auth_;
+};
+
+class AdminServiceImpl final : public v1::AdminService::Service {
+ public:
+  AdminServiceImpl(Store& store, Authenticator& auth)
+      : store_(store), auth_(auth) {}
+  grpc::Status Migrate(grpc::ServerContext* ctx, const v1::MigrateRequest* req,
+                       v1::MigrateResponse* resp) override;
+
+ private:
+  Store& store_;
+  Authenticator& auth_;
+};
+
+class DeadlineServiceImpl final : public v1::DeadlineService::Service {
+ public:
+  DeadlineServiceImpl(Store& store, Authenticator& auth)
+      : store_(store), auth_(auth) {}
+  grpc::Status MarkLateChecks(grpc::ServerContext* ctx,
+                              const v1::MarkLateChecksRequest* req,
+                              v1::MarkLateChecksResponse* resp) override;
+  grpc::Status GetNextDeadline(grpc::ServerContext* ctx,
+                               const v1::GetNextDeadlineRequest* req,
+                               v1::GetNextDeadlineResponse* resp) override;
+
+ private:
+  Store& store_;
+  Authenticator& auth_;
+};
+
+}  // namespace tocsin::data
+
+#endif  // TOCSIN_DATA_SERVICES_H_

@@ -1,0 +1,583 @@
+#include "data/store.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "common/time_format.h"
+
+namespace tocsin::data {
+namespace {
+
+// ---- SQL, by name ---------------------------------------------------------
+
+constexpr char kCheckColumns[] =
+    "c.id::text, c.project_id::text, c.unique_key, c.badge_key::text, c.name, "
+    "c.slug, c.tags, c.description, c.kind, c.timeout_s, c.grace_s, "
+    "c.schedule, c.tz, c.status, c.n_pings, tocsin_micros(c.last_ping), "
+    "tocsin_micros(c.last_start), coalesce(c.last_start_rid::text, ''), "
+    "c.last_duration_ms, tocsin_micros(c.alert_after), c.manual_resume, "
+    "c.methods, c.start_kw, c.success_kw, c.failure_kw, c.filter_subject, "
+    "c.filter_body, c.filter_http_body, c.filter_default_fail, "
+    "tocsin_micros(c.created)";
+enum Col {
+  kId, kProject, kUniqueKey, kBadgeKey, kName, kSlug, kTags, kDesc, kKind,
+  kTimeout, kGrace, kSchedule, kTz, kStatus, kNPings, kLastPing, kLastStart,
+  kLastStartRid, kLastDuration, kAlertAfter, kManualResume, kMethods,
+  kStartKw, kSuccessKw, kFailureKw, kFilterSubject, kFilterBody,
+  kFilterHttpBody, kFilterDefaultFail, kCreated
+};
+
+constexpr char kInsertProject[] =
+    "INSERT INTO projects (id, name, ping_key, created) "
+    "VALUES ($1, $2, $3, tocsin_from_micros($4))";
+constexpr char kInsertApiKey[] =
+    "INSERT INTO api_keys (digest, project_id, read_only) VALUES ($1, $2, $3)";
+constexpr char kSelectApiKey[] =
+    "SELECT project_id::text, read_only FROM api_keys WHERE digest = $1";
+
+constexpr char kInsertCheck[] =
+    "INSERT INTO checks (id, project_id, unique_key, badge_key, name, slug, "
+    "tags, description, kind, timeout_s, grace_s, schedule, tz, status, "
+    "manual_resume, methods, start_kw, success_kw, failure_kw, "
+    "filter_subject, filter_body, filter_http_body, filter_default_fail, "
+    "alert_after, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+    "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "
+    "tocsin_from_micros($24), tocsin_from_micros($25))";
+constexpr char kUpdateCheckFields[] =
+    "UPDATE checks SET name = $2, slug = $3, tags = $4, description = $5, "
+    "kind = $6, timeout_s = $7, grace_s = $8, schedule = $9, tz = $10, "
+    "manual_resume = $11, methods = $12, start_kw = $13, success_kw = $14, "
+    "failure_kw = $15, filter_subject = $16, filter_body = $17, "
+    "filter_http_body = $18, filter_default_fail = $19, "
+    "alert_after = tocsin_from_micros($20) WHERE id = $1";
+// The ping path's only write to the check.
+constexpr char kUpdateCheckAfterPing[] =
+    "UPDATE checks SET status = $2, n_pings = $3, "
+    "last_ping = tocsin_from_micros($4), last_start = tocsin_from_micros($5), "
+    "last_start_rid = NULLIF($6, '')::uuid, last_duration_ms = $7, "
+    "alert_after = tocsin_from_micros($8) WHERE id = $1";
+constexpr char kInsertPing[] =
+    "INSERT INTO pings (check_id, n, created, kind, scheme, method, "
+    "remote_addr, user_agent, exit_status, rid, duration_ms, body, body_size) "
+    "VALUES ($1, $2, tocsin_from_micros($3), $4, $5, $6, $7, $8, $9, "
+    "NULLIF($10, '')::uuid, $11, $12, $13)";
+constexpr char kInsertFlip[] =
+    "INSERT INTO flips (check_id, created, old_status, new_status) "
+    "VALUES ($1, tocsin_from_micros($2), $3, $4)";
+constexpr char kSelectProjectByPingKey[] =
+    "SELECT id::text FROM projects WHERE ping_key = $1";
+constexpr char kLateChecksSuffix[] =
+    " FROM checks c WHERE c.status = 'up' AND c.alert_after IS NOT NULL "
+    "AND c.alert_after <= tocsin_from_micros($1) ORDER BY c.alert_after "
+    "LIMIT $2 FOR UPDATE SKIP LOCKED";
+constexpr char kMarkDown[] =
+    "UPDATE checks SET status = 'down', alert_after = NULL WHERE id = $1";
+constexpr char kMoveDeadline[] =
+    "UPDATE checks SET alert_after = tocsin_from_micros($2) WHERE id = $1";
+constexpr char kNextDeadline[] =
+    "SELECT tocsin_micros(min(alert_after)) FROM checks "
+    "WHERE status = 'up' AND alert_after IS NOT NULL";
+
+// ---- Conversions ------------------------------------------------------------
+
+// Holds a nullable text parameter for libpqxx 6.4 (no std::optional support):
+// a null `const char*` is sent as SQL NULL.
+class NullableParam {
+ public:
+  NullableParam() = default;
+  explicit NullableParam(std::string v) : value_(std::move(v)), null_(false) {}
+  const char* get() const { return null_ ? nullptr : value_.c_str(); }
+
+ private:
+  std::string value_;
+  bool null_ = true;
+};
+
+NullableParam Micros(const std::optional<absl::Time>& t) {
+  if (!t) return NullableParam();
+  return NullableParam(absl::StrCat(absl::ToUnixMicros(*t)));
+}
+NullableParam Millis(const std::optional<absl::Duration>& d) {
+  if (!d) return NullableParam();
+  return NullableParam(absl::StrCat(absl::ToInt64Milliseconds(*d)));
+}
+std::optional<absl::Time> TimeField(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return absl::FromUnixMicros(f.as<int64_t>());
+}
+
+std::string_view KindName(v1::ScheduleKind k) {
+  switch (k) {
+    case v1::SCHEDULE_KIND_CRON:
+      return "cron";
+    case v1::SCHEDULE_KIND_ONCALENDAR:
+      return "oncalendar";
+    default:
+      return "simple";
+  }
+}
+v1::ScheduleKind ParseKind(std::string_view s) {
+  if (s == "cron") return v1::SCHEDULE_KIND_CRON;
+  if (s == "oncalendar") return v1::SCHEDULE_KIND_ONCALENDAR;
+  return v1::SCHEDULE_KIND_SIMPLE;
+}
+
+// A check row as stored.
+struct CheckRecord {
+  std::string id, project, unique_key, badge_key;
+  CheckFields f;
+  absl::Time created;
+};
+
+absl::StatusOr<CheckRecord> FromRow(const pqxx::row& r) {
+  CheckRecord rec;
+  rec.id = r[kId].c_str();
+  rec.project = r[kProject].c_str();
+  rec.unique_key = r[kUniqueKey].c_str();
+  rec.badge_key = r[kBadgeKey].c_str();
+  rec.f.name = r[kName].c_str();
+  rec.f.slug = r[kSlug].c_str();
+  rec.f.tags = r[kTags].c_str();
+  rec.f.desc = r[kDesc].c_str();
+  rec.f.filter_subject = r[kFilterSubject].as<bool>();
+  rec.f.filter_body = r[kFilterBody].as<bool>();
+  CheckState& s = rec.f.state;
+  ASSIGN_OR_RETURN(s.status, ParseStoredStatus(r[kStatus].c_str()));
+  s.kind = ParseKind(r[kKind].c_str());
+  s.timeout = absl::Seconds(r[kTimeout].as<int64_t>());
+  s.grace = absl::Seconds(r[kGrace].as<int64_t>());
+  s.schedule = r[kSchedule].c_str();
+  s.tz = r[kTz].c_str();
+  s.n_pings = r[kNPings].as<int64_t>();
+  s.last_ping = TimeField(r[kLastPing]);
+  s.last_start = TimeField(r[kLastStart]);
+  s.last_start_rid = r[kLastStartRid].c_str();
+  if (!r[kLastDuration].is_null()) {
+    s.last_duration = absl::Milliseconds(r[kLastDuration].as<int64_t>());
+  }
+  s.alert_after = TimeField(r[kAlertAfter]);
+  s.manual_resume = r[kManualResume].as<bool>();
+  s.methods = r[kMethods].c_str();
+  s.start_kw = r[kStartKw].c_str();
+  s.success_kw = r[kSuccessKw].c_str();
+  s.failure_kw = r[kFailureKw].c_str();
+  s.filter_http_body = r[kFilterHttpBody].as<bool>();
+  s.filter_default_fail = r[kFilterDefaultFail].as<bool>();
+  rec.created = absl::FromUnixMicros(r[kCreated].as<int64_t>());
+  return rec;
+}
+
+// The check as callers see it. Read-only callers get no UUID (and so no URLs)
+// but the unique key, as the Management API documents.
+v1::Check ToProto(const CheckRecord& rec, bool read_only, absl::Time now) {
+  const CheckState& s = rec.f.state;
+  v1::Check c;
+  if (read_only) {
+    c.set_unique_key(rec.unique_key);
+  } else {
+    c.set_uuid(rec.id);
+  }
+  c.set_project(rec.project);
+  c.set_name(rec.f.name);
+  c.set_slug(rec.f.slug);
+  c.set_tags(rec.f.tags);
+  c.set_desc(rec.f.desc);
+  c.set_kind(s.kind);
+  *c.mutable_timeout() = tocsin::ToProto(s.timeout);
+  *c.mutable_grace() = tocsin::ToProto(s.grace);
+  c.set_schedule(s.schedule);
+  c.set_tz(s.tz);
+  c.set_status(CurrentStatus(s, now));
+  c.set_started(s.last_start.has_value());
+  c.set_n_pings(s.n_pings);
+  if (s.last_ping) *c.mutable_last_ping() = tocsin::ToProto(*s.last_ping);
+  if (s.status == StoredStatus::kUp) {
+    if (auto next = GraceStart(s)) *c.mutable_next_ping() = tocsin::ToProto(*next);
+  }
+  c.set_manual_resume(s.manual_resume);
+  c.set_methods(s.methods);
+  c.set_start_kw(s.start_kw);
+  c.set_success_kw(s.success_kw);
+  c.set_failure_kw(s.failure_kw);
+  c.set_filter_subject(rec.f.filter_subject);
+  c.set_filter_body(rec.f.filter_body);
+  c.set_filter_http_body(s.filter_http_body);
+  c.set_filter_default_fail(s.filter_default_fail);
+  c.set_badge_key(rec.badge_key);
+  *c.mutable_created() = tocsin::ToProto(rec.created);
+  if (s.last_start) *c.mutable_last_start() = tocsin::ToProto(*s.last_start);
+  if (s.alert_after) *c.mutable_alert_after() = tocsin::ToProto(*s.alert_after);
+  return c;
+}
+
+bool HasAllTags(const std::string& check_tags,
+                const std::vector<std::string>& wanted) {
+  std::set<absl::string_view> have;
+  for (absl::string_view t : absl::StrSplit(check_tags, ' ', absl::SkipEmpty())) {
+    have.insert(t);
+  }
+  for (const auto& w : wanted) {
+    if (!have.count(w)) return false;
+  }
+  return true;
+}
+
+void InsertCheck(pqxx::work& tx, const CheckRecord& rec) {
+  const CheckState& s = rec.f.state;
+  tx.exec_params(
+      kInsertCheck, rec.id, rec.project, rec.unique_key, rec.badge_key,
+      rec.f.name, rec.f.slug, rec.f.tags, rec.f.desc,
+      std::string(KindName(s.kind)), absl::ToInt64Seconds(s.timeout),
+      absl::ToInt64Seconds(s.grace), s.schedule, s.tz,
+      std::string(StoredStatusName(s.status)), s.manual_resume, s.methods,
+      s.start_kw, s.success_kw, s.failure_kw, rec.f.filter_subject,
+      rec.f.filter_body, s.filter_http_body, s.filter_default_fail,
+      Micros(s.alert_after).get(), absl::ToUnixMicros(rec.created));
+}
+
+void UpdateCheckFields(pqxx::work& tx, const CheckRecord& rec) {
+  const CheckState& s = rec.f.state;
+  tx.exec_params(kUpdateCheckFields, rec.id, rec.f.name, rec.f.slug,
+                 rec.f.tags, rec.f.desc, std::string(KindName(s.kind)),
+                 absl::ToInt64Seconds(s.timeout), absl::ToInt64Seconds(s.grace),
+                 s.schedule, s.tz, s.manual_resume, s.methods, s.start_kw,
+                 s.success_kw, s.failure_kw, rec.f.filter_subject,
+                 rec.f.filter_body, s.filter_http_body, s.filter_default_fail,
+                 Micros(s.alert_after).get());
+}
+
+CheckRecord NewCheckRecord(const std::string& project, absl::Time now) {
+  CheckRecord rec;
+  rec.id = NewUuid();
+  rec.project = project;
+  // Healthchecks derives the read-only identifier from the UUID this way.
+  rec.unique_key = Sha1Hex(rec.id);
+  rec.badge_key = NewUuid();
+  rec.created = now;
+  return rec;
+}
+
+void WriteFlip(pqxx::work& tx, const std::string& check_id, absl::Time now,
+               StoredStatus from, StoredStatus to) {
+  tx.exec_params(kInsertFlip, check_id, absl::ToUnixMicros(now),
+                 std::string(StoredStatusName(from)),
+                 std::string(StoredStatusName(to)));
+}
+
+}  // namespace
+
+absl::StatusOr<MigrationResult> Store::Migrate() {
+  ASSIGN_OR_RETURN(auto migrations, ParseMigrations(EmbeddedMigrations()));
+  MigrationResult result;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    ASSIGN_OR_RETURN(result, ApplyMigrations(conn, migrations));
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+absl::StatusOr<v1::CreateProjectResponse> Store::CreateProject(
+    std::string_view name, absl::Time now) {
+  v1::CreateProjectResponse out;
+  out.mutable_project()->set_uuid(NewUuid());
+  out.mutable_project()->set_name(std::string(name));
+  *out.mutable_project()->mutable_created() = tocsin::ToProto(now);
+  out.set_api_key(RandomToken(32));
+  out.set_api_key_readonly(RandomToken(32));
+  out.set_ping_key(RandomToken(22));
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    const auto& p = out.project();
+    tx.exec_params(kInsertProject, p.uuid(), p.name(), out.ping_key(),
+                   absl::ToUnixMicros(now));
+    tx.exec_params(kInsertApiKey, pqxx::binarystring(Sha256(out.api_key())),
+                   p.uuid(), false);
+    tx.exec_params(kInsertApiKey,
+                   pqxx::binarystring(Sha256(out.api_key_readonly())),
+                   p.uuid(), true);
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<ApiKeyGrant> Store::FindApiKey(std::string_view key) {
+  ApiKeyGrant grant;
+  bool found = false;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    auto r = tx.exec_params(kSelectApiKey, pqxx::binarystring(Sha256(key)));
+    if (!r.empty()) {
+      found = true;
+      grant.project = r[0][0].c_str();
+      grant.read_only = r[0][1].as<bool>();
+    }
+    return absl::OkStatus();
+  }));
+  if (!found) return absl::NotFoundError("wrong api key");
+  return grant;
+}
+
+absl::StatusOr<std::vector<v1::Check>> Store::ListChecks(
+    const std::string& project, const std::vector<std::string>& tags,
+    const std::optional<std::string>& slug, bool read_only, absl::Time now) {
+  std::vector<v1::Check> out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::read_transaction tx(conn);
+    std::string sql = absl::StrCat("SELECT ", kCheckColumns,
+                                   " FROM checks c WHERE c.project_id = $1");
+    pqxx::result r;
+    if (slug) {
+      r = tx.exec_params(sql + " AND c.slug = $2 ORDER BY c.created, c.id",
+                         project, *slug);
+    } else {
+      r = tx.exec_params(sql + " ORDER BY c.created, c.id", project);
+    }
+    for (const auto& row : r) {
+      ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
+      if (!HasAllTags(rec.f.tags, tags)) continue;
+      out.push_back(ToProto(rec, read_only, now));
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::Check> Store::GetCheck(const std::string& project,
+                                          const std::string& id,
+                                          bool read_only, absl::Time now) {
+  std::optional<CheckRecord> rec;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::read_transaction tx(conn);
+    pqxx::result r;
+    if (IsCanonicalUuid(id)) {
+      r = tx.exec_params(absl::StrCat("SELECT ", kCheckColumns,
+                                      " FROM checks c WHERE c.id = $1"),
+                         absl::AsciiStrToLower(id));
+    } else {
+      r = tx.exec_params(absl::StrCat("SELECT ", kCheckColumns,
+                                      " FROM checks c WHERE c.unique_key = $1"),
+                         id);
+    }
+    if (!r.empty()) {
+      ASSIGN_OR_RETURN(rec, FromRow(r[0]));
+    }
+    return absl::OkStatus();
+  }));
+  if (!rec) return absl::NotFoundError("check not found");
+  if (rec->project != project) {
+    return absl::PermissionDeniedError("wrong api key");
+  }
+  return ToProto(*rec, read_only, now);
+}
+
+absl::StatusOr<CreateCheckOutcome> Store::CreateCheck(
+    const std::string& project, const v1::CheckSpec& spec,
+    const std::vector<std::string>& unique, absl::Time now) {
+  RETURN_IF_ERROR(ValidateSpec(spec));
+  for (const auto& u : unique) {
+    if (u != "name" && u != "slug" && u != "tags" && u != "timeout" &&
+        u != "grace") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unique may name only name, slug, tags, timeout and "
+                       "grace, not \"", u, "\""));
+    }
+  }
+  // The values the new check would have: defaults with the spec applied.
+  CheckRecord rec = NewCheckRecord(project, now);
+  ApplySpec(spec, rec.f);
+
+  CreateCheckOutcome out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    std::optional<CheckRecord> existing;
+    if (!unique.empty()) {
+      // Serialise upserts within the project so two cannot both create.
+      tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", project);
+      std::string sql = absl::StrCat("SELECT ", kCheckColumns,
+                                     " FROM checks c WHERE c.project_id = $1");
+      std::vector<std::string> values;
+      for (const auto& u : unique) {
+        if (u == "name") values.push_back(rec.f.name);
+        if (u == "slug") values.push_back(rec.f.slug);
+        if (u == "tags") values.push_back(rec.f.tags);
+        if (u == "timeout") {
+          values.push_back(absl::StrCat(absl::ToInt64Seconds(rec.f.state.timeout)));
+        }
+        if (u == "grace") {
+          values.push_back(absl::StrCat(absl::ToInt64Seconds(rec.f.state.grace)));
+        }
+        std::string column = u == "timeout" ? "timeout_s"
+                             : u == "grace" ? "grace_s"
+                                            : u;
+        absl::StrAppend(&sql, " AND c.", column, "::text = $",
+                        values.size() + 1);
+      }
+      absl::StrAppend(&sql, " ORDER BY c.created, c.id LIMIT 1 FOR UPDATE");
+      pqxx::result r;
+      // At most five unique fields: spell out the arities.
+      switch (values.size()) {
+        case 1: r = tx.exec_params(sql, project, values[0]); break;
+        case 2: r = tx.exec_params(sql, project, values[0], values[1]); break;
+        case 3:
+          r = tx.exec_params(sql, project, values[0], values[1], values[2]);
+          break;
+        case 4:
+          r = tx.exec_params(sql, project, values[0], values[1], values[2],
+                             values[3]);
+          break;
+        default:
+          r = tx.exec_params(sql, project, values[0], values[1], values[2],
+                             values[3], values[4]);
+      }
+      if (!r.empty()) {
+        ASSIGN_OR_RETURN(existing, FromRow(r[0]));
+      }
+    }
+    if (existing) {
+      ApplySpec(spec, existing->f);
+      UpdateCheckFields(tx, *existing);
+      tx.commit();
+      out.check = ToProto(*existing, false, now);
+      out.created = false;
+    } else {
+      InsertCheck(tx, rec);
+      tx.commit();
+      out.check = ToProto(rec, false, now);
+      out.created = true;
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<PingOutcome> Store::RecordPing(const PingInput& ping,
+                                              absl::Time now) {
+  PingOutcome out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    out = PingOutcome();
+    pqxx::work tx(conn);
+    std::optional<CheckRecord> rec;
+    const std::string select = absl::StrCat("SELECT ", kCheckColumns);
+    if (!ping.check_uuid.empty()) {
+      auto r = tx.exec_params(select + " FROM checks c WHERE c.id = $1 FOR UPDATE",
+                              ping.check_uuid);
+      if (r.empty()) return absl::NotFoundError("not found");
+      ASSIGN_OR_RETURN(rec, FromRow(r[0]));
+    } else {
+      const std::string by_slug =
+          select +
+          " FROM checks c JOIN projects p ON p.id = c.project_id "
+          "WHERE p.ping_key = $1 AND c.slug = $2 LIMIT 2 FOR UPDATE OF c";
+      auto r = tx.exec_params(by_slug, ping.ping_key, ping.slug);
+      if (r.empty() && ping.create) {
+        auto p = tx.exec_params(kSelectProjectByPingKey, ping.ping_key);
+        if (p.empty()) return absl::NotFoundError("not found");
+        std::string project = p[0][0].c_str();
+        // Two concurrent auto-provisioning pings must create one check.
+        tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1 || '/' || $2))",
+                       project, ping.slug);
+        r = tx.exec_params(by_slug, ping.ping_key, ping.slug);
+        if (r.empty()) {
+          CheckRecord fresh = NewCheckRecord(project, now);
+          fresh.f.name = ping.slug;
+          fresh.f.slug = ping.slug;
+          InsertCheck(tx, fresh);
+          rec = fresh;
+          out.created = true;
+        }
+      }
+      if (!rec) {
+        if (r.empty()) return absl::NotFoundError("not found");
+        if (r.size() > 1) return absl::AlreadyExistsError("ambiguous slug");
+        ASSIGN_OR_RETURN(rec, FromRow(r[0]));
+      }
+    }
+
+    CheckState& s = rec->f.state;
+    out.kind = ClassifyPing(s, ping.kind, ping.exit_status, ping.method,
+                            ping.body);
+    PingEffect effect = ApplyPing(s, out.kind, now, ping.rid);
+
+    tx.exec_params(kUpdateCheckAfterPing, rec->id,
+                   std::string(StoredStatusName(s.status)), s.n_pings,
+                   Micros(s.last_ping).get(), Micros(s.last_start).get(),
+                   s.last_start_rid, Millis(s.last_duration).get(),
+                   Micros(s.alert_after).get());
+    NullableParam exit_status;
+    if (ping.exit_status) exit_status = NullableParam(absl::StrCat(*ping.exit_status));
+    if (ping.body.empty()) {
+      tx.exec_params(kInsertPing, rec->id, s.n_pings, absl::ToUnixMicros(now),
+                     std::string(PingKindName(out.kind)), ping.scheme,
+                     ping.method, ping.remote_addr, ping.user_agent,
+                     exit_status.get(), ping.rid, Millis(effect.duration).get(),
+                     nullptr, 0);
+    } else {
+      tx.exec_params(kInsertPing, rec->id, s.n_pings, absl::ToUnixMicros(now),
+                     std::string(PingKindName(out.kind)), ping.scheme,
+                     ping.method, ping.remote_addr, ping.user_agent,
+                     exit_status.get(), ping.rid, Millis(effect.duration).get(),
+                     pqxx::binarystring(ping.body),
+                     static_cast<int64_t>(ping.body.size()));
+    }
+    if (effect.flip) {
+      WriteFlip(tx, rec->id, now, effect.flip->first, effect.flip->second);
+    }
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::MarkLateChecksResponse> Store::MarkLateChecks(
+    int limit, absl::Time now) {
+  v1::MarkLateChecksResponse out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    out.Clear();
+    pqxx::work tx(conn);
+    auto r = tx.exec_params(
+        absl::StrCat("SELECT ", kCheckColumns, kLateChecksSuffix),
+        absl::ToUnixMicros(now), limit);
+    for (const auto& row : r) {
+      ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
+      LateOutcome late = ApplyDeadline(rec.f.state, now);
+      if (late.goes_down) {
+        tx.exec_params(kMarkDown, rec.id);
+        WriteFlip(tx, rec.id, now, StoredStatus::kUp, StoredStatus::kDown);
+        v1::Flip* flip = out.add_flips();
+        flip->set_check(rec.id);
+        *flip->mutable_created() = tocsin::ToProto(now);
+        flip->set_old_status(v1::CHECK_STATUS_UP);
+        flip->set_new_status(v1::CHECK_STATUS_DOWN);
+      } else {
+        tx.exec_params(kMoveDeadline, rec.id, Micros(late.new_deadline).get());
+      }
+    }
+    out.set_more(static_cast<int>(r.size()) >= limit);
+    auto next = tx.exec(kNextDeadline);
+    if (!next.empty() && !next[0][0].is_null()) {
+      *out.mutable_next_deadline() =
+          tocsin::ToProto(absl::FromUnixMicros(next[0][0].as<int64_t>()));
+    }
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::optional<absl::Time>> Store::NextDeadline() {
+  std::optional<absl::Time> out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    auto r = tx.exec(kNextDeadline);
+    out = r.empty() ? std::nullopt : TimeField(r[0][0]);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+}  // namespace tocsin::data

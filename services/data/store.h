@@ -1,0 +1,89 @@
+#ifndef TOCSIN_DATA_STORE_H_
+#define TOCSIN_DATA_STORE_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "data/check_rules.h"
+#include "data/migrations.h"
+#include "data/pg_pool.h"
+#include "tocsin/v1/check.pb.h"
+#include "tocsin/v1/deadline_service.pb.h"
+#include "tocsin/v1/ping_service.pb.h"
+#include "tocsin/v1/project_service.pb.h"
+
+namespace tocsin::data {
+
+// What an API key grants.
+struct ApiKeyGrant {
+  std::string project;
+  bool read_only = true;
+};
+
+// A ping as the gateway received it, already validated.
+struct PingInput {
+  std::string check_uuid;  // Either this, or ping_key + slug.
+  std::string ping_key;
+  std::string slug;
+  bool create = false;
+  v1::PingKind kind = v1::PING_KIND_SUCCESS;
+  std::optional<int> exit_status;
+  std::string body;
+  std::string method, scheme, remote_addr, user_agent, rid;
+};
+
+struct PingOutcome {
+  bool created = false;
+  v1::PingKind kind = v1::PING_KIND_UNSPECIFIED;
+};
+
+struct CreateCheckOutcome {
+  v1::Check check;
+  bool created = false;
+};
+
+// Every SQL statement of the data service, and the transactions around them.
+// libpqxx exceptions stop here and become statuses (via PgPool::Run).
+class Store {
+ public:
+  explicit Store(PgPool& pool) : pool_(pool) {}
+
+  absl::StatusOr<MigrationResult> Migrate();
+
+  absl::StatusOr<v1::CreateProjectResponse> CreateProject(std::string_view name,
+                                                          absl::Time now);
+  // NOT_FOUND for a key no project has.
+  absl::StatusOr<ApiKeyGrant> FindApiKey(std::string_view key);
+
+  absl::StatusOr<std::vector<v1::Check>> ListChecks(
+      const std::string& project, const std::vector<std::string>& tags,
+      const std::optional<std::string>& slug, bool read_only, absl::Time now);
+  // `id` is a UUID or a unique key. PERMISSION_DENIED for another project's.
+  absl::StatusOr<v1::Check> GetCheck(const std::string& project,
+                                     const std::string& id, bool read_only,
+                                     absl::Time now);
+  absl::StatusOr<CreateCheckOutcome> CreateCheck(
+      const std::string& project, const v1::CheckSpec& spec,
+      const std::vector<std::string>& unique, absl::Time now);
+
+  // The ping path: one transaction records the ping, updates the check and
+  // writes its flip; returns once committed.
+  absl::StatusOr<PingOutcome> RecordPing(const PingInput& ping, absl::Time now);
+
+  // Marks down up to `limit` checks whose deadline passed; skips rows another
+  // replica holds.
+  absl::StatusOr<v1::MarkLateChecksResponse> MarkLateChecks(int limit,
+                                                            absl::Time now);
+  absl::StatusOr<std::optional<absl::Time>> NextDeadline();
+
+ private:
+  PgPool& pool_;
+};
+
+}  // namespace tocsin::data
+
+#endif  // TOCSIN_DATA_STORE_H_

@@ -1,0 +1,44 @@
+#include "scheduler/late_checks_job.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_util.h"
+#include "common/time_format.h"
+
+namespace tocsin::scheduler {
+
+JobSpec MakeLateChecksJob(std::shared_ptr<grpc::Channel> data,
+                          std::string internal_token, absl::Duration deadline,
+                          absl::Duration watch_every) {
+  auto stub = std::shared_ptr<v1::DeadlineService::Stub>(
+      v1::DeadlineService::NewStub(data));
+  auto watch = [stub, internal_token,
+                deadline]() -> absl::StatusOr<std::optional<absl::Time>> {
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, internal_token, deadline);
+    v1::GetNextDeadlineResponse resp;
+    grpc::Status s = stub->GetNextDeadline(&ctx, {}, &resp);
+    if (!s.ok()) return FromGrpcStatus(s);
+    if (!resp.has_next_deadline()) return std::optional<absl::Time>();
+    return std::optional<absl::Time>(FromProto(resp.next_deadline()));
+  };
+  auto run = [stub, internal_token, deadline]() -> absl::StatusOr<JobOutcome> {
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, internal_token, deadline);
+    v1::MarkLateChecksRequest req;
+    v1::MarkLateChecksResponse resp;
+    grpc::Status s = stub->MarkLateChecks(&ctx, req, &resp);
+    if (!s.ok()) return FromGrpcStatus(s);
+    JobOutcome out;
+    out.message = absl::StrCat("marked ", resp.flips_size(), " checks down");
+    if (resp.has_next_deadline()) {
+      out.next_run = FromProto(resp.next_deadline());
+      absl::StrAppend(&out.message, "; next deadline ",
+                      FormatUtcZ(*out.next_run));
+    }
+    out.run_again_now = resp.more();
+    return out;
+  };
+  return JobSpec{"late-checks", Trigger::AtDeadlines(watch, watch_every), run};
+}
+
+}  // namespace tocsin::scheduler

@@ -1,0 +1,205 @@
+#include "web-gateway/api.h"
+
+#include "absl/strings/str_cat.h"
+#include "checkjson/check_json.h"
+#include "common/crypto.h"
+#include "common/log.h"
+#include "web-gateway/check_request.h"
+#include "web-gateway/ping_path.h"
+#include "web-gateway/status_mapping.h"
+
+namespace tocsin::gateway {
+namespace {
+
+using nlohmann::ordered_json;
+
+HttpResponse Json(int status, const ordered_json& j) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+// The message a client sees for an error: its own mistakes verbatim, our
+// failures as a generic line (the detail goes to the log).
+std::string ClientMessage(const absl::Status& s, std::string_view what) {
+  if (!IsServerError(s.code())) return std::string(s.message());
+  log::Error("request failed", {{"endpoint", what}, {"error", s.ToString()}});
+  if (s.code() == absl::StatusCode::kUnavailable ||
+      s.code() == absl::StatusCode::kDeadlineExceeded) {
+    return "service temporarily unavailable";
+  }
+  return "internal error";
+}
+
+HttpResponse JsonError(const absl::Status& s, std::string_view what) {
+  HttpResponse r = Json(HttpStatusFor(s.code()),
+                        ordered_json{{"error", ClientMessage(s, what)}});
+  if (r.status == 503 || r.status == 429) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+// Pinging API answers are plain text, readable from any origin.
+HttpResponse PingText(int status, std::string body, int body_limit) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  r.headers.emplace_back("Ping-Body-Limit", absl::StrCat(body_limit));
+  if (status == 503 || status == 429) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+// The API key from the X-Api-Key header or, for POST, the body's `api_key`.
+std::optional<std::string> ApiKey(const HttpRequest& req,
+                                  const std::optional<std::string>& body_key) {
+  const std::string& h = req.Header("x-api-key");
+  if (!h.empty()) return h;
+  if (body_key && !body_key->empty()) return body_key;
+  return std::nullopt;
+}
+
+HttpResponse MissingKey() {
+  return Json(401, ordered_json{{"error", "missing api key"}});
+}
+
+}  // namespace
+
+void Api::Register(Router& r) {
+  auto bind = [this](auto method) {
+    return [this, method](HttpRequest& req, const PathParams& p, Respond cb) {
+      (this->*method)(req, p, std::move(cb));
+    };
+  };
+  const std::vector<std::string> kPingMethods = {"HEAD", "GET", "POST"};
+  r.Add(kPingMethods, "/ping/{a}", bind(&Api::Ping));
+  r.Add(kPingMethods, "/ping/{a}/{b}", bind(&Api::Ping));
+  r.Add(kPingMethods, "/ping/{a}/{b}/{c}", bind(&Api::Ping));
+  r.Add({"GET"}, "/api/v3/checks/", bind(&Api::ListChecks));
+  r.Add({"POST"}, "/api/v3/checks/", bind(&Api::CreateCheck));
+  r.Add({"GET"}, "/api/v3/checks/{id}", bind(&Api::GetCheck));
+  r.Add({"GET", "HEAD"}, "/healthz", bind(&Api::Healthz));
+  r.Add({"GET", "HEAD"}, "/readyz", bind(&Api::Readyz));
+}
+
+void Api::Ping(HttpRequest& req, const PathParams& params, Respond respond) {
+  const int limit = config_.ping_body_limit;
+  std::vector<std::string> segments;
+  for (const char* k : {"a", "b", "c"}) {
+    auto it = params.find(k);
+    if (it != params.end()) segments.push_back(it->second);
+  }
+  auto path = ParsePingPath(segments);
+  if (!path.ok()) {
+    return respond(PingText(HttpStatusFor(path.status().code()),
+                            std::string(path.status().message()), limit));
+  }
+  v1::RecordPingRequest rpc;
+  if (!path->uuid.empty()) {
+    rpc.set_check_uuid(path->uuid);
+  } else {
+    rpc.mutable_slug()->set_ping_key(path->ping_key);
+    rpc.mutable_slug()->set_slug(path->slug);
+    const std::string* create = req.QueryValue("create");
+    rpc.set_create(create && *create == "1");
+  }
+  rpc.set_kind(path->kind);
+  if (path->exit_status) rpc.set_exit_status(*path->exit_status);
+  if (const std::string* rid = req.QueryValue("rid")) {
+    if (!IsCanonicalUuid(*rid)) {
+      return respond(PingText(400, "invalid url format", limit));
+    }
+    rpc.set_rid(*rid);
+  }
+  // Store at most the limit; the rest of the body is accepted and dropped.
+  if (req.body.size() > static_cast<size_t>(limit)) req.body.resize(limit);
+  rpc.set_body(std::move(req.body));
+  rpc.set_method(req.method);
+  rpc.set_scheme(req.scheme);
+  rpc.set_remote_addr(req.remote_addr);
+  rpc.set_user_agent(req.Header("user-agent"));
+  data_.RecordPing(std::move(rpc), [respond = std::move(respond), limit](
+                                       absl::StatusOr<v1::RecordPingResponse> r) {
+    if (!r.ok()) {
+      return respond(PingText(HttpStatusFor(r.status().code()),
+                              ClientMessage(r.status(), "ping"), limit));
+    }
+    if (r->created()) return respond(PingText(201, "Created", limit));
+    respond(PingText(200, "OK", limit));
+  });
+}
+
+void Api::ListChecks(HttpRequest& req, const PathParams&, Respond respond) {
+  auto key = ApiKey(req, std::nullopt);
+  if (!key) return respond(MissingKey());
+  v1::ListChecksRequest rpc;
+  auto range = req.query.equal_range("tag");
+  for (auto it = range.first; it != range.second; ++it) rpc.add_tags(it->second);
+  if (const std::string* slug = req.QueryValue("slug")) rpc.set_slug(*slug);
+  data_.ListChecks(*key, std::move(rpc),
+                   [this, respond = std::move(respond)](
+                       absl::StatusOr<v1::ListChecksResponse> r) {
+                     if (!r.ok()) return respond(JsonError(r.status(), "list checks"));
+                     ordered_json checks = ordered_json::array();
+                     for (const auto& c : r->checks()) {
+                       checks.push_back(CheckToJson(c, config_.urls));
+                     }
+                     respond(Json(200, ordered_json{{"checks", std::move(checks)}}));
+                   });
+}
+
+void Api::GetCheck(HttpRequest& req, const PathParams& params, Respond respond) {
+  auto key = ApiKey(req, std::nullopt);
+  if (!key) return respond(MissingKey());
+  v1::GetCheckRequest rpc;
+  rpc.set_id(params.at("id"));
+  data_.GetCheck(*key, std::move(rpc),
+                 [this, respond = std::move(respond)](
+                     absl::StatusOr<v1::GetCheckResponse> r) {
+                   if (!r.ok()) return respond(JsonError(r.status(), "get check"));
+                   respond(Json(200, CheckToJson(r->check(), config_.urls)));
+                 });
+}
+
+void Api::CreateCheck(HttpRequest& req, const PathParams&, Respond respond) {
+  auto body = ParseCheckRequestBody(req.body);
+  // Authentication comes before validation, as in Healthchecks.
+  auto key = ApiKey(req, body.ok() ? body->api_key : ApiKeyFromBody(req.body));
+  if (!key) return respond(MissingKey());
+  if (!body.ok()) return respond(JsonError(body.status(), "create check"));
+  v1::CreateCheckRequest rpc;
+  *rpc.mutable_spec() = std::move(body->spec);
+  for (auto& u : body->unique) rpc.add_unique(std::move(u));
+  data_.CreateCheck(*key, std::move(rpc),
+                    [this, respond = std::move(respond)](
+                        absl::StatusOr<v1::CreateCheckResponse> r) {
+                      if (!r.ok()) {
+                        return respond(JsonError(r.status(), "create check"));
+                      }
+                      respond(Json(r->created() ? 201 : 200,
+                                   CheckToJson(r->check(), config_.urls)));
+                    });
+}
+
+void Api::Healthz(HttpRequest&, const PathParams&, Respond respond) {
+  HttpResponse r;
+  r.body = "OK";
+  respond(std::move(r));
+}
+
+void Api::Readyz(HttpRequest&, const PathParams&, Respond respond) {
+  data_.Health([respond = std::move(respond)](absl::StatusOr<bool> serving) {
+    HttpResponse r;
+    if (serving.ok() && *serving) {
+      r.body = "OK";
+    } else {
+      r.status = 503;
+      r.body = "data service not ready";
+      r.headers.emplace_back("Retry-After", "1");
+    }
+    respond(std::move(r));
+  });
+}
+
+}  // namespace tocsin::gateway

@@ -1,0 +1,34 @@
+#ifndef TOCSIN_GATEWAY_API_H_
+#define TOCSIN_GATEWAY_API_H_
+
+#include "web-gateway/config.h"
+#include "web-gateway/data_client.h"
+#include "web-gateway/router.h"
+
+namespace tocsin::gateway {
+
+// The gateway's HTTP endpoints: Pinging API, Management API, health.
+// Register() is the route table; each handler translates HTTP to one gRPC
+// call and the answer back.
+class Api {
+ public:
+  Api(const GatewayConfig& config, DataClient& data)
+      : config_(config), data_(data) {}
+
+  void Register(Router& router);
+
+ private:
+  void Ping(HttpRequest& req, const PathParams& params, Respond respond);
+  void ListChecks(HttpRequest& req, const PathParams& params, Respond respond);
+  void GetCheck(HttpRequest& req, const PathParams& params, Respond respond);
+  void CreateCheck(HttpRequest& req, const PathParams& params, Respond respond);
+  void Healthz(HttpRequest& req, const PathParams& params, Respond respond);
+  void Readyz(HttpRequest& req, const PathParams& params, Respond respond);
+
+  const GatewayConfig& config_;
+  DataClient& data_;
+};
+
+}  // namespace tocsin::gateway
+
+#endif  // TOCSIN_GATEWAY_API_H_

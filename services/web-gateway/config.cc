@@ -1,0 +1,69 @@
+#include "web-gateway/config.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace tocsin::gateway {
+
+absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s) {
+  GatewayConfig c;
+  std::string listen = s.String("TOCSIN_GATEWAY_LISTEN", "127.0.0.1:8081");
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(listen.substr(colon + 1), &c.listen_port) ||
+      c.listen_port < 0 || c.listen_port > 65535) {
+    s.Fail("TOCSIN_GATEWAY_LISTEN", "must be host:port");
+  } else {
+    c.listen_host = listen.substr(0, colon);
+    // "[::1]:8081" names an IPv6 host.
+    if (absl::StartsWith(c.listen_host, "[") &&
+        absl::EndsWith(c.listen_host, "]")) {
+      c.listen_host = c.listen_host.substr(1, c.listen_host.size() - 2);
+    }
+  }
+  c.threads = static_cast<int>(s.Int("TOCSIN_GATEWAY_THREADS", 2, 1, 256));
+  c.data_addr = s.String("TOCSIN_DATA_ADDR", "127.0.0.1:8051");
+  c.internal_token = s.Secret("TOCSIN_INTERNAL_TOKEN", "");
+  if (c.internal_token.size() < 16) {
+    s.Fail("TOCSIN_INTERNAL_TOKEN",
+           "must be set (or TOCSIN_INTERNAL_TOKEN_FILE) to at least 16 "
+           "characters");
+  }
+  std::string site_root = s.String("SITE_ROOT", "http://localhost:8000");
+  while (absl::EndsWith(site_root, "/")) site_root.pop_back();
+  if (!absl::StartsWith(site_root, "http://") &&
+      !absl::StartsWith(site_root, "https://")) {
+    s.Fail("SITE_ROOT", "must start with http:// or https://");
+  }
+  c.urls.site_root = site_root;
+  c.urls.ping_endpoint =
+      s.String("PING_ENDPOINT", absl::StrCat(site_root, "/ping/"));
+  if (!absl::EndsWith(c.urls.ping_endpoint, "/")) c.urls.ping_endpoint += "/";
+  c.ping_body_limit =
+      static_cast<int>(s.Int("PING_BODY_LIMIT", 10000, 0, 100 * 1024 * 1024));
+  c.max_body = static_cast<size_t>(s.Int("TOCSIN_MAX_REQUEST_BODY", 1 << 20,
+                                         1024, 1024 * 1024 * 1024));
+  if (c.max_body < static_cast<size_t>(c.ping_body_limit)) {
+    s.Fail("TOCSIN_MAX_REQUEST_BODY", "must not be below PING_BODY_LIMIT");
+  }
+  c.rpc_deadline = s.Duration("TOCSIN_RPC_DEADLINE", absl::Seconds(5),
+                              absl::Milliseconds(10), absl::Minutes(5));
+  c.idle_timeout = s.Duration("TOCSIN_HTTP_IDLE_TIMEOUT", absl::Seconds(75),
+                              absl::Seconds(1), absl::Hours(1));
+  auto proxies =
+      TrustedProxies::Parse(s.String("TOCSIN_TRUSTED_PROXIES", "127.0.0.1,::1"));
+  if (!proxies.ok()) {
+    s.Fail("TOCSIN_TRUSTED_PROXIES", std::string(proxies.status().message()));
+  } else {
+    c.trusted_proxies = *proxies;
+  }
+  std::string level = s.Choice("TOCSIN_LOG_LEVEL", "info",
+                               {"debug", "info", "warning", "error"});
+  log::ParseLevel(level, &c.log_level);
+  if (!s.status().ok()) return s.status();
+  return c;
+}
+
+}  // namespace tocsin::gateway

@@ -1,0 +1,35 @@
+#ifndef TOCSIN_GATEWAY_CONFIG_H_
+#define TOCSIN_GATEWAY_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "checkjson/check_json.h"
+#include "common/log.h"
+#include "common/settings.h"
+#include "web-gateway/forwarded.h"
+
+namespace tocsin::gateway {
+
+struct GatewayConfig {
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8081;
+  int threads = 2;
+  std::string data_addr;
+  std::string internal_token;  // Secret: never logged.
+  UrlConfig urls;
+  int ping_body_limit = 10000;
+  size_t max_body = 1 << 20;
+  absl::Duration rpc_deadline = absl::Seconds(5);
+  absl::Duration idle_timeout = absl::Seconds(75);
+  TrustedProxies trusted_proxies;
+  log::Level log_level = log::Level::kInfo;
+};
+
+absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s);
+
+}  // namespace tocsin::gateway
+
+#endif  // TOCSIN_GATEWAY_CONFIG_H_

@@ -1,0 +1,100 @@
+#include "web-gateway/data_client.h"
+
+#include "common/grpc_util.h"
+
+namespace tocsin::gateway {
+namespace {
+
+// Everything one asynchronous call needs until its completion callback.
+template <typename Req, typename Resp>
+struct CallState {
+  grpc::ClientContext ctx;
+  Req req;
+  Resp resp;
+  Callback<Resp> done;
+};
+
+}  // namespace
+
+DataClient::DataClient(const std::string& target, std::string internal_token,
+                       absl::Duration deadline)
+    : token_(std::move(internal_token)), deadline_(deadline) {
+  auto channel = MakeChannel(target);
+  pings_ = v1::PingService::NewStub(channel);
+  checks_ = v1::CheckService::NewStub(channel);
+  health_ = grpc::health::v1::Health::NewStub(channel);
+}
+
+template <typename Req, typename Resp, typename Invoke>
+void DataClient::Call(const std::string* api_key, Req req, Invoke invoke,
+                      Callback<Resp> done) {
+  auto* state = new CallState<Req, Resp>();
+  state->req = std::move(req);
+  state->done = std::move(done);
+  PrepareInternalCall(state->ctx, token_, deadline_);
+  if (api_key) state->ctx.AddMetadata(kApiKeyMetadata, *api_key);
+  invoke(&state->ctx, &state->req, &state->resp, [state](grpc::Status s) {
+    std::unique_ptr<CallState<Req, Resp>> owned(state);
+    if (s.ok()) {
+      owned->done(std::move(owned->resp));
+    } else {
+      owned->done(FromGrpcStatus(s));
+    }
+  });
+}
+
+void DataClient::RecordPing(v1::RecordPingRequest req,
+                            Callback<v1::RecordPingResponse> done) {
+  Call<v1::RecordPingRequest, v1::RecordPingResponse>(
+      nullptr, std::move(req),
+      [this](auto* ctx, auto* rq, auto* rs, auto cb) {
+        pings_->async()->RecordPing(ctx, rq, rs, std::move(cb));
+      },
+      std::move(done));
+}
+
+void DataClient::ListChecks(std::string api_key, v1::ListChecksRequest req,
+                            Callback<v1::ListChecksResponse> done) {
+  Call<v1::ListChecksRequest, v1::ListChecksResponse>(
+      &api_key, std::move(req),
+      [this](auto* ctx, auto* rq, auto* rs, auto cb) {
+        checks_->async()->ListChecks(ctx, rq, rs, std::move(cb));
+      },
+      std::move(done));
+}
+
+void DataClient::GetCheck(std::string api_key, v1::GetCheckRequest req,
+                          Callback<v1::GetCheckResponse> done) {
+  Call<v1::GetCheckRequest, v1::GetCheckResponse>(
+      &api_key, std::move(req),
+      [this](auto* ctx, auto* rq, auto* rs, auto cb) {
+        checks_->async()->GetCheck(ctx, rq, rs, std::move(cb));
+      },
+      std::move(done));
+}
+
+void DataClient::CreateCheck(std::string api_key, v1::CreateCheckRequest req,
+                             Callback<v1::CreateCheckResponse> done) {
+  Call<v1::CreateCheckRequest, v1::CreateCheckResponse>(
+      &api_key, std::move(req),
+      [this](auto* ctx, auto* rq, auto* rs, auto cb) {
+        checks_->async()->CreateCheck(ctx, rq, rs, std::move(cb));
+      },
+      std::move(done));
+}
+
+void DataClient::Health(Callback<bool> done) {
+  Call<grpc::health::v1::HealthCheckRequest,
+       grpc::health::v1::HealthCheckResponse>(
+      nullptr, {},
+      [this](auto* ctx, auto* rq, auto* rs, auto cb) {
+        health_->async()->Check(ctx, rq, rs, std::move(cb));
+      },
+      [done = std::move(done)](
+          absl::StatusOr<grpc::health::v1::HealthCheckResponse> r) {
+        if (!r.ok()) return done(r.status());
+        done(r->status() == grpc::health::v1::HealthCheckResponse::SERVING);
+      });
+}
+
+}  // namespace tocsin::gateway

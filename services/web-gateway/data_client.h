@@ -1,0 +1,56 @@
+#ifndef TOCSIN_GATEWAY_DATA_CLIENT_H_
+#define TOCSIN_GATEWAY_DATA_CLIENT_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "tocsin/v1/check_service.grpc.pb.h"
+#include "tocsin/v1/ping_service.grpc.pb.h"
+
+namespace tocsin::gateway {
+
+template <typename T>
+using Callback = std::function<void(absl::StatusOr<T>)>;
+
+// The gateway's calls to the data service: asynchronous (no HTTP thread ever
+// blocks on gRPC), each with a deadline and the gateway's internal token;
+// project-scoped calls also carry the client's API key. Callbacks run on
+// gRPC's threads.
+class DataClient {
+ public:
+  DataClient(const std::string& target, std::string internal_token,
+             absl::Duration deadline);
+
+  // The ping path's one call.
+  void RecordPing(v1::RecordPingRequest req,
+                  Callback<v1::RecordPingResponse> done);
+
+  void ListChecks(std::string api_key, v1::ListChecksRequest req,
+                  Callback<v1::ListChecksResponse> done);
+  void GetCheck(std::string api_key, v1::GetCheckRequest req,
+                Callback<v1::GetCheckResponse> done);
+  void CreateCheck(std::string api_key, v1::CreateCheckRequest req,
+                   Callback<v1::CreateCheckResponse> done);
+
+  // grpc.health.v1 Check of the data service; OK when it is SERVING.
+  void Health(Callback<bool> done);
+
+ private:
+  template <typename Req, typename Resp, typename Invoke>
+  void Call(const std::string* api_key, Req req, Invoke invoke,
+            Callback<Resp> done);
+
+  std::string token_;
+  absl::Duration deadline_;
+  std::unique_ptr<v1::PingService::Stub> pings_;
+  std::unique_ptr<v1::CheckService::Stub> checks_;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+};
+
+}  // namespace tocsin::gateway
+
+#endif  // TOCSIN_GATEWAY_DATA_CLIENT_H_

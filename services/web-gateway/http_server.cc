@@ -1,0 +1,216 @@
+#include "web-gateway/http_server.h"
+
+#include <chrono>
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "boost/asio/post.hpp"
+#include "boost/asio/strand.hpp"
+#include "boost/beast/core.hpp"
+#include "boost/beast/http.hpp"
+#include "common/log.h"
+#include "web-gateway/forwarded.h"
+
+namespace tocsin::gateway {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr size_t kHeaderLimit = 16 * 1024;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const GatewayConfig& config, const Router& router,
+          std::atomic<int>& in_flight)
+      : stream_(std::move(socket)),
+        config_(config),
+        router_(router),
+        in_flight_(in_flight) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_ = ep.address();
+  }
+
+  void Run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::Read, shared_from_this()));
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(config_.max_body);
+    parser_->header_limit(kHeaderLimit);
+    stream_.expires_after(absl::ToChronoSeconds(config_.idle_timeout));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead,
+                                               shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, size_t) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::eof ||
+        ec == net::error::connection_reset) {
+      return Close();
+    }
+    if (ec) {
+      // Hostile or broken input: a clear 4xx, then close.
+      HttpResponse r;
+      r.status = ec == http::error::body_limit      ? 413
+                 : ec == http::error::header_limit  ? 431
+                                                    : 400;
+      r.body = r.status == 413   ? "request body too large"
+               : r.status == 431 ? "request headers too large"
+                                 : "bad request";
+      return Write(std::move(r), /*keep_alive=*/false, 11, false);
+    }
+    auto& msg = parser_->get();
+    HttpRequest req;
+    req.method = std::string(msg.method_string());
+    std::string_view target(msg.target().data(), msg.target().size());
+    size_t q = target.find('?');
+    bool ok = UrlDecode(target.substr(0, q), false, &req.path) &&
+              (q == std::string_view::npos ||
+               ParseQuery(target.substr(q + 1), &req.query));
+    for (const auto& f : msg) {
+      req.headers.emplace(absl::AsciiStrToLower(std::string(f.name_string())),
+                          std::string(f.value()));
+    }
+    req.body = std::move(msg.body());
+    ClientInfo client =
+        ResolveClient(config_.trusted_proxies, peer_,
+                      req.Header("x-forwarded-for"),
+                      req.Header("x-forwarded-proto"));
+    req.remote_addr = client.address;
+    req.scheme = client.scheme;
+    bool keep_alive = msg.keep_alive();
+    unsigned version = msg.version();
+    bool head = msg.method() == http::verb::head;
+    if (!ok || req.path.empty() || req.path[0] != '/') {
+      HttpResponse r;
+      r.status = 400;
+      r.body = "bad request";
+      return Write(std::move(r), false, version, head);
+    }
+    ++in_flight_;
+    auto self = shared_from_this();
+    router_.Dispatch(req, [self, keep_alive, version, head](HttpResponse r) {
+      // Handlers answer from any thread; the session lives on its strand.
+      net::post(self->stream_.get_executor(),
+                [self, r = std::move(r), keep_alive, version, head]() mutable {
+                  --self->in_flight_;
+                  self->Write(std::move(r), keep_alive, version, head);
+                });
+    });
+  }
+
+  void Write(HttpResponse r, bool keep_alive, unsigned version, bool head) {
+    res_.emplace();
+    res_->version(version);
+    res_->result(static_cast<unsigned>(r.status));
+    res_->set(http::field::server, "tocsin");
+    res_->set(http::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers) res_->insert(k, v);
+    res_->keep_alive(keep_alive);
+    res_->body() = std::move(r.body);
+    res_->prepare_payload();
+    // HEAD: keep Content-Length of the GET answer, send no body.
+    if (head) res_->body().clear();
+    stream_.expires_after(absl::ToChronoSeconds(config_.idle_timeout));
+    http::async_write(stream_, *res_,
+                      beast::bind_front_handler(&Session::OnWrite,
+                                                shared_from_this(),
+                                                !keep_alive));
+  }
+
+  void OnWrite(bool close, beast::error_code ec, size_t) {
+    if (ec || close) return Close();
+    Read();
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> res_;
+  const GatewayConfig& config_;
+  const Router& router_;
+  std::atomic<int>& in_flight_;
+  net::ip::address peer_;
+};
+
+}  // namespace
+
+HttpServer::HttpServer(const GatewayConfig& config, const Router& router)
+    : config_(config), router_(router), acceptor_(net::make_strand(ioc_)) {}
+
+HttpServer::~HttpServer() { Stop(absl::Seconds(1)); }
+
+absl::Status HttpServer::Start() {
+  beast::error_code ec;
+  auto addr = net::ip::make_address(config_.listen_host, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad listen address ", config_.listen_host));
+  }
+  tcp::endpoint ep(addr, static_cast<unsigned short>(config_.listen_port));
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(ep, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", config_.listen_host, ":", config_.listen_port,
+        ": ", ec.message()));
+  }
+  port_ = acceptor_.local_endpoint().port();
+  Accept();
+  for (int i = 0; i < config_.threads; ++i) {
+    threads_.emplace_back([this] { ioc_.run(); });
+  }
+  return absl::OkStatus();
+}
+
+void HttpServer::Accept() {
+  acceptor_.async_accept(
+      net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted) return;
+        if (!ec) {
+          socket.set_option(tcp::no_delay(true), ec);
+          std::make_shared<Session>(std::move(socket), config_, router_,
+                                    in_flight_)
+              ->Run();
+        } else {
+          log::Warning("accept failed", {{"error", ec.message()}});
+        }
+        if (acceptor_.is_open()) Accept();
+      });
+}
+
+void HttpServer::Stop(absl::Duration grace) {
+  if (stopped_) return;
+  stopped_ = true;
+  net::post(acceptor_.get_executor(), [this] {
+    beast::error_code ec;
+    acceptor_.close(ec);
+  });
+  absl::Time give_up = absl::Now() + grace;
+  while (in_flight_ > 0 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ioc_.stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+}  // namespace tocsin::gateway

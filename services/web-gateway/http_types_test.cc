@@ -1,0 +1,29 @@
+#include "web-gateway/http_types.h"
+
+#include "gtest/gtest.h"
+
+namespace tocsin::gateway {
+namespace {
+
+TEST(HttpTypesTest, UrlDecode) {
+  std::string out;
+  EXPECT_TRUE(UrlDecode("a%20b+c", false, &out));
+  EXPECT_EQ(out, "a b+c");
+  EXPECT_TRUE(UrlDecode("a%20b+c", true, &out));
+  EXPECT_EQ(out, "a b c");
+  EXPECT_FALSE(UrlDecode("%zz", false, &out));
+  EXPECT_FALSE(UrlDecode("%4", false, &out));
+  EXPECT_FALSE(UrlDecode("%", false, &out));
+}
+
+TEST(HttpTypesTest, ParseQueryKeepsRepeats) {
+  std::multimap<std::string, std::string> q;
+  ASSERT_TRUE(ParseQuery("tag=a&tag=b%20c&create=1&flag", &q));
+  EXPECT_EQ(q.count("tag"), 2u);
+  EXPECT_EQ(q.find("create")->second, "1");
+  EXPECT_EQ(q.find("flag")->second, "");
+  EXPECT_FALSE(ParseQuery("x=%G0", &q));
+}
+
+}  // namespace
+}  // namespace tocsin::gateway

@@ -1,0 +1,44 @@
+// tocsin-gateway: HTTP/1.1 behind nginx, translated to gRPC calls.
+#include <cstdio>
+
+#include "common/log.h"
+#include "common/settings.h"
+#include "common/shutdown.h"
+#include "web-gateway/api.h"
+#include "web-gateway/http_server.h"
+
+int main() {
+  tocsin::BlockTerminationSignals();
+  tocsin::Settings settings;
+  auto config = tocsin::gateway::LoadGatewayConfig(settings);
+  absl::Duration grace = settings.Duration("TOCSIN_SHUTDOWN_GRACE",
+                                           absl::Seconds(10),
+                                           absl::ZeroDuration(), absl::Minutes(10));
+  if (!config.ok() || !settings.status().ok()) {
+    std::fprintf(stderr, "tocsin-gateway: %s\n",
+                 std::string((config.ok() ? settings.status() : config.status())
+                                 .message())
+                     .c_str());
+    return 2;
+  }
+  tocsin::log::Init("gateway", config->log_level);
+  tocsin::gateway::DataClient data(config->data_addr, config->internal_token,
+                                   config->rpc_deadline);
+  tocsin::gateway::Router router;
+  tocsin::gateway::Api api(*config, data);
+  api.Register(router);
+  tocsin::gateway::HttpServer server(*config, router);
+  if (auto s = server.Start(); !s.ok()) {
+    tocsin::log::Error("cannot start", {{"error", s.ToString()}});
+    return 1;
+  }
+  tocsin::log::Info("serving", {{"listen", config->listen_host},
+                                {"port", int64_t{server.port()}},
+                                {"data", config->data_addr},
+                                {"threads", int64_t{config->threads}}});
+  int sig = tocsin::WaitForTerminationSignal();
+  tocsin::log::Info("shutting down", {{"signal", int64_t{sig}}});
+  server.Stop(grace);
+  tocsin::log::Info("stopped");
+  return 0;
+}

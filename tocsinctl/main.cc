@@ -1,0 +1,295 @@
+// tocsinctl: the operator's command line (like Django's manage.py), over gRPC.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/grpc_util.h"
+#include "common/time_format.h"
+#include "cron/cron.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "nlohmann/json.hpp"
+#include "tocsin/v1/admin_service.grpc.pb.h"
+#include "tocsin/v1/project_service.grpc.pb.h"
+#include "tocsin/v1/scheduler_service.grpc.pb.h"
+
+namespace tocsin::ctl {
+namespace {
+
+constexpr int kUsageError = 2;
+
+constexpr char kUsage[] = R"(usage: tocsinctl COMMAND ...
+
+Commands:
+  project create NAME       create a project; prints its keys as JSON
+  migrate                   apply pending database migrations
+  cron next [--tz ZONE] [--from TIME] [--count N] EXPR
+                            print the next times a cron expression matches
+  health data|scheduler     exit 0 when the service reports SERVING
+  job list                  list the scheduler's jobs
+  job run NAME              run a scheduler job now and print its outcome
+
+Addresses and the internal token come from TOCSIN_DATA_ADDR,
+TOCSIN_SCHEDULER_ADDR and TOCSIN_INTERNAL_TOKEN (or _FILE); any that is not
+set is read from the local stack's state directory (TOCSIN_STATE_DIR,
+default .local).
+)";
+
+int Usage(std::string_view problem = "") {
+  if (!problem.empty()) std::cerr << "tocsinctl: " << problem << "\n\n";
+  std::cerr << kUsage;
+  return kUsageError;
+}
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return "";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+std::string StateDir() {
+  std::string d = Env("TOCSIN_STATE_DIR");
+  return d.empty() ? ".local" : d;
+}
+
+// A setting from the environment, else from the local stack's state.
+std::string FromStack(const char* env, const char* stack_key) {
+  std::string v = Env(env);
+  if (!v.empty()) return v;
+  auto j = nlohmann::json::parse(ReadFile(StateDir() + "/stack.json"), nullptr,
+                                 false);
+  if (j.is_object() && j.contains(stack_key) && j[stack_key].is_string()) {
+    return j[stack_key].get<std::string>();
+  }
+  return "";
+}
+
+std::string InternalToken() {
+  std::string t = Env("TOCSIN_INTERNAL_TOKEN");
+  if (!t.empty()) return t;
+  std::string file = Env("TOCSIN_INTERNAL_TOKEN_FILE");
+  if (file.empty()) file = StateDir() + "/secrets/internal_token";
+  return ReadFile(file);
+}
+
+struct Target {
+  std::shared_ptr<grpc::Channel> channel;
+  std::string token;
+};
+
+absl::StatusOr<Target> Connect(const char* env, const char* stack_key) {
+  std::string addr = FromStack(env, stack_key);
+  if (addr.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(env, " is not set and no local stack state was found in ",
+                     StateDir()));
+  }
+  std::string token = InternalToken();
+  if (token.empty()) {
+    return absl::FailedPreconditionError(
+        "TOCSIN_INTERNAL_TOKEN is not set and no local stack token was found");
+  }
+  return Target{MakeChannel(addr), token};
+}
+
+int Fail(const absl::Status& s) {
+  std::cerr << "tocsinctl: " << s.message() << "\n";
+  return 1;
+}
+
+int ProjectCreate(const std::string& name) {
+  auto t = Connect("TOCSIN_DATA_ADDR", "data_addr");
+  if (!t.ok()) return Fail(t.status());
+  auto stub = v1::ProjectService::NewStub(t->channel);
+  grpc::ClientContext ctx;
+  PrepareInternalCall(ctx, t->token, absl::Seconds(30));
+  ctx.set_wait_for_ready(true);
+  v1::CreateProjectRequest req;
+  req.set_name(name);
+  v1::CreateProjectResponse resp;
+  grpc::Status s = stub->CreateProject(&ctx, req, &resp);
+  if (!s.ok()) return Fail(FromGrpcStatus(s));
+  nlohmann::ordered_json j;
+  j["project"] = resp.project().uuid();
+  j["api_key"] = resp.api_key();
+  j["api_key_readonly"] = resp.api_key_readonly();
+  j["ping_key"] = resp.ping_key();
+  std::cout << j.dump() << "\n";
+  return 0;
+}
+
+int Migrate() {
+  auto t = Connect("TOCSIN_DATA_ADDR", "data_addr");
+  if (!t.ok()) return Fail(t.status());
+  auto stub = v1::AdminService::NewStub(t->channel);
+  grpc::ClientContext ctx;
+  PrepareInternalCall(ctx, t->token, absl::Minutes(10));
+  v1::MigrateResponse resp;
+  grpc::Status s = stub->Migrate(&ctx, {}, &resp);
+  if (!s.ok()) return Fail(FromGrpcStatus(s));
+  if (resp.applied().empty()) {
+    std::cout << "schema is up to date at version " << resp.current_version()
+              << "\n";
+  } else {
+    for (int v : resp.applied()) std::cout << "applied migration " << v << "\n";
+    std::cout << "schema is at version " << resp.current_version() << "\n";
+  }
+  return 0;
+}
+
+int CronNext(const std::vector<std::string>& args) {
+  std::string tz = "UTC", expr;
+  std::optional<absl::Time> from;
+  int count = 5;
+  bool have_expr = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string* out) {
+      if (i + 1 >= args.size()) return false;
+      *out = args[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "--tz") {
+      if (!value(&tz)) return Usage("--tz needs a time zone");
+    } else if (a == "--from") {
+      if (!value(&v)) return Usage("--from needs a time");
+      auto t = ParseIso8601(v);
+      if (!t.ok()) return Usage(absl::StrCat("--from: ", t.status().message()));
+      from = *t;
+    } else if (a == "--count") {
+      if (!value(&v) || !absl::SimpleAtoi(v, &count) || count < 1 ||
+          count > 100000) {
+        return Usage("--count needs a number from 1 to 100000");
+      }
+    } else if (!have_expr) {
+      expr = a;
+      have_expr = true;
+    } else {
+      return Usage(absl::StrCat("unexpected argument \"", a,
+                                "\" (quote the expression)"));
+    }
+  }
+  if (!have_expr) return Usage("cron next needs an expression");
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(tz, &zone)) {
+    std::cerr << "tocsinctl: unknown time zone \"" << tz << "\"\n";
+    return kUsageError;
+  }
+  auto parsed = cron::CronExpr::Parse(expr);
+  if (!parsed.ok()) {
+    std::cerr << "tocsinctl: " << parsed.status().message() << "\n";
+    return kUsageError;
+  }
+  for (absl::Time t : parsed->NextN(from.value_or(absl::Now()), zone, count)) {
+    std::cout << FormatUtcZ(t) << "\n";
+  }
+  return 0;
+}
+
+int Health(const std::string& which) {
+  absl::StatusOr<Target> t =
+      which == "data" ? Connect("TOCSIN_DATA_ADDR", "data_addr")
+      : which == "scheduler"
+          ? Connect("TOCSIN_SCHEDULER_ADDR", "scheduler_addr")
+          : absl::StatusOr<Target>(absl::InvalidArgumentError(
+                "health takes data or scheduler"));
+  if (!t.ok()) return Fail(t.status());
+  auto stub = grpc::health::v1::Health::NewStub(t->channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
+  grpc::health::v1::HealthCheckResponse resp;
+  grpc::Status s = stub->Check(&ctx, {}, &resp);
+  if (!s.ok()) return Fail(FromGrpcStatus(s));
+  bool serving = resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+  std::cout << which << ": " << (serving ? "SERVING" : "NOT_SERVING") << "\n";
+  return serving ? 0 : 1;
+}
+
+int Jobs(const std::vector<std::string>& args) {
+  auto t = Connect("TOCSIN_SCHEDULER_ADDR", "scheduler_addr");
+  if (!t.ok()) return Fail(t.status());
+  auto stub = v1::SchedulerService::NewStub(t->channel);
+  if (args.size() == 1 && args[0] == "list") {
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, t->token, absl::Seconds(10));
+    v1::ListJobsResponse resp;
+    grpc::Status s = stub->ListJobs(&ctx, {}, &resp);
+    if (!s.ok()) return Fail(FromGrpcStatus(s));
+    for (const auto& j : resp.jobs()) {
+      std::cout << j.name() << "\t" << j.schedule() << "\tlast: "
+                << (j.has_last_run()
+                        ? absl::StrCat(FormatUtcZ(FromProto(j.last_run().started())),
+                                       j.last_run().ok() ? " ok " : " FAILED ",
+                                       j.last_run().message())
+                        : "never")
+                << "\tnext: "
+                << (j.has_next_run() ? FormatUtcZ(FromProto(j.next_run())) : "-")
+                << "\n";
+    }
+    return 0;
+  }
+  if (args.size() == 2 && args[0] == "run") {
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, t->token, absl::Minutes(30));
+    v1::RunJobRequest req;
+    req.set_name(args[1]);
+    v1::RunJobResponse resp;
+    grpc::Status s = stub->RunJob(&ctx, req, &resp);
+    if (!s.ok()) return Fail(FromGrpcStatus(s));
+    std::cout << args[1] << ": " << (resp.run().ok() ? "ok" : "FAILED") << " in "
+              << absl::FormatDuration(FromProto(resp.run().duration())) << ": "
+              << resp.run().message() << "\n";
+    return resp.run().ok() ? 0 : 1;
+  }
+  return Usage("job takes: list | run NAME");
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" ||
+      args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? kUsageError : 0;
+  }
+  const std::string cmd = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (cmd == "project") {
+    if (rest.size() == 2 && rest[0] == "create") return ProjectCreate(rest[1]);
+    return Usage("project takes: create NAME");
+  }
+  if (cmd == "migrate") return rest.empty() ? Migrate() : Usage("migrate takes no arguments");
+  if (cmd == "cron") {
+    if (!rest.empty() && rest[0] == "next") {
+      return CronNext(std::vector<std::string>(rest.begin() + 1, rest.end()));
+    }
+    return Usage("cron takes: next [--tz ZONE] [--from TIME] [--count N] EXPR");
+  }
+  if (cmd == "health") {
+    if (rest.size() == 1) return Health(rest[0]);
+    return Usage("health takes: data | scheduler");
+  }
+  if (cmd == "job") return Jobs(rest);
+  return Usage(absl::StrCat("unknown command \"", cmd, "\""));
+}
+
+}  // namespace
+}  // namespace tocsin::ctl
+
+int main(int argc, char** argv) { return tocsin::ctl::Main(argc, argv); }

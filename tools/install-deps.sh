@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, every Debian 12 package Tocsin needs to build, test,
+# run and benchmark. Idempotent: does nothing when all are present.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential cmake ninja-build pkg-config ccache git
+  # libraries
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libpqxx-dev libpq-dev libabsl-dev libboost-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libssl-dev tzdata
+  # run and test: PostgreSQL, nginx, curl, load generators
+  postgresql postgresql-client nginx-light curl wrk postgresql-contrib
+  python3 systemd
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's postgresql package creates and starts a default cluster; Tocsin
+# runs its own private clusters and never uses that one.
