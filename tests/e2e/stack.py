@@ -1,0 +1,119 @@
+"""Starts the local stack for end-to-end tests and talks to it over HTTP.
+
+The stack runs in a temporary state directory on ports of its own, so tests
+never touch a developer's running stack.
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+STACK = os.path.join(ROOT, "deploy", "local", "stack")
+
+PORTS = {
+    "TOCSIN_HTTP_PORT": "18000",
+    "TOCSIN_GATEWAY_PORT": "18081",
+    "TOCSIN_DATA_PORT": "18051",
+    "TOCSIN_SCHEDULER_PORT": "18052",
+    "TOCSIN_PG_PORT": "18433",
+}
+
+
+class Stack:
+    def __init__(self):
+        self.state = tempfile.mkdtemp(prefix="tocsin-e2e-")
+        os.chmod(self.state, 0o755)
+        self.env = dict(os.environ)
+        self.env.update(PORTS)
+        self.env["TOCSIN_STATE_DIR"] = self.state
+        self.env.setdefault("TOCSIN_BUILD_DIR", "build/debug")
+        self.info = None
+
+    def run(self, *args, check=True):
+        return subprocess.run([STACK, *args], env=self.env, check=check,
+                              capture_output=True, text=True, timeout=600)
+
+    def start(self):
+        out = self.run("start", check=False)
+        if out.returncode != 0:
+            raise RuntimeError("stack start failed:\n" + out.stdout + out.stderr
+                               + self.logs())
+        with open(os.path.join(self.state, "stack.json")) as f:
+            self.info = json.load(f)
+        return out
+
+    def stop(self):
+        return self.run("stop", check=False)
+
+    def destroy(self):
+        self.stop()
+        shutil.rmtree(self.state, ignore_errors=True)
+
+    def logs(self):
+        text = []
+        logs = os.path.join(self.state, "logs")
+        if os.path.isdir(logs):
+            for name in sorted(os.listdir(logs)):
+                try:
+                    with open(os.path.join(logs, name), errors="replace") as f:
+                        text.append(f"--- {name}\n" + f.read()[-4000:])
+                except OSError:
+                    pass
+        return "\n".join(text)
+
+    def pid(self, service):
+        with open(os.path.join(self.state, "run", service + ".pid")) as f:
+            return int(f.read().strip())
+
+    def sql(self, query):
+        """Runs SQL on the stack's database (for setting data up)."""
+        with open(os.path.join(self.state, "secrets", "db_password")) as f:
+            password = f.read().strip()
+        env = dict(self.env, PGPASSWORD=password)
+        out = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-p", PORTS["TOCSIN_PG_PORT"], "-U",
+             "tocsin", "-d", "tocsin", "-Atqc", query],
+            env=env, check=True, capture_output=True, text=True, timeout=60)
+        return out.stdout.strip()
+
+    def request(self, method, path, body=None, headers=None, base=None):
+        url = (base or self.info["base_url"]) + path
+        data = body.encode() if isinstance(body, str) else body
+        req = urllib.request.Request(url, data=data, method=method,
+                                     headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def api(self, method, path, payload=None, key=None, raw=None):
+        headers = {}
+        if key is not None:
+            headers["X-Api-Key"] = key
+        body = raw if raw is not None else (
+            json.dumps(payload) if payload is not None else None)
+        status, hdrs, data = self.request(method, path, body, headers)
+        try:
+            doc = json.loads(data) if data else None
+        except ValueError:
+            doc = data
+        return status, doc
+
+    def ping(self, path, method="GET", body=None):
+        return self.request(method, path, body, base=self.info["ping_base"])
+
+
+def wait_until(predicate, timeout, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    return predicate()

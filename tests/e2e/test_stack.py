@@ -1,0 +1,210 @@
+"""End-to-end: the local stack driven over HTTP through nginx."""
+import json
+import os
+import signal
+import stat
+import time
+import unittest
+import uuid
+
+from stack import Stack, wait_until
+
+
+class StackTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack()
+        cls.stack.start()
+        cls.key = cls.stack.info["api_key"]
+        cls.ro_key = cls.stack.info["api_key_readonly"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.destroy()
+
+    def create(self, **fields):
+        status, doc = self.stack.api("POST", "/api/v3/checks/", fields, key=self.key)
+        self.assertEqual(status, 201, doc)
+        return doc
+
+    def get(self, ident, key=None):
+        status, doc = self.stack.api("GET", f"/api/v3/checks/{ident}", key=key or self.key)
+        self.assertEqual(status, 200, doc)
+        return doc
+
+    def test_stack_json(self):
+        path = os.path.join(self.stack.state, "stack.json")
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        info = self.stack.info
+        for k in ("base_url", "ping_base", "data_addr", "scheduler_addr", "project",
+                  "api_key", "api_key_readonly", "ping_key"):
+            self.assertTrue(info.get(k), k)
+        self.assertFalse(info["base_url"].endswith("/"))
+        self.assertEqual(info["ping_base"], info["base_url"] + "/ping")
+        out = self.stack.run("status")
+        self.assertEqual(out.returncode, 0, out.stdout)
+
+    def test_create_ping_and_read_back(self):
+        c = self.create(name="Backups", tags="prod www", timeout=3600, grace=60)
+        self.assertEqual(c["status"], "new")
+        self.assertEqual(c["n_pings"], 0)
+        self.assertIsNone(c["last_ping"])
+        self.assertEqual(c["ping_url"], self.stack.info["ping_base"] + "/" + c["uuid"])
+        self.assertEqual(c["update_url"],
+                         self.stack.info["base_url"] + "/api/v3/checks/" + c["uuid"])
+        self.assertEqual(c["timeout"], 3600)
+        self.assertNotIn("schedule", c)
+
+        status, headers, body = self.stack.ping("/" + c["uuid"])
+        self.assertEqual((status, body), (200, b"OK"))
+        self.assertEqual(headers.get("Access-Control-Allow-Origin"), "*")
+        self.assertEqual(headers.get("Ping-Body-Limit"), "10000")
+
+        after = self.get(c["uuid"])
+        self.assertEqual(after["status"], "up")
+        self.assertEqual(after["n_pings"], 1)
+        self.assertIsNotNone(after["last_ping"])
+        self.assertRegex(after["last_ping"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
+        self.assertIsNotNone(after["next_ping"])
+
+        status, _, body = self.stack.ping("/" + c["uuid"], method="HEAD")
+        self.assertEqual((status, body), (200, b""))
+        status, _, _ = self.stack.ping("/" + c["uuid"], method="POST", body="log line")
+        self.assertEqual(status, 200)
+        self.assertEqual(self.get(c["uuid"])["n_pings"], 3)
+        stored = self.stack.sql(
+            f"SELECT convert_from(body, 'UTF8') FROM pings WHERE check_id = '{c['uuid']}' AND n = 3")
+        self.assertEqual(stored, "log line")
+
+        status, _, _ = self.stack.ping("/" + c["uuid"] + "/start")
+        self.assertEqual(status, 200)
+        self.assertTrue(self.get(c["uuid"])["started"])
+        status, _, _ = self.stack.ping("/" + c["uuid"] + "/fail")
+        self.assertEqual(status, 200)
+        failed = self.get(c["uuid"])
+        self.assertEqual(failed["status"], "down")
+        self.assertFalse(failed["started"])
+        self.assertIsNone(failed["next_ping"])
+
+        status, doc = self.stack.api("GET", "/api/v3/checks/", key=self.key)
+        self.assertEqual(status, 200)
+        self.assertIn(c["uuid"], [x["uuid"] for x in doc["checks"]])
+        status, doc = self.stack.api("GET", "/api/v3/checks/?tag=prod&tag=www", key=self.key)
+        self.assertIn(c["uuid"], [x["uuid"] for x in doc["checks"]])
+        status, doc = self.stack.api("GET", "/api/v3/checks/?tag=nope", key=self.key)
+        self.assertNotIn(c["uuid"], [x["uuid"] for x in doc["checks"]])
+
+    def test_large_body_is_cut_to_the_limit(self):
+        c = self.create(name="big")
+        status, headers, _ = self.stack.ping("/" + c["uuid"], method="POST", body="x" * 50000)
+        self.assertEqual(status, 200)
+        size = self.stack.sql(f"SELECT length(body) FROM pings WHERE check_id = '{c['uuid']}'")
+        self.assertEqual(size, "10000")
+        status, _, _ = self.stack.ping("/" + c["uuid"], method="POST", body="x" * 2_000_000)
+        self.assertEqual(status, 413)
+
+    def test_ping_errors(self):
+        status, _, body = self.stack.ping("/" + str(uuid.uuid4()))
+        self.assertEqual((status, body), (404, b"not found"))
+        c = self.create(name="codes")
+        status, _, _ = self.stack.ping("/" + c["uuid"] + "/256")
+        self.assertEqual(status, 400)
+        status, _, _ = self.stack.ping("/" + c["uuid"] + "?rid=not-a-uuid")
+        self.assertEqual(status, 400)
+        self.assertEqual(self.get(c["uuid"])["n_pings"], 0)
+        status, _, _ = self.stack.ping("/" + c["uuid"] + "/0")
+        self.assertEqual(status, 200)
+        status, _, _ = self.stack.ping("/" + c["uuid"] + "/3")
+        self.assertEqual(status, 200)
+        self.assertEqual(self.get(c["uuid"])["status"], "down")
+        status, _, _ = self.stack.ping("/" + c["uuid"], method="DELETE")
+        self.assertEqual(status, 405)
+
+    def test_auth_and_validation(self):
+        status, doc = self.stack.api("GET", "/api/v3/checks/")
+        self.assertEqual((status, doc), (401, {"error": "missing api key"}))
+        status, doc = self.stack.api("GET", "/api/v3/checks/", key="nope")
+        self.assertEqual((status, doc), (401, {"error": "wrong api key"}))
+        status, doc = self.stack.api("POST", "/api/v3/checks/", {"name": "x"}, key=self.ro_key)
+        self.assertEqual(status, 401)
+        # api_key in the body works for POST.
+        status, doc = self.stack.api("POST", "/api/v3/checks/",
+                                     {"api_key": self.key, "name": "body-key"})
+        self.assertEqual(status, 201, doc)
+        c = doc
+        ro = self.get(c["uuid"], key=self.ro_key)
+        for hidden in ("uuid", "ping_url", "update_url", "pause_url", "resume_url", "channels"):
+            self.assertNotIn(hidden, ro)
+        self.assertEqual(len(ro["unique_key"]), 40)
+        self.assertEqual(self.get(ro["unique_key"], key=self.ro_key)["name"], "body-key")
+        status, doc = self.stack.api("GET", f"/api/v3/checks/{uuid.uuid4()}", key=self.key)
+        self.assertEqual(status, 404)
+        for bad, why in (('{"name": ', "broken JSON"), ('{"timeout": 10}', "range"),
+                         ('{"timeout": "60"}', "type"), ('[1, 2]', "not an object"),
+                         ('{"schedule": "61 * * * *"}', "cron"),
+                         ('{"schedule": "* * * * *", "tz": "Nowhere/City"}', "tz"),
+                         ('{"timeout': 1e999}', "huge number")):
+            status, doc = self.stack.api("POST", "/api/v3/checks/", key=self.key, raw=bad)
+            self.assertEqual(status, 400, why)
+            self.assertIn("error", doc, why)
+
+    def test_cron_check_and_unique_upsert(self):
+        c = self.create(name="nightly", schedule="15 5 * * *", tz="Europe/Riga")
+        self.assertEqual((c["schedule"], c["tz"]), ("15 5 * * *", "Europe/Riga"))
+        self.assertNotIn("timeout", c)
+        status, doc = self.stack.api("POST", "/api/v3/checks/",
+                                     {"name": "nightly", "tags": "again", "unique": ["name"]},
+                                     key=self.key)
+        self.assertEqual(status, 200, doc)
+        self.assertEqual(doc["uuid"], c["uuid"])
+        self.assertEqual(doc["tags"], "again")
+
+    def test_late_check_goes_down_on_its_own(self):
+        c = self.create(name="late", timeout=60, grace=60)
+        status, _, _ = self.stack.ping("/" + c["uuid"])
+        self.assertEqual(status, 200)
+        # Set the data up as if the ping had come 118 s ago: the deadline
+        # (timeout + grace = 120 s) is 2 s away. The rule is untouched.
+        self.stack.sql(
+            "UPDATE checks SET last_ping = last_ping - interval '118 seconds', "
+            "alert_after = alert_after - interval '118 seconds' "
+            f"WHERE id = '{c['uuid']}'")
+        deadline = float(self.stack.sql(
+            f"SELECT extract(epoch FROM alert_after) FROM checks WHERE id = '{c['uuid']}'"))
+        flip = wait_until(lambda: self.stack.sql(
+            "SELECT extract(epoch FROM created) FROM flips "
+            f"WHERE check_id = '{c['uuid']}' AND new_status = 'down'"), timeout=30)
+        self.assertTrue(flip, "the check did not go down within 30 s\n" + self.stack.logs())
+        lag = float(flip) - deadline
+        print(f"\n  late-check detection lag: {lag * 1000:.0f} ms after the deadline")
+        self.assertGreaterEqual(lag, 0)
+        self.assertLess(lag, 10, "detected far too late")
+        self.assertEqual(self.get(c["uuid"])["status"], "down")
+        self.assertEqual(self.stack.sql(
+            "SELECT status FROM checks WHERE id = '" + c["uuid"] + "'"), "down")
+
+    def test_zz_restart_one_service_and_keep_data(self):
+        c = self.create(name="survivor")
+        os.kill(self.stack.pid("gateway"), signal.SIGTERM)
+        wait_until(lambda: self.stack.run("status", check=False).returncode != 0, timeout=15)
+        self.assertNotEqual(self.stack.run("status", check=False).returncode, 0)
+        data_pid = self.stack.pid("data")
+        out = self.stack.start()
+        self.assertIn("data: already running", out.stderr)
+        self.assertIn("gateway: starting", out.stderr)
+        self.assertEqual(self.stack.pid("data"), data_pid)
+        self.assertEqual(self.stack.ping("/" + c["uuid"])[0], 200)
+        # A full stop and start keeps the data and the keys.
+        info = dict(self.stack.info)
+        self.assertEqual(self.stack.stop().returncode, 0)
+        self.assertNotEqual(self.stack.run("status", check=False).returncode, 0)
+        self.stack.start()
+        self.assertEqual(self.stack.info["api_key"], info["api_key"])
+        self.assertEqual(self.get(c["uuid"])["n_pings"], 1)
+        with open(os.path.join(self.stack.state, "logs", "data.log")) as f:
+            lines = [json.loads(line) for line in f if line.startswith("{")]
+        self.assertIn("stopped", [l["msg"] for l in lines])
+
+
+if __name__ == "__main__":
+    unittest.main()
