@@ -56,12 +56,19 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Acquire() {
 }
 
 void PgPool::Release(std::unique_ptr<pqxx::connection> c, bool broken) {
+  std::vector<std::unique_ptr<pqxx::connection>> dropped;
   {
     std::lock_guard<std::mutex> lock(mu_);
     --in_use_;
-    if (c && !broken && c->is_open()) idle_.push_back(std::move(c));
+    if (c && !broken && c->is_open()) {
+      idle_.push_back(std::move(c));
+    } else if (c) {
+      // One broken connection usually means PostgreSQL restarted: the idle
+      // ones are dead too. Drop them so the retry gets a fresh connection.
+      dropped.swap(idle_);
+    }
   }
-  cv_.notify_one();
+  cv_.notify_all();
 }
 
 absl::Status PgPool::Run(

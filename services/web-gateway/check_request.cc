@@ -36,8 +36,10 @@ absl::Status Bool(const json& j, const char* field, Setter set) {
 }
 
 // A whole number of seconds within [60, 31536000].
-absl::Status Seconds(const json& j, const char* field,
-                     google::protobuf::Duration* out) {
+// Touches `out` only when the field is present: a mutable_*() call alone
+// would mark the field as set.
+template <typename Mutable>
+absl::Status Seconds(const json& j, const char* field, Mutable out) {
   auto it = j.find(field);
   if (it == j.end()) return absl::OkStatus();
   if (!it->is_number()) return TypeError(field, "number");
@@ -46,7 +48,7 @@ absl::Status Seconds(const json& j, const char* field,
     return absl::InvalidArgumentError(absl::StrCat(
         "json validation error: ", field, " must be between 60 and 31536000"));
   }
-  out->set_seconds(static_cast<int64_t>(v));
+  out()->set_seconds(static_cast<int64_t>(v));
   return absl::OkStatus();
 }
 
@@ -73,8 +75,8 @@ absl::StatusOr<CheckRequestBody> ParseCheckRequestBody(std::string_view body) {
   check(String(j, "slug", [&](std::string v) { s.set_slug(v); }));
   check(String(j, "tags", [&](std::string v) { s.set_tags(v); }));
   check(String(j, "desc", [&](std::string v) { s.set_desc(v); }));
-  check(Seconds(j, "timeout", s.mutable_timeout()));
-  check(Seconds(j, "grace", s.mutable_grace()));
+  check(Seconds(j, "timeout", [&] { return s.mutable_timeout(); }));
+  check(Seconds(j, "grace", [&] { return s.mutable_grace(); }));
   check(String(j, "schedule", [&](std::string v) { s.set_schedule(v); }));
   check(String(j, "tz", [&](std::string v) { s.set_tz(v); }));
   check(Bool(j, "manual_resume", [&](bool v) { s.set_manual_resume(v); }));

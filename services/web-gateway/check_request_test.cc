@@ -24,6 +24,8 @@ TEST(CheckRequestTest, EmptyBodyIsEmptyObject) {
   auto b = ParseCheckRequestBody("");
   ASSERT_TRUE(b.ok());
   EXPECT_FALSE(b->spec.has_name());
+  EXPECT_FALSE(b->spec.has_timeout());
+  EXPECT_FALSE(b->spec.has_grace());
 }
 
 TEST(CheckRequestTest, RejectsBrokenJsonWrongTypesAndRanges) {

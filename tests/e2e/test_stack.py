@@ -143,7 +143,7 @@ class StackTest(unittest.TestCase):
                          ('{"timeout": "60"}', "type"), ('[1, 2]', "not an object"),
                          ('{"schedule": "61 * * * *"}', "cron"),
                          ('{"schedule": "* * * * *", "tz": "Nowhere/City"}', "tz"),
-                         ('{"timeout': 1e999}', "huge number")):
+                         ('{"timeout": 1e999}', "huge number")):
             status, doc = self.stack.api("POST", "/api/v3/checks/", key=self.key, raw=bad)
             self.assertEqual(status, 400, why)
             self.assertIn("error", doc, why)
