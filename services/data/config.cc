@@ -43,6 +43,8 @@ absl::StatusOr<DataConfig> LoadDataConfig(Settings& s) {
                           {"disable", "allow", "prefer", "require",
                            "verify-ca", "verify-full"});
   c.pool_size = static_cast<int>(s.Int("TOCSIN_DB_POOL_SIZE", 8, 1, 256));
+  c.max_threads =
+      static_cast<int>(s.Int("TOCSIN_DATA_MAX_THREADS", 2048, 16, 65536));
   c.pool_wait = s.Duration("TOCSIN_DB_POOL_WAIT", absl::Seconds(5),
                            absl::Milliseconds(10), absl::Minutes(5));
   c.listen = s.String("TOCSIN_DATA_LISTEN", "127.0.0.1:8051");

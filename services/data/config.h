@@ -19,6 +19,7 @@ struct DataConfig {
   std::string db_password;  // Secret: never logged.
   std::string db_sslmode;
   int pool_size = 8;
+  int max_threads = 2048;
   absl::Duration pool_wait = absl::Seconds(5);
   std::string listen;
   std::string internal_token;  // Secret: never logged.

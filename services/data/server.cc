@@ -49,10 +49,13 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   ApplyServerDefaults(builder);
-  // Handlers block on PostgreSQL: bound the threads near the pool size so
-  // load queues in gRPC rather than piling onto the pool.
+  // Handlers block on PostgreSQL, so each call in progress holds a thread;
+  // beyond the quota gRPC answers RESOURCE_EXHAUSTED at once (HTTP 429):
+  // backpressure rather than a pile-up. gRPC 1.51's sync server counts this
+  // quota far faster than real threads (at 256 it refused calls with 29
+  // threads alive), hence the large default.
   grpc::ResourceQuota quota("tocsin-data");
-  quota.SetMaxThreads(std::max(16, config.pool_size * 4));
+  quota.SetMaxThreads(config.max_threads);
   builder.SetResourceQuota(quota);
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(),
                            &s->port_);

@@ -1,0 +1,81 @@
+"""tocsinctl's offline commands: `cron next` output, options and errors.
+
+Usage: test_tocsinctl.py PATH_TO_TOCSINCTL (run by CTest).
+"""
+import re
+import shutil
+import subprocess
+import sys
+import unittest
+
+CTL = None
+
+
+def ctl(*args):
+    return subprocess.run([CTL, *args], capture_output=True, text=True, timeout=60)
+
+
+class CronNextTest(unittest.TestCase):
+    def test_defaults_to_five_utc_times(self):
+        out = ctl("cron", "next", "*/15 * * * *")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        lines = out.stdout.splitlines()
+        self.assertEqual(len(lines), 5)
+        for line in lines:
+            self.assertRegex(line, r"^\d{4}-\d\d-\d\dT\d\d:(00|15|30|45):00Z$")
+
+    def test_from_count_and_zone(self):
+        out = ctl("cron", "next", "--tz", "America/New_York", "--from",
+                  "2024-03-09T12:00:00Z", "--count", "3", "0 2 * * *")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        # 02:00 does not exist on 2024-03-10 in New York: it runs once, when
+        # the clock jumps (07:00Z), as Debian's cron does.
+        self.assertEqual(out.stdout.splitlines(), [
+            "2024-03-10T07:00:00Z", "2024-03-11T06:00:00Z", "2024-03-12T06:00:00Z"])
+
+    def test_strictly_after_from(self):
+        out = ctl("cron", "next", "--from", "2024-01-01T00:00:00+00:00",
+                  "--count", "1", "0 0 * * *")
+        self.assertEqual(out.stdout.strip(), "2024-01-02T00:00:00Z")
+        out = ctl("cron", "next", "--from", "2024-01-01T02:00:00+02:00",
+                  "--count", "1", "0 0 * * *")
+        self.assertEqual(out.stdout.strip(), "2024-01-02T00:00:00Z")
+
+    def test_agrees_with_systemd_where_semantics_coincide(self):
+        if not shutil.which("systemd-analyze"):
+            self.fail("systemd-analyze missing (tools/install-deps.sh installs systemd)")
+        sd = subprocess.run(
+            ["systemd-analyze", "calendar", "--iterations=4",
+             "--base-time=2024-01-01 00:00:00 UTC", "Mon..Fri *-*-* 09:30:00 UTC"],
+            capture_output=True, text=True, timeout=60)
+        expected = re.findall(r"(?:Next elapse|Iter\. #\d+): \w+ (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC",
+                              sd.stdout)
+        self.assertEqual(len(expected), 4, sd.stdout)
+        out = ctl("cron", "next", "--from", "2024-01-01T00:00:00Z", "--count", "4",
+                  "30 9 * * 1-5")
+        ours = [l.replace("T", " ").rstrip("Z") for l in out.stdout.splitlines()]
+        self.assertEqual(ours, expected)
+
+    def test_invalid_expression_names_the_field_and_exits_2(self):
+        for expr, field in (("61 * * * *", "minute"), ("* 24 * * *", "hour"),
+                            ("* * 30 2 *", "day-of-month"), ("* * * 13 *", "month"),
+                            ("* * * * 8", "day-of-week")):
+            out = ctl("cron", "next", expr)
+            self.assertEqual(out.returncode, 2, expr)
+            self.assertEqual(out.stdout, "", expr)
+            self.assertIn(field, out.stderr, expr)
+        out = ctl("cron", "next", "0 0 * * * *")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("5 fields", out.stderr)
+
+    def test_bad_options_exit_2(self):
+        self.assertEqual(ctl("cron", "next", "--tz", "Mars/Base", "* * * * *").returncode, 2)
+        self.assertEqual(ctl("cron", "next", "--from", "yesterday", "* * * * *").returncode, 2)
+        self.assertEqual(ctl("cron", "next", "--count", "0", "* * * * *").returncode, 2)
+        self.assertEqual(ctl("cron", "next").returncode, 2)
+        self.assertEqual(ctl("frobnicate").returncode, 2)
+
+
+if __name__ == "__main__":
+    CTL = sys.argv.pop(1)
+    unittest.main()
