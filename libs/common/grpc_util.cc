@@ -2,6 +2,7 @@
 #include "common/strings.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/crypto.h"
 
 namespace tocsin {
 
@@ -39,6 +40,15 @@ void ApplyServerDefaults(grpc::ServerBuilder& builder) {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                              10000);
   builder.SetMaxReceiveMessageSize(8 * 1024 * 1024);
+}
+
+bool HasInternalToken(const grpc::ServerContext& ctx, std::string_view token) {
+  auto it = ctx.client_metadata().find(kAuthorizationMetadata);
+  if (it == ctx.client_metadata().end()) return false;
+  std::string_view value(it->second.data(), it->second.size());
+  constexpr std::string_view kBearer = "Bearer ";
+  return value.substr(0, kBearer.size()) == kBearer &&
+         ConstantTimeEquals(value.substr(kBearer.size()), token);
 }
 
 void PrepareInternalCall(grpc::ClientContext& ctx, std::string_view token,

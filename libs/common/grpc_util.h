@@ -28,6 +28,10 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target);
 // clients re-resolve DNS regularly so new replicas receive traffic.
 void ApplyServerDefaults(grpc::ServerBuilder& builder);
 
+// True when the call carries `authorization: Bearer <token>`; compared in
+// constant time.
+bool HasInternalToken(const grpc::ServerContext& ctx, std::string_view token);
+
 // Prepares a client context: deadline and the internal token.
 void PrepareInternalCall(grpc::ClientContext& ctx, std::string_view token,
                          absl::Duration deadline);

@@ -117,4 +117,22 @@ std::string Settings::Choice(std::string_view name,
   return std::string(default_value);
 }
 
+std::string Settings::InternalToken() {
+  std::string token = Secret("TOCSIN_INTERNAL_TOKEN", "");
+  if (token.size() < 16) {
+    Fail("TOCSIN_INTERNAL_TOKEN",
+         "must be set (or TOCSIN_INTERNAL_TOKEN_FILE) to at least 16 "
+         "characters");
+  }
+  return token;
+}
+
+log::Level Settings::LogLevel() {
+  std::string name =
+      Choice("TOCSIN_LOG_LEVEL", "info", {"debug", "info", "warning", "error"});
+  log::Level level = log::Level::kInfo;
+  log::ParseLevel(name, &level);
+  return level;
+}
+
 }  // namespace tocsin

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/log.h"
 
 namespace tocsin {
 
@@ -39,6 +40,12 @@ class Settings {
 
   // Records a problem found by the caller's own validation.
   void Fail(std::string_view name, std::string_view problem);
+
+  // Settings every service shares.
+  // TOCSIN_INTERNAL_TOKEN[_FILE]: required, at least 16 characters.
+  std::string InternalToken();
+  // TOCSIN_LOG_LEVEL: debug, info, warning or error (default info).
+  log::Level LogLevel();
 
   // OK, or InvalidArgument naming the first bad setting.
   absl::Status status() const { return status_; }

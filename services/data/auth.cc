@@ -20,13 +20,10 @@ std::optional<std::string> Metadata(const grpc::ServerContext& ctx,
 
 absl::StatusOr<Caller> Authenticator::Authenticate(
     const grpc::ServerContext& ctx) {
-  auto auth = Metadata(ctx, kAuthorizationMetadata);
   auto key = Metadata(ctx, kApiKeyMetadata);
   bool internal = false;
-  if (auth) {
-    constexpr absl::string_view kBearer = "Bearer ";
-    if (!absl::StartsWith(*auth, kBearer) ||
-        !ConstantTimeEquals(auth->substr(kBearer.size()), token_)) {
+  if (Metadata(ctx, kAuthorizationMetadata)) {
+    if (!HasInternalToken(ctx, token_)) {
       return absl::UnauthenticatedError("wrong internal token");
     }
     internal = true;
@@ -45,12 +42,8 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
 }
 
 absl::Status Authenticator::RequireInternal(const grpc::ServerContext& ctx) {
-  auto auth = Metadata(ctx, kAuthorizationMetadata);
-  constexpr absl::string_view kBearer = "Bearer ";
-  if (!auth || !absl::StartsWith(*auth, kBearer) ||
-      !ConstantTimeEquals(auth->substr(kBearer.size()), token_)) {
-    return absl::UnauthenticatedError(
-        "this call needs the internal token");
+  if (!HasInternalToken(ctx, token_)) {
+    return absl::UnauthenticatedError("this call needs the internal token");
   }
   return absl::OkStatus();
 }

@@ -48,17 +48,10 @@ absl::StatusOr<DataConfig> LoadDataConfig(Settings& s) {
   c.pool_wait = s.Duration("TOCSIN_DB_POOL_WAIT", absl::Seconds(5),
                            absl::Milliseconds(10), absl::Minutes(5));
   c.listen = s.String("TOCSIN_DATA_LISTEN", "127.0.0.1:8051");
-  c.internal_token = s.Secret("TOCSIN_INTERNAL_TOKEN", "");
-  if (c.internal_token.size() < 16) {
-    s.Fail("TOCSIN_INTERNAL_TOKEN",
-           "must be set (or TOCSIN_INTERNAL_TOKEN_FILE) to at least 16 "
-           "characters");
-  }
+  c.internal_token = s.InternalToken();
   c.ping_body_limit =
       static_cast<int>(s.Int("PING_BODY_LIMIT", 10000, 0, 100 * 1024 * 1024));
-  std::string level = s.Choice("TOCSIN_LOG_LEVEL", "info",
-                               {"debug", "info", "warning", "error"});
-  log::ParseLevel(level, &c.log_level);
+  c.log_level = s.LogLevel();
   if (!s.status().ok()) return s.status();
   return c;
 }

@@ -16,27 +16,19 @@ int main() {
   tocsin::Settings s;
   std::string listen = s.String("TOCSIN_SCHEDULER_LISTEN", "127.0.0.1:8052");
   std::string data_addr = s.String("TOCSIN_DATA_ADDR", "127.0.0.1:8051");
-  std::string token = s.Secret("TOCSIN_INTERNAL_TOKEN", "");
-  if (token.size() < 16) {
-    s.Fail("TOCSIN_INTERNAL_TOKEN",
-           "must be set (or TOCSIN_INTERNAL_TOKEN_FILE) to at least 16 "
-           "characters");
-  }
+  std::string token = s.InternalToken();
   absl::Duration rpc_deadline = s.Duration(
       "TOCSIN_RPC_DEADLINE", absl::Seconds(5), absl::Milliseconds(10),
       absl::Minutes(5));
   absl::Duration watch_every = s.Duration(
       "TOCSIN_DEADLINE_WATCH", absl::Seconds(1), absl::Milliseconds(50),
       absl::Minutes(1));
-  std::string level_name =
-      s.Choice("TOCSIN_LOG_LEVEL", "info", {"debug", "info", "warning", "error"});
+  tocsin::log::Level level = s.LogLevel();
   if (!s.status().ok()) {
     std::fprintf(stderr, "tocsin-scheduler: %s\n",
                  std::string(s.status().message()).c_str());
     return 2;
   }
-  tocsin::log::Level level;
-  tocsin::log::ParseLevel(level_name, &level);
   tocsin::log::Init("scheduler", level);
 
   auto channel = tocsin::MakeChannel(data_addr);

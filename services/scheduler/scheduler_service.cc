@@ -19,15 +19,7 @@ void ToProto(const JobRunRecord& r, v1::JobRun* out) {
 
 grpc::Status SchedulerServiceImpl::CheckToken(
     const grpc::ServerContext& ctx) const {
-  auto it = ctx.client_metadata().find(kAuthorizationMetadata);
-  constexpr absl::string_view kBearer = "Bearer ";
-  if (it != ctx.client_metadata().end()) {
-    absl::string_view v(it->second.data(), it->second.size());
-    if (absl::StartsWith(v, kBearer) &&
-        ConstantTimeEquals(std::string(v.substr(kBearer.size())), token_)) {
-      return grpc::Status::OK;
-    }
-  }
+  if (HasInternalToken(ctx, token_)) return grpc::Status::OK;
   return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                       "this call needs the internal token");
 }

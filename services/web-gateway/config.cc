@@ -25,12 +25,7 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s) {
   }
   c.threads = static_cast<int>(s.Int("TOCSIN_GATEWAY_THREADS", 2, 1, 256));
   c.data_addr = s.String("TOCSIN_DATA_ADDR", "127.0.0.1:8051");
-  c.internal_token = s.Secret("TOCSIN_INTERNAL_TOKEN", "");
-  if (c.internal_token.size() < 16) {
-    s.Fail("TOCSIN_INTERNAL_TOKEN",
-           "must be set (or TOCSIN_INTERNAL_TOKEN_FILE) to at least 16 "
-           "characters");
-  }
+  c.internal_token = s.InternalToken();
   std::string site_root = s.String("SITE_ROOT", "http://localhost:8000");
   while (absl::EndsWith(site_root, "/")) site_root.pop_back();
   if (!absl::StartsWith(site_root, "http://") &&
@@ -59,9 +54,7 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s) {
   } else {
     c.trusted_proxies = *proxies;
   }
-  std::string level = s.Choice("TOCSIN_LOG_LEVEL", "info",
-                               {"debug", "info", "warning", "error"});
-  log::ParseLevel(level, &c.log_level);
+  c.log_level = s.LogLevel();
   if (!s.status().ok()) return s.status();
   return c;
 }
