@@ -1,6 +1,7 @@
 #ifndef TOCSIN_COMMON_STRINGS_H_
 #define TOCSIN_COMMON_STRINGS_H_
 
+#include <string>
 #include <string_view>
 
 #include "absl/strings/string_view.h"
@@ -12,6 +13,15 @@ namespace tocsin {
 inline absl::string_view Absl(std::string_view s) {
   return absl::string_view(s.data(), s.size());
 }
+
+// True for well-formed UTF-8 without NUL characters: what a PostgreSQL text
+// column accepts.
+bool IsStorableText(std::string_view s);
+
+// Makes hostile bytes storable as text: invalid UTF-8 sequences become
+// U+FFFD, NULs are dropped, and the result is cut to at most `max_bytes`
+// without splitting a character.
+std::string ToStorableText(std::string_view s, size_t max_bytes);
 
 }  // namespace tocsin
 

@@ -224,6 +224,20 @@ absl::Status ValidateSpec(const v1::CheckSpec& spec) {
     }
     return absl::OkStatus();
   };
+  // Everything below is stored as text: refuse what PostgreSQL cannot hold.
+  for (const auto& [field, value] :
+       std::initializer_list<std::pair<std::string_view, const std::string*>>{
+           {"name", &spec.name()}, {"slug", &spec.slug()},
+           {"tags", &spec.tags()}, {"desc", &spec.desc()},
+           {"schedule", &spec.schedule()}, {"tz", &spec.tz()},
+           {"methods", &spec.methods()}, {"start_kw", &spec.start_kw()},
+           {"success_kw", &spec.success_kw()},
+           {"failure_kw", &spec.failure_kw()}, {"channels", &spec.channels()}}) {
+    if (!IsStorableText(*value)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          Absl(field), " must be UTF-8 text without NUL characters"));
+    }
+  }
   if (spec.has_name()) {
     if (auto s = too_long("name", spec.name(), 100); !s.ok()) return s;
   }

@@ -198,6 +198,17 @@ TEST(CheckRulesTest, SpecValidation) {
   EXPECT_FALSE(ValidateSpec(s).ok());
 }
 
+TEST(CheckRulesTest, SpecTextMustBeStorable) {
+  v1::CheckSpec s;
+  s.set_name(std::string("a\0b", 3));
+  EXPECT_FALSE(ValidateSpec(s).ok());
+  s.set_name("ok");
+  s.set_tags("\xff");
+  EXPECT_FALSE(ValidateSpec(s).ok());
+  s.set_tags("\xE6\x97\xA5");
+  EXPECT_TRUE(ValidateSpec(s).ok());
+}
+
 TEST(CheckRulesTest, ScheduleTakesPrecedenceOverTimeout) {
   v1::CheckSpec s;
   s.mutable_timeout()->set_seconds(300);

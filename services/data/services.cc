@@ -5,6 +5,7 @@
 #include "common/crypto.h"
 #include "common/grpc_util.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "common/time_format.h"
 
 namespace tocsin::data {
@@ -116,10 +117,11 @@ grpc::Status PingServiceImpl::RecordPing(grpc::ServerContext* ctx,
   // more than the operator allowed.
   in.body = req->body().substr(
       0, std::min<size_t>(req->body().size(), static_cast<size_t>(body_limit_)));
-  in.method = req->method().substr(0, 16);
-  in.scheme = req->scheme().substr(0, 8);
-  in.remote_addr = req->remote_addr().substr(0, 64);
-  in.user_agent = req->user_agent().substr(0, 200);
+  // Headers are the client's bytes: store them as valid text, bounded.
+  in.method = ToStorableText(req->method(), 16);
+  in.scheme = ToStorableText(req->scheme(), 8);
+  in.remote_addr = ToStorableText(req->remote_addr(), 64);
+  in.user_agent = ToStorableText(req->user_agent(), 200);
   auto out = store_.RecordPing(in, absl::Now());
   if (!out.ok()) return Reply(out.status(), "RecordPing");
   resp->set_created(out->created);
@@ -133,7 +135,8 @@ grpc::Status ProjectServiceImpl::CreateProject(
   if (auto s = auth_.RequireInternal(*ctx); !s.ok()) {
     return Reply(s, "CreateProject");
   }
-  if (req->name().empty() || req->name().size() > 100) {
+  if (req->name().empty() || req->name().size() > 100 ||
+      !IsStorableText(req->name())) {
     return Reply(absl::InvalidArgumentError(
                      "project name must be 1 to 100 characters"),
                  "CreateProject");

@@ -1,5 +1,6 @@
 #include "data/store.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -7,6 +8,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "common/strings.h"
 #include "common/time_format.h"
 
 namespace tocsin::data {
@@ -326,6 +328,11 @@ absl::StatusOr<std::vector<v1::Check>> Store::ListChecks(
     const std::string& project, const std::vector<std::string>& tags,
     const std::optional<std::string>& slug, bool read_only, absl::Time now) {
   std::vector<v1::Check> out;
+  // Stored slugs and tags are text: a filter that is not matches nothing.
+  if (slug && !IsStorableText(*slug)) return out;
+  for (const auto& t : tags) {
+    if (!IsStorableText(t)) return out;
+  }
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     pqxx::read_transaction tx(conn);
     std::string sql = absl::StrCat("SELECT ", kCheckColumns,
@@ -351,6 +358,13 @@ absl::StatusOr<v1::Check> Store::GetCheck(const std::string& project,
                                           const std::string& id,
                                           bool read_only, absl::Time now) {
   std::optional<CheckRecord> rec;
+  // A unique key is 40 hex digits; anything else names no check.
+  bool is_unique_key = id.size() == 40 && std::all_of(id.begin(), id.end(), [](char ch) {
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+  });
+  if (!IsCanonicalUuid(id) && !is_unique_key) {
+    return absl::NotFoundError("check not found");
+  }
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     pqxx::read_transaction tx(conn);
     pqxx::result r;

@@ -1,9 +1,12 @@
 #include "web-gateway/api.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "checkjson/check_json.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "web-gateway/check_request.h"
 #include "web-gateway/ping_path.h"
 #include "web-gateway/status_mapping.h"
@@ -60,8 +63,21 @@ std::optional<std::string> ApiKey(const HttpRequest& req,
   return std::nullopt;
 }
 
-HttpResponse MissingKey() {
-  return Json(401, ordered_json{{"error", "missing api key"}});
+// Keys travel as gRPC metadata, which holds printable ASCII only; a key with
+// anything else cannot be one of ours.
+bool PlausibleKey(const std::string& key) {
+  return key.size() <= 128 &&
+         std::all_of(key.begin(), key.end(),
+                     [](char c) { return c >= 0x21 && c <= 0x7e; });
+}
+
+// 401 for a missing or impossible key; nullopt when the key may be checked.
+std::optional<HttpResponse> RejectKey(const std::optional<std::string>& key) {
+  if (!key) return Json(401, ordered_json{{"error", "missing api key"}});
+  if (!PlausibleKey(*key)) {
+    return Json(401, ordered_json{{"error", "wrong api key"}});
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -118,7 +134,7 @@ void Api::Ping(HttpRequest& req, const PathParams& params, Respond respond) {
   rpc.set_method(req.method);
   rpc.set_scheme(req.scheme);
   rpc.set_remote_addr(req.remote_addr);
-  rpc.set_user_agent(req.Header("user-agent"));
+  rpc.set_user_agent(ToStorableText(req.Header("user-agent"), 200));
   data_.RecordPing(std::move(rpc), [respond = std::move(respond), limit](
                                        absl::StatusOr<v1::RecordPingResponse> r) {
     if (!r.ok()) {
@@ -132,7 +148,7 @@ void Api::Ping(HttpRequest& req, const PathParams& params, Respond respond) {
 
 void Api::ListChecks(HttpRequest& req, const PathParams&, Respond respond) {
   auto key = ApiKey(req, std::nullopt);
-  if (!key) return respond(MissingKey());
+  if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
   v1::ListChecksRequest rpc;
   auto range = req.query.equal_range("tag");
   for (auto it = range.first; it != range.second; ++it) rpc.add_tags(it->second);
@@ -151,7 +167,7 @@ void Api::ListChecks(HttpRequest& req, const PathParams&, Respond respond) {
 
 void Api::GetCheck(HttpRequest& req, const PathParams& params, Respond respond) {
   auto key = ApiKey(req, std::nullopt);
-  if (!key) return respond(MissingKey());
+  if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
   v1::GetCheckRequest rpc;
   rpc.set_id(params.at("id"));
   data_.GetCheck(*key, std::move(rpc),
@@ -166,7 +182,7 @@ void Api::CreateCheck(HttpRequest& req, const PathParams&, Respond respond) {
   auto body = ParseCheckRequestBody(req.body);
   // Authentication comes before validation, as in Healthchecks.
   auto key = ApiKey(req, body.ok() ? body->api_key : ApiKeyFromBody(req.body));
-  if (!key) return respond(MissingKey());
+  if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
   if (!body.ok()) return respond(JsonError(body.status(), "create check"));
   v1::CreateCheckRequest rpc;
   *rpc.mutable_spec() = std::move(body->spec);

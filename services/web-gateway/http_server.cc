@@ -10,6 +10,7 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "common/log.h"
+#include "common/strings.h"
 #include "web-gateway/forwarded.h"
 
 namespace tocsin::gateway {
@@ -95,6 +96,13 @@ class Session : public std::enable_shared_from_this<Session> {
       r.status = 400;
       r.body = "bad request";
       return Write(std::move(r), false, version, head);
+    }
+    // Our paths are text; one that is not (%ff, %00) names nothing here.
+    if (!IsStorableText(req.path)) {
+      HttpResponse r;
+      r.status = 404;
+      r.body = "not found";
+      return Write(std::move(r), keep_alive, version, head);
     }
     ++in_flight_;
     auto self = shared_from_this();

@@ -148,6 +148,35 @@ class StackTest(unittest.TestCase):
             self.assertEqual(status, 400, why)
             self.assertIn("error", doc, why)
 
+    def test_hostile_encodings_get_4xx_or_safe_storage(self):
+        status, doc = self.stack.api("POST", "/api/v3/checks/", key=self.key,
+                                     raw='{"name": "a\\u0000b"}')
+        self.assertEqual(status, 400, doc)
+        status, doc = self.stack.api("POST", "/api/v3/checks/", key=self.key,
+                                     raw=b'{"name": "\xff\xfe"}')
+        self.assertEqual(status, 400, doc)
+        status, doc = self.stack.api("GET", "/api/v3/checks/%ff", key=self.key)
+        self.assertEqual(status, 404, doc)
+        status, doc = self.stack.api("GET", "/api/v3/checks/?slug=%ff%00", key=self.key)
+        self.assertEqual((status, doc), (200, {"checks": []}))
+        status, doc = self.stack.api("GET", "/api/v3/checks/?tag=%ff", key=self.key)
+        self.assertEqual((status, doc), (200, {"checks": []}))
+        status, doc = self.stack.api("GET", "/api/v3/checks/?tag=%ff", key="wrong")
+        self.assertEqual(status, 401)
+        status, doc = self.stack.api("GET", "/api/v3/checks/", key="bad\xffkey")
+        self.assertEqual((status, doc), (401, {"error": "wrong api key"}))
+        c = self.create(name="odd agent")
+        status, _, _ = self.stack.request(
+            "GET", "/" + c["uuid"], headers={"User-Agent": "bad \xff\xfe agent"},
+            base=self.stack.info["ping_base"])
+        self.assertEqual(status, 200)
+        stored = self.stack.sql(f"SELECT user_agent FROM pings WHERE check_id = '{c['uuid']}'")
+        self.assertEqual(stored, "bad \ufffd\ufffd agent")
+        status, _, _ = self.stack.request(
+            "GET", "/" + c["uuid"], headers={"X-Forwarded-For": "999.1.1.1, ::::, junk"},
+            base=self.stack.info["ping_base"])
+        self.assertEqual(status, 200)
+
     def test_cron_check_and_unique_upsert(self):
         c = self.create(name="nightly", schedule="15 5 * * *", tz="Europe/Riga")
         self.assertEqual((c["schedule"], c["tz"]), ("15 5 * * *", "Europe/Riga"))
