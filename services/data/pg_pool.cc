@@ -44,8 +44,14 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Acquire() {
     }
   }
   // Open a new connection outside the lock: it may take a while.
+  std::vector<std::pair<std::string, std::string>> statements;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    statements = prepared_;
+  }
   try {
     auto c = std::make_unique<pqxx::connection>(conninfo_);
+    for (const auto& [name, sql] : statements) c->prepare(name, sql);
     return c;
   } catch (const std::exception& e) {
     Release(nullptr, true);
@@ -98,6 +104,14 @@ absl::Status PgPool::Run(
     Release(std::move(*conn), broken);
     return status;
   }
+}
+
+void PgPool::AddPreparedStatements(
+    const std::vector<std::pair<std::string, std::string>>& statements) {
+  std::vector<std::unique_ptr<pqxx::connection>> dropped;
+  std::lock_guard<std::mutex> lock(mu_);
+  prepared_.insert(prepared_.end(), statements.begin(), statements.end());
+  dropped.swap(idle_);
 }
 
 absl::Status PgPool::Ping() {

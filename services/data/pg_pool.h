@@ -33,6 +33,11 @@ class PgPool {
   // commits are not retried. Exceptions thrown by `fn` become statuses.
   absl::Status Run(const std::function<absl::Status(pqxx::connection&)>& fn);
 
+  // Named statements prepared on every connection the pool opens (call
+  // before the first Run; connections already idle are replaced).
+  void AddPreparedStatements(
+      const std::vector<std::pair<std::string, std::string>>& statements);
+
   // Opens one connection now to prove the database answers.
   absl::Status Ping();
 
@@ -48,6 +53,7 @@ class PgPool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  std::vector<std::pair<std::string, std::string>> prepared_;
   int in_use_ = 0;  // Leased connections, plus slots being opened.
 };
 

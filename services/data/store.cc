@@ -70,6 +70,12 @@ constexpr char kInsertPing[] =
 constexpr char kInsertFlip[] =
     "INSERT INTO flips (check_id, created, old_status, new_status) "
     "VALUES ($1, tocsin_from_micros($2), $3, $4)";
+// Prepared on every connection (the ping path runs them all the time).
+constexpr char kPrepSelectCheckForPing[] = "select_check_for_ping";
+constexpr char kPrepUpdateCheckAfterPing[] = "update_check_after_ping";
+constexpr char kPrepInsertPing[] = "insert_ping";
+constexpr char kPrepInsertFlip[] = "insert_flip";
+
 constexpr char kSelectProjectByPingKey[] =
     "SELECT id::text FROM projects WHERE ping_key = $1";
 constexpr char kLateChecksSuffix[] =
@@ -265,12 +271,23 @@ CheckRecord NewCheckRecord(const std::string& project, absl::Time now) {
 
 void WriteFlip(pqxx::work& tx, const std::string& check_id, absl::Time now,
                StoredStatus from, StoredStatus to) {
-  tx.exec_params(kInsertFlip, check_id, absl::ToUnixMicros(now),
+  tx.exec_prepared(kPrepInsertFlip, check_id, absl::ToUnixMicros(now),
                  std::string(StoredStatusName(from)),
                  std::string(StoredStatusName(to)));
 }
 
 }  // namespace
+
+Store::Store(PgPool& pool) : pool_(pool) {
+  pool_.AddPreparedStatements({
+      {kPrepSelectCheckForPing,
+       absl::StrCat("SELECT ", kCheckColumns,
+                    " FROM checks c WHERE c.id = $1 FOR UPDATE")},
+      {kPrepUpdateCheckAfterPing, kUpdateCheckAfterPing},
+      {kPrepInsertPing, kInsertPing},
+      {kPrepInsertFlip, kInsertFlip},
+  });
+}
 
 absl::StatusOr<MigrationResult> Store::Migrate() {
   ASSIGN_OR_RETURN(auto migrations, ParseMigrations(EmbeddedMigrations()));
@@ -478,8 +495,7 @@ absl::StatusOr<PingOutcome> Store::RecordPing(const PingInput& ping,
     std::optional<CheckRecord> rec;
     const std::string select = absl::StrCat("SELECT ", kCheckColumns);
     if (!ping.check_uuid.empty()) {
-      auto r = tx.exec_params(select + " FROM checks c WHERE c.id = $1 FOR UPDATE",
-                              ping.check_uuid);
+      auto r = tx.exec_prepared(kPrepSelectCheckForPing, ping.check_uuid);
       if (r.empty()) return absl::NotFoundError("not found");
       ASSIGN_OR_RETURN(rec, FromRow(r[0]));
     } else {
@@ -517,7 +533,7 @@ absl::StatusOr<PingOutcome> Store::RecordPing(const PingInput& ping,
                             ping.body);
     PingEffect effect = ApplyPing(s, out.kind, now, ping.rid);
 
-    tx.exec_params(kUpdateCheckAfterPing, rec->id,
+    tx.exec_prepared(kPrepUpdateCheckAfterPing, rec->id,
                    std::string(StoredStatusName(s.status)), s.n_pings,
                    Micros(s.last_ping).get(), Micros(s.last_start).get(),
                    s.last_start_rid, Millis(s.last_duration).get(),
@@ -525,13 +541,13 @@ absl::StatusOr<PingOutcome> Store::RecordPing(const PingInput& ping,
     NullableParam exit_status;
     if (ping.exit_status) exit_status = NullableParam(absl::StrCat(*ping.exit_status));
     if (ping.body.empty()) {
-      tx.exec_params(kInsertPing, rec->id, s.n_pings, absl::ToUnixMicros(now),
+      tx.exec_prepared(kPrepInsertPing, rec->id, s.n_pings, absl::ToUnixMicros(now),
                      std::string(PingKindName(out.kind)), ping.scheme,
                      ping.method, ping.remote_addr, ping.user_agent,
                      exit_status.get(), ping.rid, Millis(effect.duration).get(),
                      nullptr, 0);
     } else {
-      tx.exec_params(kInsertPing, rec->id, s.n_pings, absl::ToUnixMicros(now),
+      tx.exec_prepared(kPrepInsertPing, rec->id, s.n_pings, absl::ToUnixMicros(now),
                      std::string(PingKindName(out.kind)), ping.scheme,
                      ping.method, ping.remote_addr, ping.user_agent,
                      exit_status.get(), ping.rid, Millis(effect.duration).get(),

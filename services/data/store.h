@@ -50,7 +50,8 @@ struct CreateCheckOutcome {
 // libpqxx exceptions stop here and become statuses (via PgPool::Run).
 class Store {
  public:
-  explicit Store(PgPool& pool) : pool_(pool) {}
+  // Registers the hot path's prepared statements with the pool.
+  explicit Store(PgPool& pool);
 
   absl::StatusOr<MigrationResult> Migrate();
 
