@@ -102,7 +102,7 @@ http {
     server { listen 127.0.0.1:28999; location / { return 200 "OK"; } }
 }
 CONF
-nginx -c "$work/nginx/nginx.conf"
+"$(command -v nginx || echo /usr/sbin/nginx)" -c "$work/nginx/nginx.conf"
 ceiling_pid=$(cat "$work/nginx/nginx.pid")
 wrk -t2 -c"$connections" -d"$warmup"s "http://127.0.0.1:28999/" >/dev/null
 wrk -t2 -c"$connections" -d"$duration"s --latency "http://127.0.0.1:28999/" >"$work/nginx.txt"

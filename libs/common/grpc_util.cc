@@ -29,6 +29,8 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  // Answers such as a long list of checks may exceed gRPC's 4 MiB default.
+  args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
   return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
                                    args);
 }
@@ -39,7 +41,7 @@ void ApplyServerDefaults(grpc::ServerBuilder& builder) {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                              10000);
-  builder.SetMaxReceiveMessageSize(8 * 1024 * 1024);
+  builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
 }
 
 bool HasInternalToken(const grpc::ServerContext& ctx, std::string_view token) {

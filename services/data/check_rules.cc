@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_split.h"
 #include "common/time_format.h"
 #include "cron/cron.h"
@@ -18,13 +20,16 @@ constexpr absl::Duration kMaxPeriod = absl::Seconds(31536000);
 std::optional<absl::Time> CronNext(const CheckState& c, absl::Time after) {
   auto expr = cron::CronExpr::Parse(c.schedule);
   absl::TimeZone zone;
-  if (!expr.ok() || !absl::LoadTimeZone(c.tz, &zone)) return std::nullopt;
+  if (!expr.ok() || !IsZoneName(c.tz) || !absl::LoadTimeZone(c.tz, &zone)) {
+    return std::nullopt;
+  }
   return expr->Next(after, zone);
 }
 
 // True when any comma-separated keyword occurs in `body`.
 bool ContainsKeyword(std::string_view keywords, std::string_view body) {
   for (absl::string_view kw : absl::StrSplit(Absl(keywords), ',')) {
+    kw = absl::StripAsciiWhitespace(kw);
     if (!kw.empty() && body.find(std::string_view(kw.data(), kw.size())) != std::string_view::npos) return true;
   }
   return false;
@@ -83,24 +88,32 @@ std::string_view PingKindName(v1::PingKind k) {
   }
 }
 
+// When the schedule expects the next ping after the last one.
+std::optional<absl::Time> ScheduledGraceStart(const CheckState& c) {
+  if (!c.last_ping) return std::nullopt;
+  if (c.kind == v1::SCHEDULE_KIND_CRON) return CronNext(c, *c.last_ping);
+  return *c.last_ping + c.timeout;
+}
+
 std::optional<absl::Time> GraceStart(const CheckState& c) {
-  if (!c.last_ping) return c.last_start;
-  std::optional<absl::Time> result;
-  if (c.kind == v1::SCHEDULE_KIND_CRON) {
-    result = CronNext(c, *c.last_ping);
-  } else {
-    result = *c.last_ping + c.timeout;
-  }
+  std::optional<absl::Time> result = ScheduledGraceStart(c);
   // A run that started must finish within the grace time of its start.
-  if (c.last_start && (!result || *c.last_start < *result)) {
+  if (c.last_start && c.status != StoredStatus::kDown &&
+      (!result || *c.last_start < *result)) {
     result = c.last_start;
   }
   return result;
 }
 
 v1::CheckStatus CurrentStatus(const CheckState& c, absl::Time now) {
+  // A run that outlived its grace time is down, whatever the stored status
+  // (a new or paused check that was started too).
+  if (c.last_start && now >= *c.last_start + c.grace) {
+    return v1::CHECK_STATUS_DOWN;
+  }
   if (c.status != StoredStatus::kUp) return ToProto(c.status);
-  auto grace_start = GraceStart(c);
+  // Grace is about the schedule only: a run in progress is not "late".
+  auto grace_start = ScheduledGraceStart(c);
   if (!grace_start) return v1::CHECK_STATUS_UP;
   if (now >= *grace_start + c.grace) return v1::CHECK_STATUS_DOWN;
   if (now >= *grace_start) return v1::CHECK_STATUS_GRACE;
@@ -108,7 +121,9 @@ v1::CheckStatus CurrentStatus(const CheckState& c, absl::Time now) {
 }
 
 std::optional<absl::Time> Deadline(const CheckState& c) {
-  if (c.status != StoredStatus::kUp) return std::nullopt;
+  if (c.status == StoredStatus::kDown) return std::nullopt;
+  // New and paused checks wait for nothing unless a run is in progress.
+  if (c.status != StoredStatus::kUp && !c.last_start) return std::nullopt;
   auto grace_start = GraceStart(c);
   if (!grace_start) return std::nullopt;
   return *grace_start + c.grace;
@@ -146,12 +161,19 @@ PingEffect ApplyPing(CheckState& c, v1::PingKind kind, absl::Time now,
       break;
     case v1::PING_KIND_SUCCESS:
     case v1::PING_KIND_FAIL: {
-      // A completion closes the run it belongs to: with a run id, only the
-      // start with the same id; without one, the latest start.
-      if (c.last_start && (rid.empty() || rid == c.last_start_rid)) {
-        effect.duration = now - *c.last_start;
-        c.last_start.reset();
-        c.last_start_rid.clear();
+      // A completion with the start's run id (both may be empty) closes
+      // that run and measures it. A failure, or a completion without a run
+      // id, ends whatever run was in progress, unmeasured; a success of
+      // another run leaves this one running.
+      if (c.last_start) {
+        if (rid == c.last_start_rid) {
+          effect.duration = now - *c.last_start;
+          c.last_start.reset();
+          c.last_start_rid.clear();
+        } else if (kind == v1::PING_KIND_FAIL || rid.empty()) {
+          c.last_start.reset();
+          c.last_start_rid.clear();
+        }
       }
       c.last_duration = effect.duration;
       c.last_ping = now;
@@ -168,10 +190,33 @@ PingEffect ApplyPing(CheckState& c, v1::PingKind kind, absl::Time now,
   return effect;
 }
 
+void Pause(CheckState& c) {
+  c.status = StoredStatus::kPaused;
+  c.last_start.reset();
+  c.last_start_rid.clear();
+  c.alert_after.reset();
+}
+
+absl::Status Resume(CheckState& c) {
+  if (c.status != StoredStatus::kPaused) {
+    return absl::FailedPreconditionError("check is not paused");
+  }
+  c.status = StoredStatus::kNew;
+  c.last_ping.reset();
+  c.last_start.reset();
+  c.last_start_rid.clear();
+  c.alert_after.reset();
+  return absl::OkStatus();
+}
+
 LateOutcome ApplyDeadline(CheckState& c, absl::Time now) {
   LateOutcome out;
-  if (CurrentStatus(c, now) == v1::CHECK_STATUS_DOWN) {
+  if (c.status != StoredStatus::kDown &&
+      CurrentStatus(c, now) == v1::CHECK_STATUS_DOWN) {
+    out.previous = c.status;
     c.status = StoredStatus::kDown;
+    c.last_start.reset();
+    c.last_start_rid.clear();
     c.alert_after.reset();
     out.goes_down = true;
   } else {
@@ -182,16 +227,33 @@ LateOutcome ApplyDeadline(CheckState& c, absl::Time now) {
 }
 
 bool LooksLikeCron(std::string_view schedule) {
-  if (schedule.find('\n') != std::string_view::npos) return false;
+  absl::string_view s = absl::StripAsciiWhitespace(Absl(schedule));
+  if (s.find('\n') != absl::string_view::npos) return false;
   std::vector<absl::string_view> fields =
-      absl::StrSplit(Absl(schedule), ' ', absl::SkipEmpty());
+      absl::StrSplit(s, absl::ByAnyChar(" \t\r\f\v"), absl::SkipEmpty());
   return fields.size() == 5;
+}
+
+bool IsZoneName(std::string_view tz) {
+  // IANA names only: a leading '/', "..", or "file:" would make the zone
+  // loader read arbitrary files (and cache every name it is given).
+  if (tz.empty() || tz.size() > 64 || tz.front() == '/' ||
+      tz.find("..") != std::string_view::npos) {
+    return false;
+  }
+  for (char ch : tz) {
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(ch)) || ch == '/' ||
+          ch == '_' || ch == '-' || ch == '+')) {
+      return false;
+    }
+  }
+  return true;
 }
 
 absl::StatusOr<v1::ScheduleKind> ValidateSchedule(std::string_view schedule,
                                                   std::string_view tz) {
   absl::TimeZone zone;
-  if (tz.empty() || tz.size() > 64 ||
+  if (!IsZoneName(tz) || tz == "localtime" ||
       !absl::LoadTimeZone(std::string(tz), &zone)) {
     return absl::InvalidArgumentError(
         absl::StrCat("tz is not a valid time zone: ", Absl(tz)));
@@ -216,9 +278,12 @@ absl::StatusOr<v1::ScheduleKind> ValidateSchedule(std::string_view schedule,
 }
 
 absl::Status ValidateSpec(const v1::CheckSpec& spec) {
+  // Limits count characters, as Healthchecks does, not bytes.
   auto too_long = [](std::string_view field, const std::string& v,
                      size_t max) -> absl::Status {
-    if (v.size() > max) {
+    size_t chars = 0;
+    for (unsigned char ch : v) chars += (ch & 0xC0) != 0x80;
+    if (chars > max) {
       return absl::InvalidArgumentError(
           absl::StrCat(Absl(field), " is too long (at most ", max, " characters)"));
     }

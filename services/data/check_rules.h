@@ -80,9 +80,16 @@ struct PingEffect {
 PingEffect ApplyPing(CheckState& c, v1::PingKind kind, absl::Time now,
                      std::string_view rid);
 
+// Pausing stops monitoring: no run in progress, no deadline.
+void Pause(CheckState& c);
+// Resuming a paused check makes it "new" again, with no last ping (as
+// Healthchecks does); FAILED_PRECONDITION when it is not paused.
+absl::Status Resume(CheckState& c);
+
 // Outcome of the deadline rule for a check whose deadline has passed.
 struct LateOutcome {
   bool goes_down = false;
+  StoredStatus previous = StoredStatus::kUp;  // When it goes down.
   // When the check is not down yet (its deadline was stale): the new one.
   std::optional<absl::Time> new_deadline;
 };
@@ -91,6 +98,9 @@ LateOutcome ApplyDeadline(CheckState& c, absl::Time now);
 // A schedule is a cron expression when it is one line of exactly five
 // space-separated fields; anything else is OnCalendar.
 bool LooksLikeCron(std::string_view schedule);
+
+// True for names shaped like IANA zone names ("Europe/Riga", "UTC").
+bool IsZoneName(std::string_view tz);
 
 // Validates a schedule and zone; InvalidArgument with a user-facing message.
 absl::StatusOr<v1::ScheduleKind> ValidateSchedule(std::string_view schedule,

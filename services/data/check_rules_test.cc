@@ -198,6 +198,26 @@ TEST(CheckRulesTest, SpecValidation) {
   EXPECT_FALSE(ValidateSpec(s).ok());
 }
 
+TEST(CheckRulesTest, PauseAndResume) {
+  CheckState c = Simple(absl::Minutes(5), absl::Minutes(1));
+  absl::Time now = T("2024-01-01T12:00:00Z");
+  ApplyPing(c, v1::PING_KIND_START, now, "");
+  ApplyPing(c, v1::PING_KIND_SUCCESS, now, "");
+  EXPECT_FALSE(Resume(c).ok());  // Not paused.
+  Pause(c);
+  EXPECT_EQ(CurrentStatus(c, now + absl::Hours(10)), v1::CHECK_STATUS_PAUSED);
+  EXPECT_FALSE(Deadline(c).has_value());
+  ASSERT_TRUE(Resume(c).ok());
+  EXPECT_EQ(c.status, StoredStatus::kNew);
+  EXPECT_FALSE(c.last_ping.has_value());
+  // A ping to a paused check without manual resume un-pauses it.
+  Pause(c);
+  PingEffect e = ApplyPing(c, v1::PING_KIND_SUCCESS, now, "");
+  ASSERT_TRUE(e.flip.has_value());
+  EXPECT_EQ(e.flip->first, StoredStatus::kPaused);
+  EXPECT_EQ(c.status, StoredStatus::kUp);
+}
+
 TEST(CheckRulesTest, SpecTextMustBeStorable) {
   v1::CheckSpec s;
   s.set_name(std::string("a\0b", 3));

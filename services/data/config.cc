@@ -45,7 +45,9 @@ absl::StatusOr<DataConfig> LoadDataConfig(Settings& s) {
   c.pool_size = static_cast<int>(s.Int("TOCSIN_DB_POOL_SIZE", 8, 1, 256));
   c.max_threads =
       static_cast<int>(s.Int("TOCSIN_DATA_MAX_THREADS", 2048, 16, 65536));
-  c.pool_wait = s.Duration("TOCSIN_DB_POOL_WAIT", absl::Seconds(5),
+  // Shorter than callers' deadlines (5 s), so a saturated pool answers
+  // "busy" rather than the caller timing out on a call that may still run.
+  c.pool_wait = s.Duration("TOCSIN_DB_POOL_WAIT", absl::Seconds(2),
                            absl::Milliseconds(10), absl::Minutes(5));
   c.listen = s.String("TOCSIN_DATA_LISTEN", "127.0.0.1:8051");
   c.internal_token = s.InternalToken();

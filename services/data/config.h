@@ -20,7 +20,7 @@ struct DataConfig {
   std::string db_sslmode;
   int pool_size = 8;
   int max_threads = 2048;
-  absl::Duration pool_wait = absl::Seconds(5);
+  absl::Duration pool_wait = absl::Seconds(2);
   std::string listen;
   std::string internal_token;  // Secret: never logged.
   int ping_body_limit = 10000;

@@ -10,7 +10,9 @@ absl::Status StatusFromException(const std::exception& e) {
     return absl::AlreadyExistsError(e.what());
   }
   if (dynamic_cast<const pqxx::transaction_rollback*>(&e)) {
-    return absl::AbortedError(e.what());
+    // Retried in Run first; what remains is contention, not the caller's
+    // mistake: "try again", without PostgreSQL's text.
+    return absl::UnavailableError("database busy; try again");
   }
   if (dynamic_cast<const pqxx::in_doubt_error*>(&e)) {
     return absl::UnavailableError(
@@ -92,9 +94,18 @@ absl::Status PgPool::Run(
     } catch (const pqxx::broken_connection& e) {
       broken = true;
       status = StatusFromException(e);
-      if (attempt == 0) {
+      if (attempt < 3) {
         Release(std::move(*conn), true);
         log::Warning("database connection lost; retrying on a new one");
+        continue;
+      }
+    } catch (const pqxx::transaction_rollback& e) {
+      // Serialization failure or deadlock: the transaction rolled back and
+      // may simply be run again.
+      status = StatusFromException(e);
+      if (attempt < 3) {
+        Release(std::move(*conn), false);
+        absl::SleepFor(absl::Milliseconds(5 * (attempt + 1)));
         continue;
       }
     } catch (const std::exception& e) {

@@ -28,9 +28,10 @@ class PgPool {
   PgPool(std::string conninfo, int size, absl::Duration wait);
   ~PgPool();
 
-  // Runs `fn` with a connection. A broken connection is retried once on a
-  // fresh connection (the transaction it was in never committed); in-doubt
-  // commits are not retried. Exceptions thrown by `fn` become statuses.
+  // Runs `fn` with a connection. A broken connection is retried on a fresh
+  // connection (the transaction it was in never committed), and so are
+  // serialization failures and deadlocks, a few times each; in-doubt commits
+  // are not retried. Exceptions thrown by `fn` become statuses.
   absl::Status Run(const std::function<absl::Status(pqxx::connection&)>& fn);
 
   // Named statements prepared on every connection the pool opens (call

@@ -11,6 +11,9 @@
 namespace tocsin::data {
 namespace {
 
+// How many pings ListPings returns, as Healthchecks does for its own plans.
+constexpr int kPingsListed = 100;
+
 // Logs server-side failures (not the caller's mistakes) once, here.
 grpc::Status Reply(const absl::Status& s, std::string_view rpc) {
   if (!s.ok() && (s.code() == absl::StatusCode::kInternal ||
@@ -62,6 +65,101 @@ grpc::Status CheckServiceImpl::CreateCheck(grpc::ServerContext* ctx,
   if (!out.ok()) return Reply(out.status(), "CreateCheck");
   *resp->mutable_check() = std::move(out->check);
   resp->set_created(out->created);
+  return grpc::Status::OK;
+}
+
+// The write operations on one check share their shape: authenticate with a
+// read-write key, run the store operation, return the check.
+template <typename Req, typename Resp, typename Op>
+grpc::Status CheckWrite(Authenticator& auth, grpc::ServerContext* ctx,
+                        const Req* req, Resp* resp, std::string_view rpc,
+                        Op op) {
+  auto caller = auth.ForProject(*ctx, req->project(), /*write=*/true);
+  if (!caller.ok()) return Reply(caller.status(), rpc);
+  absl::StatusOr<v1::Check> check = op(caller->project);
+  if (!check.ok()) return Reply(check.status(), rpc);
+  *resp->mutable_check() = std::move(*check);
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckServiceImpl::UpdateCheck(grpc::ServerContext* ctx,
+                                           const v1::UpdateCheckRequest* req,
+                                           v1::UpdateCheckResponse* resp) {
+  return CheckWrite(auth_, ctx, req, resp, "UpdateCheck", [&](auto& project) {
+    return store_.UpdateCheck(project, req->id(), req->spec(), absl::Now());
+  });
+}
+
+grpc::Status CheckServiceImpl::PauseCheck(grpc::ServerContext* ctx,
+                                          const v1::PauseCheckRequest* req,
+                                          v1::PauseCheckResponse* resp) {
+  return CheckWrite(auth_, ctx, req, resp, "PauseCheck", [&](auto& project) {
+    return store_.PauseCheck(project, req->id(), absl::Now());
+  });
+}
+
+grpc::Status CheckServiceImpl::ResumeCheck(grpc::ServerContext* ctx,
+                                           const v1::ResumeCheckRequest* req,
+                                           v1::ResumeCheckResponse* resp) {
+  return CheckWrite(auth_, ctx, req, resp, "ResumeCheck", [&](auto& project) {
+    return store_.ResumeCheck(project, req->id(), absl::Now());
+  });
+}
+
+grpc::Status CheckServiceImpl::DeleteCheck(grpc::ServerContext* ctx,
+                                           const v1::DeleteCheckRequest* req,
+                                           v1::DeleteCheckResponse* resp) {
+  return CheckWrite(auth_, ctx, req, resp, "DeleteCheck", [&](auto& project) {
+    return store_.DeleteCheck(project, req->id(), absl::Now());
+  });
+}
+
+grpc::Status CheckServiceImpl::ListPings(grpc::ServerContext* ctx,
+                                         const v1::ListPingsRequest* req,
+                                         v1::ListPingsResponse* resp) {
+  auto caller = auth_.ForProject(*ctx, req->project(), /*write=*/true);
+  if (!caller.ok()) return Reply(caller.status(), "ListPings");
+  auto pings = store_.ListPings(caller->project, req->id(), kPingsListed);
+  if (!pings.ok()) return Reply(pings.status(), "ListPings");
+  for (auto& p : *pings) *resp->add_pings() = std::move(p);
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckServiceImpl::GetPingBody(grpc::ServerContext* ctx,
+                                           const v1::GetPingBodyRequest* req,
+                                           v1::GetPingBodyResponse* resp) {
+  auto caller = auth_.ForProject(*ctx, req->project(), /*write=*/true);
+  if (!caller.ok()) return Reply(caller.status(), "GetPingBody");
+  auto body = store_.GetPingBody(caller->project, req->id(), req->n());
+  if (!body.ok()) return Reply(body.status(), "GetPingBody");
+  resp->set_body(std::move(*body));
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckServiceImpl::ListFlips(grpc::ServerContext* ctx,
+                                         const v1::ListFlipsRequest* req,
+                                         v1::ListFlipsResponse* resp) {
+  auto caller = auth_.ForProject(*ctx, req->project(), /*write=*/false);
+  if (!caller.ok()) return Reply(caller.status(), "ListFlips");
+  std::optional<absl::Time> start, end;
+  absl::Time now = absl::Now();
+  if (req->has_seconds()) {
+    if (req->seconds() < 1 || req->seconds() > 31536000) {
+      return Reply(absl::InvalidArgumentError(
+                       "seconds must be between 1 and 31536000"),
+                   "ListFlips");
+    }
+    start = now - absl::Seconds(req->seconds());
+  }
+  if (req->has_start()) {
+    absl::Time s = FromProto(req->start());
+    start = start ? std::max(*start, s) : s;
+  }
+  if (req->has_end()) end = FromProto(req->end());
+  // A read-only caller addresses checks by unique key only.
+  auto flips = store_.ListFlips(caller->project, req->id(), start, end);
+  if (!flips.ok()) return Reply(flips.status(), "ListFlips");
+  for (auto& f : *flips) *resp->add_flips() = std::move(f);
   return grpc::Status::OK;
 }
 

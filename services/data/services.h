@@ -28,6 +28,27 @@ class CheckServiceImpl final : public v1::CheckService::Service {
   grpc::Status CreateCheck(grpc::ServerContext* ctx,
                            const v1::CreateCheckRequest* req,
                            v1::CreateCheckResponse* resp) override;
+  grpc::Status UpdateCheck(grpc::ServerContext* ctx,
+                           const v1::UpdateCheckRequest* req,
+                           v1::UpdateCheckResponse* resp) override;
+  grpc::Status PauseCheck(grpc::ServerContext* ctx,
+                          const v1::PauseCheckRequest* req,
+                          v1::PauseCheckResponse* resp) override;
+  grpc::Status ResumeCheck(grpc::ServerContext* ctx,
+                           const v1::ResumeCheckRequest* req,
+                           v1::ResumeCheckResponse* resp) override;
+  grpc::Status DeleteCheck(grpc::ServerContext* ctx,
+                           const v1::DeleteCheckRequest* req,
+                           v1::DeleteCheckResponse* resp) override;
+  grpc::Status ListPings(grpc::ServerContext* ctx,
+                         const v1::ListPingsRequest* req,
+                         v1::ListPingsResponse* resp) override;
+  grpc::Status GetPingBody(grpc::ServerContext* ctx,
+                           const v1::GetPingBodyRequest* req,
+                           v1::GetPingBodyResponse* resp) override;
+  grpc::Status ListFlips(grpc::ServerContext* ctx,
+                         const v1::ListFlipsRequest* req,
+                         v1::ListFlipsResponse* resp) override;
 
  private:
   Store& store_;

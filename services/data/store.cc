@@ -68,27 +68,54 @@ constexpr char kInsertPing[] =
     "VALUES ($1, $2, tocsin_from_micros($3), $4, $5, $6, $7, $8, $9, "
     "NULLIF($10, '')::uuid, $11, $12, $13)";
 constexpr char kInsertFlip[] =
-    "INSERT INTO flips (check_id, created, old_status, new_status) "
-    "VALUES ($1, tocsin_from_micros($2), $3, $4)";
+    "INSERT INTO flips (check_id, created, old_status, new_status, processed) "
+    "VALUES ($1, tocsin_from_micros($2), $3, $4, tocsin_from_micros($5))";
 // Prepared on every connection (the ping path runs them all the time).
 constexpr char kPrepSelectCheckForPing[] = "select_check_for_ping";
 constexpr char kPrepUpdateCheckAfterPing[] = "update_check_after_ping";
 constexpr char kPrepInsertPing[] = "insert_ping";
 constexpr char kPrepInsertFlip[] = "insert_flip";
+constexpr char kPrepPrunePings[] = "prune_pings";
+
+// Pings kept per check (Healthchecks keeps 100 by default).
+constexpr int64_t kPingsKept = 100;
+
+constexpr char kLockProjectChecks[] =
+    "SELECT pg_advisory_xact_lock(hashtext('checks/' || $1))";
+constexpr char kPrunePings[] =
+    "DELETE FROM pings WHERE check_id = $1 AND n <= $2";
+constexpr char kSetStatusClearRun[] =
+    "UPDATE checks SET status = $2, last_ping = tocsin_from_micros($3), "
+    "last_start = NULL, last_start_rid = NULL, alert_after = NULL "
+    "WHERE id = $1";
+constexpr char kDeleteCheck[] = "DELETE FROM checks WHERE id = $1";
+constexpr char kListPings[] =
+    "SELECT n, tocsin_micros(created), kind, scheme, remote_addr, method, "
+    "user_agent, coalesce(rid::text, ''), duration_ms, exit_status, body_size "
+    "FROM pings WHERE check_id = $1 ORDER BY n DESC LIMIT $2";
+constexpr char kSelectPingBody[] =
+    "SELECT body FROM pings WHERE check_id = $1 AND n = $2";
+constexpr char kListFlips[] =
+    "SELECT tocsin_micros(created), old_status, new_status FROM flips "
+    "WHERE check_id = $1 "
+    "AND ($2::bigint IS NULL OR created >= tocsin_from_micros($2)) "
+    "AND ($3::bigint IS NULL OR created < tocsin_from_micros($3)) "
+    "ORDER BY created DESC, id DESC";
 
 constexpr char kSelectProjectByPingKey[] =
     "SELECT id::text FROM projects WHERE ping_key = $1";
 constexpr char kLateChecksSuffix[] =
-    " FROM checks c WHERE c.status = 'up' AND c.alert_after IS NOT NULL "
+    " FROM checks c WHERE c.status <> 'down' AND c.alert_after IS NOT NULL "
     "AND c.alert_after <= tocsin_from_micros($1) ORDER BY c.alert_after "
     "LIMIT $2 FOR UPDATE SKIP LOCKED";
 constexpr char kMarkDown[] =
-    "UPDATE checks SET status = 'down', alert_after = NULL WHERE id = $1";
+    "UPDATE checks SET status = 'down', alert_after = NULL, last_start = NULL, "
+    "last_start_rid = NULL WHERE id = $1";
 constexpr char kMoveDeadline[] =
     "UPDATE checks SET alert_after = tocsin_from_micros($2) WHERE id = $1";
 constexpr char kNextDeadline[] =
     "SELECT tocsin_micros(min(alert_after)) FROM checks "
-    "WHERE status = 'up' AND alert_after IS NOT NULL";
+    "WHERE status <> 'down' AND alert_after IS NOT NULL";
 
 // ---- Conversions ------------------------------------------------------------
 
@@ -258,22 +285,74 @@ void UpdateCheckFields(pqxx::work& tx, const CheckRecord& rec) {
                  Micros(s.alert_after).get());
 }
 
+std::string UniqueKeyFor(const std::string& uuid) {
+  std::string hex;
+  for (char ch : uuid) {
+    if (ch != '-') hex.push_back(ch);
+  }
+  return Sha1Hex(hex.substr(0, 16));
+}
+
 CheckRecord NewCheckRecord(const std::string& project, absl::Time now) {
   CheckRecord rec;
   rec.id = NewUuid();
   rec.project = project;
-  // Healthchecks derives the read-only identifier from the UUID this way.
-  rec.unique_key = Sha1Hex(rec.id);
+  // Healthchecks' read-only identifier: SHA-1 of the first 16 hex digits of
+  // the UUID.
+  rec.unique_key = UniqueKeyFor(rec.id);
   rec.badge_key = NewUuid();
   rec.created = now;
   return rec;
 }
 
+// `processed`: a flip nobody is to be alerted of (pause, resume) leaves the
+// outbox at once.
 void WriteFlip(pqxx::work& tx, const std::string& check_id, absl::Time now,
-               StoredStatus from, StoredStatus to) {
+               StoredStatus from, StoredStatus to, bool processed = false) {
   tx.exec_prepared(kPrepInsertFlip, check_id, absl::ToUnixMicros(now),
-                 std::string(StoredStatusName(from)),
-                 std::string(StoredStatusName(to)));
+                   std::string(StoredStatusName(from)),
+                   std::string(StoredStatusName(to)),
+                   processed ? Micros(now).get() : nullptr);
+}
+
+v1::PingKind ParsePingKind(std::string_view s) {
+  for (v1::PingKind k : {v1::PING_KIND_SUCCESS, v1::PING_KIND_START,
+                         v1::PING_KIND_FAIL, v1::PING_KIND_LOG}) {
+    if (PingKindName(k) == s) return k;
+  }
+  return v1::PING_KIND_IGNORED;
+}
+
+// Finds a check of `project` by UUID (or, with `by_unique_key`, its unique
+// key): NOT_FOUND when no check has it, PERMISSION_DENIED when another
+// project's check does.
+template <typename Tx>
+absl::StatusOr<CheckRecord> LoadCheck(Tx& tx, const std::string& project,
+                                      const std::string& id, bool for_update,
+                                      bool uuid_only = false) {
+  // A unique key is 40 hex digits; anything else names no check.
+  bool is_unique_key =
+      !uuid_only && id.size() == 40 &&
+      std::all_of(id.begin(), id.end(), [](char ch) {
+        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+      });
+  if (!IsCanonicalUuid(id) && !is_unique_key) {
+    return absl::NotFoundError("check not found");
+  }
+  std::string sql = absl::StrCat(
+      "SELECT ", kCheckColumns, " FROM checks c WHERE ",
+      is_unique_key ? "c.unique_key = $1" : "c.id = $1",
+      for_update ? " FOR UPDATE" : "");
+  auto r = tx.exec_params(sql, is_unique_key ? id : absl::AsciiStrToLower(id));
+  if (r.empty()) return absl::NotFoundError("check not found");
+  ASSIGN_OR_RETURN(CheckRecord rec, FromRow(r[0]));
+  if (rec.project != project) {
+    // Unique keys are looked up within the project, as Healthchecks does:
+    // another project's key is simply not found.
+    if (is_unique_key) return absl::NotFoundError("check not found");
+    return absl::PermissionDeniedError("wrong api key");
+  }
+  return rec;
 }
 
 }  // namespace
@@ -286,6 +365,7 @@ Store::Store(PgPool& pool) : pool_(pool) {
       {kPrepUpdateCheckAfterPing, kUpdateCheckAfterPing},
       {kPrepInsertPing, kInsertPing},
       {kPrepInsertFlip, kInsertFlip},
+      {kPrepPrunePings, kPrunePings},
   });
 }
 
@@ -375,49 +455,190 @@ absl::StatusOr<v1::Check> Store::GetCheck(const std::string& project,
                                           const std::string& id,
                                           bool read_only, absl::Time now) {
   std::optional<CheckRecord> rec;
-  // A unique key is 40 hex digits; anything else names no check.
-  bool is_unique_key = id.size() == 40 && std::all_of(id.begin(), id.end(), [](char ch) {
-    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
-  });
-  if (!IsCanonicalUuid(id) && !is_unique_key) {
-    return absl::NotFoundError("check not found");
-  }
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     pqxx::read_transaction tx(conn);
-    pqxx::result r;
-    if (IsCanonicalUuid(id)) {
-      r = tx.exec_params(absl::StrCat("SELECT ", kCheckColumns,
-                                      " FROM checks c WHERE c.id = $1"),
-                         absl::AsciiStrToLower(id));
-    } else {
-      r = tx.exec_params(absl::StrCat("SELECT ", kCheckColumns,
-                                      " FROM checks c WHERE c.unique_key = $1"),
-                         id);
+    ASSIGN_OR_RETURN(rec, LoadCheck(tx, project, id, /*for_update=*/false));
+    return absl::OkStatus();
+  }));
+  return ToProto(*rec, read_only, now);
+}
+
+absl::StatusOr<v1::Check> Store::UpdateCheck(const std::string& project,
+                                             const std::string& id,
+                                             const v1::CheckSpec& spec,
+                                             absl::Time now) {
+  RETURN_IF_ERROR(ValidateSpec(spec));
+  v1::Check out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, true, true));
+    ApplySpec(spec, rec.f);
+    UpdateCheckFields(tx, rec);
+    tx.commit();
+    out = ToProto(rec, false, now);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::Check> Store::PauseCheck(const std::string& project,
+                                            const std::string& id,
+                                            absl::Time now) {
+  v1::Check out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, true, true));
+    StoredStatus before = rec.f.state.status;
+    Pause(rec.f.state);
+    tx.exec_params(kSetStatusClearRun, rec.id,
+                   std::string(StoredStatusName(rec.f.state.status)),
+                   Micros(rec.f.state.last_ping).get());
+    if (before != rec.f.state.status) {
+      // Recorded as history, but an operator's own action alerts nobody.
+      WriteFlip(tx, rec.id, now, before, rec.f.state.status,
+                /*processed=*/true);
     }
-    if (!r.empty()) {
-      ASSIGN_OR_RETURN(rec, FromRow(r[0]));
+    tx.commit();
+    out = ToProto(rec, false, now);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::Check> Store::ResumeCheck(const std::string& project,
+                                             const std::string& id,
+                                             absl::Time now) {
+  v1::Check out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, true, true));
+    StoredStatus before = rec.f.state.status;
+    RETURN_IF_ERROR(Resume(rec.f.state));
+    tx.exec_params(kSetStatusClearRun, rec.id,
+                   std::string(StoredStatusName(rec.f.state.status)),
+                   Micros(rec.f.state.last_ping).get());
+    WriteFlip(tx, rec.id, now, before, rec.f.state.status, /*processed=*/true);
+    tx.commit();
+    out = ToProto(rec, false, now);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::Check> Store::DeleteCheck(const std::string& project,
+                                             const std::string& id,
+                                             absl::Time now) {
+  v1::Check out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, true, true));
+    tx.exec_params(kDeleteCheck, rec.id);
+    tx.commit();
+    out = ToProto(rec, false, now);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Ping>> Store::ListPings(
+    const std::string& project, const std::string& id, int limit) {
+  std::vector<v1::Ping> out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    out.clear();
+    pqxx::read_transaction tx(conn);
+    ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, false, true));
+    for (const auto& row : tx.exec_params(kListPings, rec.id, limit)) {
+      v1::Ping p;
+      p.set_n(row[0].as<int64_t>());
+      *p.mutable_created() =
+          tocsin::ToProto(absl::FromUnixMicros(row[1].as<int64_t>()));
+      p.set_kind(ParsePingKind(row[2].c_str()));
+      p.set_scheme(row[3].c_str());
+      p.set_remote_addr(row[4].c_str());
+      p.set_method(row[5].c_str());
+      p.set_user_agent(row[6].c_str());
+      p.set_rid(row[7].c_str());
+      if (!row[8].is_null()) {
+        *p.mutable_duration() =
+            tocsin::ToProto(absl::Milliseconds(row[8].as<int64_t>()));
+      }
+      if (!row[9].is_null()) p.set_exit_status(row[9].as<int>());
+      p.set_body_size(row[10].as<int64_t>());
+      out.push_back(std::move(p));
     }
     return absl::OkStatus();
   }));
-  if (!rec) return absl::NotFoundError("check not found");
-  if (rec->project != project) {
-    return absl::PermissionDeniedError("wrong api key");
-  }
-  return ToProto(*rec, read_only, now);
+  return out;
+}
+
+absl::StatusOr<std::string> Store::GetPingBody(const std::string& project,
+                                               const std::string& id,
+                                               int64_t n) {
+  std::optional<std::string> body;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::read_transaction tx(conn);
+    ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, false, true));
+    auto r = tx.exec_params(kSelectPingBody, rec.id, n);
+    if (!r.empty() && !r[0][0].is_null()) {
+      pqxx::binarystring b(r[0][0]);
+      body = b.str();
+    }
+    return absl::OkStatus();
+  }));
+  if (!body) return absl::NotFoundError("ping or body not found");
+  return *body;
+}
+
+absl::StatusOr<std::vector<v1::Flip>> Store::ListFlips(
+    const std::string& project, const std::string& id,
+    std::optional<absl::Time> start, std::optional<absl::Time> end) {
+  std::vector<v1::Flip> out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    out.clear();
+    pqxx::read_transaction tx(conn);
+    ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, false, false));
+    for (const auto& row : tx.exec_params(kListFlips, rec.id, Micros(start).get(),
+                                          Micros(end).get())) {
+      v1::Flip f;
+      f.set_check(rec.id);
+      *f.mutable_created() =
+          tocsin::ToProto(absl::FromUnixMicros(row[0].as<int64_t>()));
+      ASSIGN_OR_RETURN(StoredStatus from, ParseStoredStatus(row[1].c_str()));
+      ASSIGN_OR_RETURN(StoredStatus to, ParseStoredStatus(row[2].c_str()));
+      f.set_old_status(data::ToProto(from));
+      f.set_new_status(data::ToProto(to));
+      out.push_back(std::move(f));
+    }
+    return absl::OkStatus();
+  }));
+  return out;
 }
 
 absl::StatusOr<CreateCheckOutcome> Store::CreateCheck(
     const std::string& project, const v1::CheckSpec& spec,
-    const std::vector<std::string>& unique, absl::Time now) {
+    const std::vector<std::string>& requested_unique, absl::Time now) {
   RETURN_IF_ERROR(ValidateSpec(spec));
-  for (const auto& u : unique) {
+  // Each field once; a field the request does not set matches nothing, so
+  // the check is created (as Healthchecks does).
+  std::vector<std::string> unique;
+  bool lookup = true;
+  for (const auto& u : requested_unique) {
     if (u != "name" && u != "slug" && u != "tags" && u != "timeout" &&
         u != "grace") {
       return absl::InvalidArgumentError(
           absl::StrCat("unique may name only name, slug, tags, timeout and "
                        "grace, not \"", u, "\""));
     }
+    if (std::find(unique.begin(), unique.end(), u) != unique.end()) continue;
+    unique.push_back(u);
+    bool set = (u == "name" && spec.has_name()) ||
+               (u == "slug" && spec.has_slug()) ||
+               (u == "tags" && spec.has_tags()) ||
+               (u == "timeout" && spec.has_timeout()) ||
+               (u == "grace" && spec.has_grace());
+    lookup = lookup && set;
   }
+  if (!lookup) unique.clear();
   // The values the new check would have: defaults with the spec applied.
   CheckRecord rec = NewCheckRecord(project, now);
   ApplySpec(spec, rec.f);
@@ -428,7 +649,7 @@ absl::StatusOr<CreateCheckOutcome> Store::CreateCheck(
     std::optional<CheckRecord> existing;
     if (!unique.empty()) {
       // Serialise upserts within the project so two cannot both create.
-      tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", project);
+      tx.exec_params(kLockProjectChecks, project);
       std::string sql = absl::StrCat("SELECT ", kCheckColumns,
                                      " FROM checks c WHERE c.project_id = $1");
       std::vector<std::string> values;
@@ -508,9 +729,9 @@ absl::StatusOr<PingOutcome> Store::RecordPing(const PingInput& ping,
         auto p = tx.exec_params(kSelectProjectByPingKey, ping.ping_key);
         if (p.empty()) return absl::NotFoundError("not found");
         std::string project = p[0][0].c_str();
-        // Two concurrent auto-provisioning pings must create one check.
-        tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1 || '/' || $2))",
-                       project, ping.slug);
+        // Two concurrent auto-provisioning pings (or an upsert by slug)
+        // must create one check: the same per-project lock as upserts.
+        tx.exec_params(kLockProjectChecks, project);
         r = tx.exec_params(by_slug, ping.ping_key, ping.slug);
         if (r.empty()) {
           CheckRecord fresh = NewCheckRecord(project, now);
@@ -557,6 +778,12 @@ absl::StatusOr<PingOutcome> Store::RecordPing(const PingInput& ping,
     if (effect.flip) {
       WriteFlip(tx, rec->id, now, effect.flip->first, effect.flip->second);
     }
+    // Keep the newest kPingsKept pings. Pruning every tenth ping bounds the
+    // table (an unauthenticated sender cannot fill the disk) at a tenth of
+    // the cost.
+    if (s.n_pings > kPingsKept && s.n_pings % 10 == 0) {
+      tx.exec_prepared(kPrepPrunePings, rec->id, s.n_pings - kPingsKept);
+    }
     tx.commit();
     return absl::OkStatus();
   }));
@@ -577,11 +804,11 @@ absl::StatusOr<v1::MarkLateChecksResponse> Store::MarkLateChecks(
       LateOutcome late = ApplyDeadline(rec.f.state, now);
       if (late.goes_down) {
         tx.exec_params(kMarkDown, rec.id);
-        WriteFlip(tx, rec.id, now, StoredStatus::kUp, StoredStatus::kDown);
+        WriteFlip(tx, rec.id, now, late.previous, StoredStatus::kDown);
         v1::Flip* flip = out.add_flips();
         flip->set_check(rec.id);
         *flip->mutable_created() = tocsin::ToProto(now);
-        flip->set_old_status(v1::CHECK_STATUS_UP);
+        flip->set_old_status(data::ToProto(late.previous));
         flip->set_new_status(v1::CHECK_STATUS_DOWN);
       } else {
         tx.exec_params(kMoveDeadline, rec.id, Micros(late.new_deadline).get());

@@ -67,6 +67,28 @@ class Store {
   absl::StatusOr<v1::Check> GetCheck(const std::string& project,
                                      const std::string& id, bool read_only,
                                      absl::Time now);
+  absl::StatusOr<v1::Check> UpdateCheck(const std::string& project,
+                                        const std::string& id,
+                                        const v1::CheckSpec& spec,
+                                        absl::Time now);
+  absl::StatusOr<v1::Check> PauseCheck(const std::string& project,
+                                       const std::string& id, absl::Time now);
+  // FAILED_PRECONDITION when the check is not paused.
+  absl::StatusOr<v1::Check> ResumeCheck(const std::string& project,
+                                        const std::string& id, absl::Time now);
+  absl::StatusOr<v1::Check> DeleteCheck(const std::string& project,
+                                        const std::string& id, absl::Time now);
+  // Newest first, at most `limit`.
+  absl::StatusOr<std::vector<v1::Ping>> ListPings(const std::string& project,
+                                                  const std::string& id,
+                                                  int limit);
+  // NOT_FOUND when the ping does not exist or has no body.
+  absl::StatusOr<std::string> GetPingBody(const std::string& project,
+                                          const std::string& id, int64_t n);
+  // Newest first; `id` may be a unique key. [start, end) when given.
+  absl::StatusOr<std::vector<v1::Flip>> ListFlips(
+      const std::string& project, const std::string& id,
+      std::optional<absl::Time> start, std::optional<absl::Time> end);
   absl::StatusOr<CreateCheckOutcome> CreateCheck(
       const std::string& project, const v1::CheckSpec& spec,
       const std::vector<std::string>& unique, absl::Time now);

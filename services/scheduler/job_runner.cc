@@ -93,7 +93,10 @@ std::optional<absl::Time> JobRunner::NextAfter(
       return now + t.interval;
     case Trigger::Kind::kDeadlines:
       if (outcome && outcome->run_again_now) return now;
-      return outcome ? outcome->next_run : std::nullopt;
+      if (!outcome || !outcome->next_run) return std::nullopt;
+      // A deadline already due (its row held by another replica's run) is
+      // retried shortly, not in a tight loop.
+      return std::max(*outcome->next_run, now + absl::Milliseconds(100));
   }
   return std::nullopt;
 }

@@ -20,6 +20,8 @@ HttpResponse Json(int status, const ordered_json& j) {
   HttpResponse r;
   r.status = status;
   r.content_type = "application/json";
+  // The Management API may be called from browsers on any origin.
+  r.headers.emplace_back("Access-Control-Allow-Origin", "*");
   r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
@@ -92,6 +94,9 @@ void Api::Register(Router& r) {
   r.Add(kPingMethods, "/ping/{a}", bind(&Api::Ping));
   r.Add(kPingMethods, "/ping/{a}/{b}", bind(&Api::Ping));
   r.Add(kPingMethods, "/ping/{a}/{b}/{c}", bind(&Api::Ping));
+  for (const char* p : {"/api/v3/checks/", "/api/v3/checks/{id}"}) {
+    r.Add({"OPTIONS"}, p, bind(&Api::CorsPreflight));
+  }
   r.Add({"GET"}, "/api/v3/checks/", bind(&Api::ListChecks));
   r.Add({"POST"}, "/api/v3/checks/", bind(&Api::CreateCheck));
   r.Add({"GET"}, "/api/v3/checks/{id}", bind(&Api::GetCheck));
@@ -152,7 +157,9 @@ void Api::ListChecks(HttpRequest& req, const PathParams&, Respond respond) {
   v1::ListChecksRequest rpc;
   auto range = req.query.equal_range("tag");
   for (auto it = range.first; it != range.second; ++it) rpc.add_tags(it->second);
-  if (const std::string* slug = req.QueryValue("slug")) rpc.set_slug(*slug);
+  // An empty slug filter is no filter, as in Healthchecks.
+  const std::string* slug = req.QueryValue("slug");
+  if (slug && !slug->empty()) rpc.set_slug(*slug);
   data_.ListChecks(*key, std::move(rpc),
                    [this, respond = std::move(respond)](
                        absl::StatusOr<v1::ListChecksResponse> r) {
@@ -179,10 +186,14 @@ void Api::GetCheck(HttpRequest& req, const PathParams& params, Respond respond) 
 }
 
 void Api::CreateCheck(HttpRequest& req, const PathParams&, Respond respond) {
-  auto body = ParseCheckRequestBody(req.body);
-  // Authentication comes before validation, as in Healthchecks.
-  auto key = ApiKey(req, body.ok() ? body->api_key : ApiKeyFromBody(req.body));
+  // As Healthchecks: a body that is no JSON object is refused first, then
+  // the key is checked, then the fields.
+  if (auto s = CheckJsonObject(req.body); !s.ok()) {
+    return respond(JsonError(s, "create check"));
+  }
+  auto key = ApiKey(req, ApiKeyFromBody(req.body));
   if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
+  auto body = ParseCheckRequestBody(req.body);
   if (!body.ok()) return respond(JsonError(body.status(), "create check"));
   v1::CreateCheckRequest rpc;
   *rpc.mutable_spec() = std::move(body->spec);
@@ -196,6 +207,16 @@ void Api::CreateCheck(HttpRequest& req, const PathParams&, Respond respond) {
                       respond(Json(r->created() ? 201 : 200,
                                    CheckToJson(r->check(), config_.urls)));
                     });
+}
+
+void Api::CorsPreflight(HttpRequest&, const PathParams&, Respond respond) {
+  HttpResponse r;
+  r.status = 204;
+  r.headers = {{"Access-Control-Allow-Origin", "*"},
+               {"Access-Control-Allow-Headers", "X-Api-Key, Content-Type"},
+               {"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"},
+               {"Access-Control-Max-Age", "600"}};
+  respond(std::move(r));
 }
 
 void Api::Healthz(HttpRequest&, const PathParams&, Respond respond) {

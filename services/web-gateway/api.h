@@ -22,6 +22,8 @@ class Api {
   void ListChecks(HttpRequest& req, const PathParams& params, Respond respond);
   void GetCheck(HttpRequest& req, const PathParams& params, Respond respond);
   void CreateCheck(HttpRequest& req, const PathParams& params, Respond respond);
+  void CorsPreflight(HttpRequest& req, const PathParams& params,
+                     Respond respond);
   void Healthz(HttpRequest& req, const PathParams& params, Respond respond);
   void Readyz(HttpRequest& req, const PathParams& params, Respond respond);
 

@@ -113,6 +113,21 @@ absl::StatusOr<CheckRequestBody> ParseCheckRequestBody(std::string_view body) {
   return out;
 }
 
+absl::Status CheckJsonObject(std::string_view body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return absl::OkStatus();
+  }
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded()) {
+    return absl::InvalidArgumentError("could not parse request body");
+  }
+  if (!j.is_object()) {
+    return absl::InvalidArgumentError(
+        "json validation error: value is not an object");
+  }
+  return absl::OkStatus();
+}
+
 std::optional<std::string> ApiKeyFromBody(std::string_view body) {
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;

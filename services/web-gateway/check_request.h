@@ -23,6 +23,10 @@ struct CheckRequestBody {
 // An empty body is an empty object.
 absl::StatusOr<CheckRequestBody> ParseCheckRequestBody(std::string_view body);
 
+// The checks Healthchecks makes before authenticating: the body (if any) is
+// JSON and an object. InvalidArgument with the client's message otherwise.
+absl::Status CheckJsonObject(std::string_view body);
+
 // Only the `api_key` field of a JSON body, for endpoints that take no other
 // fields; nullopt when the body is not a JSON object or has no such string.
 std::optional<std::string> ApiKeyFromBody(std::string_view body);

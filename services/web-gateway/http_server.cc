@@ -26,11 +26,12 @@ constexpr size_t kHeaderLimit = 16 * 1024;
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, const GatewayConfig& config, const Router& router,
-          std::atomic<int>& in_flight)
+          std::atomic<int>& in_flight, const std::atomic<bool>& stopping)
       : stream_(std::move(socket)),
         config_(config),
         router_(router),
-        in_flight_(in_flight) {
+        in_flight_(in_flight),
+        stopping_(stopping) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) peer_ = ep.address();
@@ -88,7 +89,8 @@ class Session : public std::enable_shared_from_this<Session> {
                       req.Header("x-forwarded-proto"));
     req.remote_addr = client.address;
     req.scheme = client.scheme;
-    bool keep_alive = msg.keep_alive();
+    // While stopping, answer what was read and then close.
+    bool keep_alive = msg.keep_alive() && !stopping_;
     unsigned version = msg.version();
     bool head = msg.method() == http::verb::head;
     if (!ok || req.path.empty() || req.path[0] != '/') {
@@ -136,7 +138,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnWrite(bool close, beast::error_code ec, size_t) {
-    if (ec || close) return Close();
+    if (ec || close || stopping_) return Close();
     Read();
   }
 
@@ -153,13 +155,17 @@ class Session : public std::enable_shared_from_this<Session> {
   const GatewayConfig& config_;
   const Router& router_;
   std::atomic<int>& in_flight_;
+  const std::atomic<bool>& stopping_;
   net::ip::address peer_;
 };
 
 }  // namespace
 
 HttpServer::HttpServer(const GatewayConfig& config, const Router& router)
-    : config_(config), router_(router), acceptor_(net::make_strand(ioc_)) {}
+    : config_(config),
+      router_(router),
+      acceptor_(net::make_strand(ioc_)),
+      accept_retry_(acceptor_.get_executor()) {}
 
 HttpServer::~HttpServer() { Stop(absl::Seconds(1)); }
 
@@ -191,25 +197,32 @@ absl::Status HttpServer::Start() {
 void HttpServer::Accept() {
   acceptor_.async_accept(
       net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted) return;
+        if (ec == net::error::operation_aborted || stopping_) return;
         if (!ec) {
           socket.set_option(tcp::no_delay(true), ec);
           std::make_shared<Session>(std::move(socket), config_, router_,
-                                    in_flight_)
+                                    in_flight_, stopping_)
               ->Run();
-        } else {
-          log::Warning("accept failed", {{"error", ec.message()}});
+          if (acceptor_.is_open()) Accept();
+          return;
         }
-        if (acceptor_.is_open()) Accept();
+        // Out of descriptors, say: pause instead of spinning on the error.
+        log::Warning("accept failed; pausing 100 ms", {{"error", ec.message()}});
+        accept_retry_.expires_after(std::chrono::milliseconds(100));
+        accept_retry_.async_wait([this](beast::error_code wait_ec) {
+          if (!wait_ec && acceptor_.is_open() && !stopping_) Accept();
+        });
       });
 }
 
 void HttpServer::Stop(absl::Duration grace) {
   if (stopped_) return;
   stopped_ = true;
+  stopping_ = true;
   net::post(acceptor_.get_executor(), [this] {
     beast::error_code ec;
     acceptor_.close(ec);
+    accept_retry_.cancel();
   });
   absl::Time give_up = absl::Now() + grace;
   while (in_flight_ > 0 && absl::Now() < give_up) {

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/steady_timer.hpp"
 #include "web-gateway/config.h"
 #include "web-gateway/router.h"
 
@@ -25,7 +26,9 @@ class HttpServer {
 
   absl::Status Start();
   int port() const { return port_; }
-  // Stops accepting, waits up to `grace` for requests in progress, stops.
+  // Stops accepting and reading new requests, waits up to `grace` for the
+  // requests in progress to be answered, then stops. Every gRPC call has a
+  // deadline, so a `grace` beyond it means no callback outlives the server.
   void Stop(absl::Duration grace);
 
   // Requests being handled right now (for graceful stop).
@@ -38,6 +41,8 @@ class HttpServer {
   const Router& router_;
   boost::asio::io_context ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_retry_;
+  std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
   std::atomic<int> in_flight_{0};
   int port_ = 0;

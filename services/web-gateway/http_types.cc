@@ -48,10 +48,12 @@ bool ParseQuery(std::string_view qs,
     std::string_view part(apart.data(), apart.size());
     size_t eq = part.find('=');
     std::string k, v;
-    if (!UrlDecode(part.substr(0, eq), true, &k)) return false;
-    if (eq != std::string_view::npos &&
-        !UrlDecode(part.substr(eq + 1), true, &v)) {
-      return false;
+    // A malformed escape ("100%") keeps its raw text, as Django does.
+    std::string_view raw_k = part.substr(0, eq);
+    if (!UrlDecode(raw_k, true, &k)) k = std::string(raw_k);
+    if (eq != std::string_view::npos) {
+      std::string_view raw_v = part.substr(eq + 1);
+      if (!UrlDecode(raw_v, true, &v)) v = std::string(raw_v);
     }
     out->emplace(std::move(k), std::move(v));
   }

@@ -37,7 +37,8 @@ using Respond = std::function<void(HttpResponse)>;
 // Percent-decoding of a path or query component; '+' is a space only in
 // queries. Returns false on malformed escapes.
 bool UrlDecode(std::string_view in, bool query, std::string* out);
-// Splits "a=1&b=2" into decoded pairs; false on malformed escapes.
+// Splits "a=1&b=2" into decoded pairs; a part with a malformed escape is
+// kept as it came.
 bool ParseQuery(std::string_view qs,
                 std::multimap<std::string, std::string>* out);
 

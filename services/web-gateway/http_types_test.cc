@@ -22,7 +22,10 @@ TEST(HttpTypesTest, ParseQueryKeepsRepeats) {
   EXPECT_EQ(q.count("tag"), 2u);
   EXPECT_EQ(q.find("create")->second, "1");
   EXPECT_EQ(q.find("flag")->second, "");
-  EXPECT_FALSE(ParseQuery("x=%G0", &q));
+  q.clear();
+  ASSERT_TRUE(ParseQuery("note=100%&x=%G0", &q));
+  EXPECT_EQ(q.find("note")->second, "100%");
+  EXPECT_EQ(q.find("x")->second, "%G0");
 }
 
 }  // namespace

@@ -38,7 +38,9 @@ int main() {
                                 {"threads", int64_t{config->threads}}});
   int sig = tocsin::WaitForTerminationSignal();
   tocsin::log::Info("shutting down", {{"signal", int64_t{sig}}});
-  server.Stop(grace);
+  // Calls in progress end by their deadline at the latest: wait that long
+  // too, so no gRPC callback outlives the server.
+  server.Stop(grace + config->rpc_deadline + absl::Seconds(1));
   tocsin::log::Info("stopped");
   return 0;
 }

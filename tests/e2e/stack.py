@@ -51,7 +51,7 @@ class Stack:
         return self.run("stop", check=False)
 
     def destroy(self):
-        self.stop()
+        self.run("purge", check=False)
         shutil.rmtree(self.state, ignore_errors=True)
 
     def logs(self):

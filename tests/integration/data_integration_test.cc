@@ -250,7 +250,12 @@ TEST_F(DataServiceTest, AuthenticationRules) {
   auto ro = Get(c.uuid(), project_.api_key_readonly());
   ASSERT_TRUE(ro.ok()) << ro.status();
   EXPECT_TRUE(ro->uuid().empty());
-  EXPECT_EQ(ro->unique_key(), Sha1Hex(c.uuid()));
+  // Healthchecks' derivation: SHA-1 of the UUID's first 16 hex digits.
+  std::string hex;
+  for (char ch : c.uuid()) {
+    if (ch != '-') hex.push_back(ch);
+  }
+  EXPECT_EQ(ro->unique_key(), Sha1Hex(hex.substr(0, 16)));
   auto by_unique = Get(ro->unique_key(), project_.api_key_readonly());
   EXPECT_TRUE(by_unique.ok());
   {
@@ -273,6 +278,9 @@ TEST_F(DataServiceTest, AuthenticationRules) {
   ASSERT_TRUE(stub->CreateProject(&ctx, req, &other).ok());
   EXPECT_EQ(Get(c.uuid(), other.api_key()).status().code(),
             absl::StatusCode::kPermissionDenied);
+  // Unique keys are looked up within the caller's project only.
+  EXPECT_EQ(Get(ro->unique_key(), other.api_key_readonly()).status().code(),
+            absl::StatusCode::kNotFound);
   // Pings need the internal token.
   auto pings = v1::PingService::NewStub(channel_);
   grpc::ClientContext pctx;
@@ -375,6 +383,65 @@ TEST_F(DataServiceTest, SlugAutoProvisioningCreatesOneCheck) {
       project_.project().uuid(), "'"));
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0].as<int>(), 4);
+}
+
+TEST_F(DataServiceTest, OldPingsArePruned) {
+  v1::Check c = Create({});
+  for (int i = 0; i < 125; ++i) {
+    ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS).ok());
+  }
+  auto r = Sql(absl::StrCat("SELECT count(*), min(n), max(n) FROM pings WHERE check_id = '",
+                            c.uuid(), "'"));
+  EXPECT_LE(r[0][0].as<int>(), 110);
+  EXPECT_GE(r[0][0].as<int>(), 100);
+  EXPECT_EQ(r[0][2].as<int>(), 125);
+  EXPECT_EQ(Get(c.uuid(), project_.api_key())->n_pings(), 125);
+}
+
+TEST_F(DataServiceTest, StartedNewCheckGoesDownAfterGrace) {
+  v1::CheckSpec spec;
+  spec.mutable_grace()->set_seconds(60);
+  v1::Check c = Create(spec);
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_START).ok());
+  Sql(absl::StrCat(
+      "UPDATE checks SET last_start = last_start - interval '61 seconds', "
+      "alert_after = alert_after - interval '61 seconds' WHERE id = '",
+      c.uuid(), "'"));
+  v1::MarkLateChecksResponse resp = MarkLate();
+  int flips = 0;
+  for (const auto& f : resp.flips()) {
+    if (f.check() == c.uuid()) {
+      ++flips;
+      EXPECT_EQ(f.old_status(), v1::CHECK_STATUS_NEW);
+    }
+  }
+  EXPECT_EQ(flips, 1);
+  EXPECT_EQ(Get(c.uuid(), project_.api_key())->status(), v1::CHECK_STATUS_DOWN);
+}
+
+TEST_F(DataServiceTest, UniqueWithDuplicatesOrUnsetFields) {
+  auto stub = v1::CheckService::NewStub(channel_);
+  auto upsert = [&](v1::CheckSpec spec, std::vector<std::string> unique) {
+    grpc::ClientContext ctx;
+    WithKey(ctx, project_.api_key());
+    v1::CreateCheckRequest req;
+    *req.mutable_spec() = spec;
+    for (auto& u : unique) req.add_unique(u);
+    v1::CreateCheckResponse resp;
+    grpc::Status s = stub->CreateCheck(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  };
+  v1::CheckSpec named;
+  named.set_name("dup-unique");
+  auto first = upsert(named, {"name", "name", "name", "name", "name", "name"});
+  EXPECT_TRUE(first.created());
+  auto again = upsert(named, {"name", "name", "name", "name", "name", "name", "name"});
+  EXPECT_FALSE(again.created());
+  EXPECT_EQ(again.check().uuid(), first.check().uuid());
+  // "unique" naming a field the request does not set creates a new check.
+  auto fresh = upsert(named, {"name", "grace"});
+  EXPECT_TRUE(fresh.created());
 }
 
 TEST_F(DataServiceTest, PoolRecoversAfterConnectionsAreKilled) {

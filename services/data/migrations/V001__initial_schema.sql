@@ -55,7 +55,7 @@ CREATE INDEX checks_project_idx ON checks (project_id, created);
 CREATE INDEX checks_project_slug_idx ON checks (project_id, slug);
 -- The late-check scan reads only checks that can go down.
 CREATE INDEX checks_deadline_idx ON checks (alert_after)
-  WHERE status = 'up' AND alert_after IS NOT NULL;
+  WHERE status <> 'down' AND alert_after IS NOT NULL;
 
 CREATE TABLE pings (
   id bigserial PRIMARY KEY,
