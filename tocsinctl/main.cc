@@ -14,6 +14,7 @@
 #include "common/grpc_util.h"
 #include "common/time_format.h"
 #include "cron/cron.h"
+#include "schedule/schedule.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "nlohmann/json.hpp"
 #include "tocsin/v1/admin_service.grpc.pb.h"
@@ -32,6 +33,8 @@ Commands:
   migrate                   apply pending database migrations
   cron next [--tz ZONE] [--from TIME] [--count N] EXPR
                             print the next times a cron expression matches
+  schedule next [--tz ZONE] [--from TIME] [--count N] EXPR
+                            the same for a cron or OnCalendar schedule
   health data|scheduler     exit 0 when the service reports SERVING
   job list                  list the scheduler's jobs
   job run NAME              run a scheduler job now and print its outcome
@@ -153,7 +156,9 @@ int Migrate() {
   return 0;
 }
 
-int CronNext(const std::vector<std::string>& args) {
+// `cron next` (cron only) and `schedule next` (cron or OnCalendar, detected
+// as Healthchecks does): same options, output and exit statuses.
+int NextTimes(const std::vector<std::string>& args, bool cron_only) {
   std::string tz = "UTC", expr;
   std::optional<absl::Time> from;
   int count = 5;
@@ -192,7 +197,10 @@ int CronNext(const std::vector<std::string>& args) {
     std::cerr << "tocsinctl: unknown time zone \"" << tz << "\"\n";
     return kUsageError;
   }
-  auto parsed = cron::CronExpr::Parse(expr);
+  absl::StatusOr<schedule::Schedule> parsed =
+      cron_only && !schedule::LooksLikeCron(expr)
+          ? absl::StatusOr<schedule::Schedule>(cron::CronExpr::Parse(expr).status())
+          : schedule::Schedule::Parse(expr);
   if (!parsed.ok()) {
     std::cerr << "tocsinctl: " << parsed.status().message() << "\n";
     return kUsageError;
@@ -275,11 +283,13 @@ int Main(int argc, char** argv) {
     return Usage("project takes: create NAME");
   }
   if (cmd == "migrate") return rest.empty() ? Migrate() : Usage("migrate takes no arguments");
-  if (cmd == "cron") {
+  if (cmd == "cron" || cmd == "schedule") {
     if (!rest.empty() && rest[0] == "next") {
-      return CronNext(std::vector<std::string>(rest.begin() + 1, rest.end()));
+      return NextTimes(std::vector<std::string>(rest.begin() + 1, rest.end()),
+                       cmd == "cron");
     }
-    return Usage("cron takes: next [--tz ZONE] [--from TIME] [--count N] EXPR");
+    return Usage(absl::StrCat(
+        cmd, " takes: next [--tz ZONE] [--from TIME] [--count N] EXPR"));
   }
   if (cmd == "health") {
     if (rest.size() == 1) return Health(rest[0]);

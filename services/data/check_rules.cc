@@ -9,7 +9,7 @@
 #include "absl/strings/strip.h"
 #include "absl/strings/str_split.h"
 #include "common/time_format.h"
-#include "cron/cron.h"
+#include "schedule/schedule.h"
 
 namespace tocsin::data {
 namespace {
@@ -17,8 +17,8 @@ namespace {
 constexpr absl::Duration kMinPeriod = absl::Seconds(60);
 constexpr absl::Duration kMaxPeriod = absl::Seconds(31536000);
 
-std::optional<absl::Time> CronNext(const CheckState& c, absl::Time after) {
-  auto expr = cron::CronExpr::Parse(c.schedule);
+std::optional<absl::Time> ScheduleNext(const CheckState& c, absl::Time after) {
+  auto expr = schedule::Schedule::Parse(c.schedule);
   absl::TimeZone zone;
   if (!expr.ok() || !IsZoneName(c.tz) || !absl::LoadTimeZone(c.tz, &zone)) {
     return std::nullopt;
@@ -91,7 +91,10 @@ std::string_view PingKindName(v1::PingKind k) {
 // When the schedule expects the next ping after the last one.
 std::optional<absl::Time> ScheduledGraceStart(const CheckState& c) {
   if (!c.last_ping) return std::nullopt;
-  if (c.kind == v1::SCHEDULE_KIND_CRON) return CronNext(c, *c.last_ping);
+  if (c.kind == v1::SCHEDULE_KIND_CRON ||
+      c.kind == v1::SCHEDULE_KIND_ONCALENDAR) {
+    return ScheduleNext(c, *c.last_ping);
+  }
   return *c.last_ping + c.timeout;
 }
 
@@ -226,14 +229,6 @@ LateOutcome ApplyDeadline(CheckState& c, absl::Time now) {
   return out;
 }
 
-bool LooksLikeCron(std::string_view schedule) {
-  absl::string_view s = absl::StripAsciiWhitespace(Absl(schedule));
-  if (s.find('\n') != absl::string_view::npos) return false;
-  std::vector<absl::string_view> fields =
-      absl::StrSplit(s, absl::ByAnyChar(" \t\r\f\v"), absl::SkipEmpty());
-  return fields.size() == 5;
-}
-
 bool IsZoneName(std::string_view tz) {
   // IANA names only: a leading '/', "..", or "file:" would make the zone
   // loader read arbitrary files (and cache every name it is given).
@@ -258,13 +253,7 @@ absl::StatusOr<v1::ScheduleKind> ValidateSchedule(std::string_view schedule,
     return absl::InvalidArgumentError(
         absl::StrCat("tz is not a valid time zone: ", Absl(tz)));
   }
-  if (!LooksLikeCron(schedule)) {
-    // OnCalendar expressions arrive with the API issue.
-    return absl::InvalidArgumentError(
-        "schedule is not a valid cron expression (OnCalendar expressions are "
-        "not supported yet)");
-  }
-  auto expr = cron::CronExpr::Parse(schedule);
+  auto expr = schedule::Schedule::Parse(schedule);
   if (!expr.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("schedule: ", expr.status().message()));
@@ -274,7 +263,8 @@ absl::StatusOr<v1::ScheduleKind> ValidateSchedule(std::string_view schedule,
   if (!expr->Next(absl::FromCivil(absl::CivilSecond(2000, 1, 1), zone), zone)) {
     return absl::InvalidArgumentError("schedule has no matching times");
   }
-  return v1::SCHEDULE_KIND_CRON;
+  return expr->kind() == schedule::Kind::kCron ? v1::SCHEDULE_KIND_CRON
+                                               : v1::SCHEDULE_KIND_ONCALENDAR;
 }
 
 absl::Status ValidateSpec(const v1::CheckSpec& spec) {
@@ -375,8 +365,8 @@ void ApplySpec(const v1::CheckSpec& spec, CheckFields& f) {
   // The schedule takes precedence over the timeout.
   if (spec.has_schedule()) {
     c.schedule = spec.schedule();
-    c.kind = LooksLikeCron(c.schedule) ? v1::SCHEDULE_KIND_CRON
-                                       : v1::SCHEDULE_KIND_ONCALENDAR;
+    c.kind = schedule::LooksLikeCron(c.schedule) ? v1::SCHEDULE_KIND_CRON
+                                                 : v1::SCHEDULE_KIND_ONCALENDAR;
   }
   if (spec.has_manual_resume()) c.manual_resume = spec.manual_resume();
   if (spec.has_methods()) c.methods = spec.methods();

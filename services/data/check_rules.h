@@ -95,10 +95,6 @@ struct LateOutcome {
 };
 LateOutcome ApplyDeadline(CheckState& c, absl::Time now);
 
-// A schedule is a cron expression when it is one line of exactly five
-// space-separated fields; anything else is OnCalendar.
-bool LooksLikeCron(std::string_view schedule);
-
 // True for names shaped like IANA zone names ("Europe/Riga", "UTC").
 bool IsZoneName(std::string_view tz);
 

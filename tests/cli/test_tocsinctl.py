@@ -76,6 +76,36 @@ class CronNextTest(unittest.TestCase):
         self.assertEqual(ctl("frobnicate").returncode, 2)
 
 
+class ScheduleNextTest(unittest.TestCase):
+    def test_oncalendar_with_dst_gap(self):
+        out = ctl("schedule", "next", "--from", "2024-03-30T00:00:00Z", "--tz",
+                  "Europe/Riga", "--count", "3", "Sat,Sun *-*-* 03:30")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        # 03:30 on 2024-03-31 does not exist in Riga (clocks jump 03:00 -> 04:00).
+        self.assertEqual(out.stdout.splitlines(), [
+            "2024-03-30T01:30:00Z", "2024-04-06T00:30:00Z", "2024-04-07T00:30:00Z"])
+
+    def test_detects_cron_like_healthchecks(self):
+        a = ctl("schedule", "next", "--from", "2024-01-01T00:00:00Z", "--count", "2", "0 5 * * *")
+        b = ctl("cron", "next", "--from", "2024-01-01T00:00:00Z", "--count", "2", "0 5 * * *")
+        self.assertEqual((a.returncode, a.stdout), (0, b.stdout))
+
+    def test_oncalendar_stops_at_2200(self):
+        out = ctl("schedule", "next", "--from", "2195-01-01T00:00:00Z", "--count", "10",
+                  "*-01-01 00:00:00")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        # Strictly after the start: 2196 .. 2199, then the evaluator stops.
+        self.assertEqual(len(out.stdout.splitlines()), 4)
+        self.assertTrue(out.stdout.splitlines()[-1].startswith("2199-01-01"))
+
+    def test_errors_exit_2(self):
+        out = ctl("schedule", "next", "Mon 25:00")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("hour", out.stderr)
+        out = ctl("cron", "next", "daily")
+        self.assertEqual(out.returncode, 2)
+
+
 if __name__ == "__main__":
     CTL = sys.argv.pop(1)
     unittest.main()
