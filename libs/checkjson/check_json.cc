@@ -73,4 +73,40 @@ nlohmann::ordered_json CheckToJson(const v1::Check& c, const UrlConfig& urls) {
   return j;
 }
 
+nlohmann::ordered_json PingToJson(const v1::Ping& p,
+                                  const std::string& check_uuid,
+                                  const UrlConfig& urls) {
+  static const char* kTypes[] = {"", "success", "start", "fail", "log", "ign"};
+  nlohmann::ordered_json j;
+  int kind = static_cast<int>(p.kind());
+  j["type"] = kind >= 1 && kind <= 5 ? kTypes[kind] : "ign";
+  // Pings carry microseconds, as Healthchecks shows them.
+  j["date"] = absl::FormatTime("%Y-%m-%dT%H:%M:%E6S+00:00",
+                               FromProto(p.created()), absl::UTCTimeZone());
+  j["n"] = p.n();
+  j["scheme"] = p.scheme();
+  j["remote_addr"] = p.remote_addr();
+  j["method"] = p.method();
+  j["ua"] = p.user_agent();
+  j["rid"] = p.rid().empty() ? nlohmann::ordered_json(nullptr)
+                             : nlohmann::ordered_json(p.rid());
+  if (p.has_duration()) {
+    j["duration"] = absl::ToDoubleSeconds(FromProto(p.duration()));
+  }
+  if (p.body_size() > 0) {
+    j["body_url"] = absl::StrCat(urls.site_root, "/api/v3/checks/", check_uuid,
+                                 "/pings/", p.n(), "/body");
+  } else {
+    j["body_url"] = nullptr;
+  }
+  return j;
+}
+
+nlohmann::ordered_json FlipToJson(const v1::Flip& f) {
+  nlohmann::ordered_json j;
+  j["timestamp"] = FormatApiTime(FromProto(f.created()));
+  j["up"] = f.new_status() == v1::CHECK_STATUS_UP ? 1 : 0;
+  return j;
+}
+
 }  // namespace tocsin

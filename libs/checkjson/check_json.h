@@ -21,6 +21,14 @@ std::string CheckStatusName(v1::CheckStatus s);
 // from a read-only caller: no UUID or URLs, and `unique_key` instead.
 nlohmann::ordered_json CheckToJson(const v1::Check& c, const UrlConfig& urls);
 
+// A stored ping as the Management API lists it.
+nlohmann::ordered_json PingToJson(const v1::Ping& p,
+                                  const std::string& check_uuid,
+                                  const UrlConfig& urls);
+
+// A status change as the flips endpoint lists it: {"timestamp", "up"}.
+nlohmann::ordered_json FlipToJson(const v1::Flip& f);
+
 }  // namespace tocsin
 
 #endif  // TOCSIN_CHECKJSON_CHECK_JSON_H_

@@ -66,5 +66,44 @@ TEST(CheckJsonTest, CronShapeHasScheduleAndTz) {
   EXPECT_FALSE(j.contains("timeout"));
 }
 
+TEST(CheckJsonTest, PingShape) {
+  v1::Ping p;
+  p.set_n(4);
+  p.set_kind(v1::PING_KIND_SUCCESS);
+  *p.mutable_created() =
+      ToProto(absl::FromUnixMicros(1591714266113073));  // 2020-06-09T14:51:06.113073Z
+  p.set_scheme("http");
+  p.set_method("GET");
+  p.set_user_agent("curl/7.68.0");
+  p.set_rid("123e4567-e89b-12d3-a456-426614174000");
+  *p.mutable_duration() = ToProto(absl::Milliseconds(2896));
+  auto j = PingToJson(p, "f618072a-7bde-4eee-af63-71a77c5723bc", kUrls);
+  EXPECT_EQ(j["type"], "success");
+  EXPECT_EQ(j["date"], "2020-06-09T14:51:06.113073+00:00");
+  EXPECT_EQ(j["n"], 4);
+  EXPECT_EQ(j["ua"], "curl/7.68.0");
+  EXPECT_DOUBLE_EQ(j["duration"].get<double>(), 2.896);
+  EXPECT_TRUE(j["body_url"].is_null());
+  p.set_body_size(10);
+  p.clear_rid();
+  p.clear_duration();
+  j = PingToJson(p, "f618072a-7bde-4eee-af63-71a77c5723bc", kUrls);
+  EXPECT_TRUE(j["rid"].is_null());
+  EXPECT_FALSE(j.contains("duration"));
+  EXPECT_EQ(j["body_url"], "https://hc.example.org/api/v3/checks/"
+                           "f618072a-7bde-4eee-af63-71a77c5723bc/pings/4/body");
+}
+
+TEST(CheckJsonTest, FlipShape) {
+  v1::Flip f;
+  *f.mutable_created() = ToProto(*ParseIso8601("2020-03-23T10:18:23Z"));
+  f.set_new_status(v1::CHECK_STATUS_UP);
+  auto j = FlipToJson(f);
+  EXPECT_EQ(j["timestamp"], "2020-03-23T10:18:23+00:00");
+  EXPECT_EQ(j["up"], 1);
+  f.set_new_status(v1::CHECK_STATUS_DOWN);
+  EXPECT_EQ(FlipToJson(f)["up"], 0);
+}
+
 }  // namespace
 }  // namespace tocsin

@@ -202,7 +202,8 @@ void Pause(CheckState& c) {
 
 absl::Status Resume(CheckState& c) {
   if (c.status != StoredStatus::kPaused) {
-    return absl::FailedPreconditionError("check is not paused");
+    // Aborted, not FailedPrecondition: Healthchecks answers 409 Conflict.
+    return absl::AbortedError("check is not paused");
   }
   c.status = StoredStatus::kNew;
   c.last_ping.reset();

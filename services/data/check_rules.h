@@ -83,7 +83,7 @@ PingEffect ApplyPing(CheckState& c, v1::PingKind kind, absl::Time now,
 // Pausing stops monitoring: no run in progress, no deadline.
 void Pause(CheckState& c);
 // Resuming a paused check makes it "new" again, with no last ping (as
-// Healthchecks does); FAILED_PRECONDITION when it is not paused.
+// Healthchecks does); ABORTED (HTTP 409) when it is not paused.
 absl::Status Resume(CheckState& c);
 
 // Outcome of the deadline rule for a check whose deadline has passed.

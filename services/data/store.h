@@ -73,7 +73,7 @@ class Store {
                                         absl::Time now);
   absl::StatusOr<v1::Check> PauseCheck(const std::string& project,
                                        const std::string& id, absl::Time now);
-  // FAILED_PRECONDITION when the check is not paused.
+  // ABORTED when the check is not paused.
   absl::StatusOr<v1::Check> ResumeCheck(const std::string& project,
                                         const std::string& id, absl::Time now);
   absl::StatusOr<v1::Check> DeleteCheck(const std::string& project,

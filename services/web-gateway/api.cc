@@ -4,7 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "checkjson/check_json.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "common/crypto.h"
+#include "common/time_format.h"
 #include "common/log.h"
 #include "common/strings.h"
 #include "web-gateway/check_request.h"
@@ -94,12 +97,25 @@ void Api::Register(Router& r) {
   r.Add(kPingMethods, "/ping/{a}", bind(&Api::Ping));
   r.Add(kPingMethods, "/ping/{a}/{b}", bind(&Api::Ping));
   r.Add(kPingMethods, "/ping/{a}/{b}/{c}", bind(&Api::Ping));
-  for (const char* p : {"/api/v3/checks/", "/api/v3/checks/{id}"}) {
-    r.Add({"OPTIONS"}, p, bind(&Api::CorsPreflight));
-  }
+  // Management API v3.
   r.Add({"GET"}, "/api/v3/checks/", bind(&Api::ListChecks));
   r.Add({"POST"}, "/api/v3/checks/", bind(&Api::CreateCheck));
   r.Add({"GET"}, "/api/v3/checks/{id}", bind(&Api::GetCheck));
+  r.Add({"POST"}, "/api/v3/checks/{id}", bind(&Api::UpdateCheck));
+  r.Add({"DELETE"}, "/api/v3/checks/{id}", bind(&Api::DeleteCheck));
+  r.Add({"POST"}, "/api/v3/checks/{id}/pause", bind(&Api::PauseCheck));
+  r.Add({"POST"}, "/api/v3/checks/{id}/resume", bind(&Api::ResumeCheck));
+  r.Add({"GET"}, "/api/v3/checks/{id}/pings/", bind(&Api::ListPings));
+  r.Add({"GET"}, "/api/v3/checks/{id}/pings/{n}/body", bind(&Api::GetPingBody));
+  r.Add({"GET"}, "/api/v3/checks/{id}/flips/", bind(&Api::ListFlips));
+  r.Add({"GET"}, "/api/v3/status/", bind(&Api::Status));
+  // Browsers ask first: every API path answers the CORS preflight.
+  for (const auto& route : std::vector<Router::Route>(r.routes())) {
+    if (route.pattern.rfind("/api/", 0) == 0 &&
+        route.methods.front() != "OPTIONS") {
+      r.Add({"OPTIONS"}, route.pattern, bind(&Api::CorsPreflight));
+    }
+  }
   r.Add({"GET", "HEAD"}, "/healthz", bind(&Api::Healthz));
   r.Add({"GET", "HEAD"}, "/readyz", bind(&Api::Readyz));
 }
@@ -207,6 +223,172 @@ void Api::CreateCheck(HttpRequest& req, const PathParams&, Respond respond) {
                       respond(Json(r->created() ? 201 : 200,
                                    CheckToJson(r->check(), config_.urls)));
                     });
+}
+
+// Reads the key of a write call (header, or `api_key` in a JSON body) after
+// Healthchecks' body checks; answers the error itself and returns nullopt
+// when the call cannot go on.
+std::optional<std::string> Api::WriteKey(const HttpRequest& req,
+                                         const Respond& respond) {
+  if (auto s = CheckJsonObject(req.body); !s.ok()) {
+    respond(JsonError(s, "api"));
+    return std::nullopt;
+  }
+  auto key = ApiKey(req, ApiKeyFromBody(req.body));
+  if (auto rejected = RejectKey(key)) {
+    respond(std::move(*rejected));
+    return std::nullopt;
+  }
+  return key;
+}
+
+// Answers a call that returns one check.
+template <typename Resp>
+Callback<Resp> CheckAnswer(const UrlConfig& urls, Respond respond,
+                           std::string_view what) {
+  return [&urls, respond = std::move(respond), what](absl::StatusOr<Resp> r) {
+    if (!r.ok()) return respond(JsonError(r.status(), what));
+    respond(Json(200, CheckToJson(r->check(), urls)));
+  };
+}
+
+void Api::UpdateCheck(HttpRequest& req, const PathParams& params,
+                      Respond respond) {
+  auto key = WriteKey(req, respond);
+  if (!key) return;
+  auto body = ParseCheckRequestBody(req.body);
+  if (!body.ok()) return respond(JsonError(body.status(), "update check"));
+  v1::UpdateCheckRequest rpc;
+  rpc.set_id(params.at("id"));
+  *rpc.mutable_spec() = std::move(body->spec);
+  data_.UpdateCheck(*key, std::move(rpc),
+                    CheckAnswer<v1::UpdateCheckResponse>(config_.urls,
+                                                         std::move(respond),
+                                                         "update check"));
+}
+
+void Api::PauseCheck(HttpRequest& req, const PathParams& params,
+                     Respond respond) {
+  auto key = WriteKey(req, respond);
+  if (!key) return;
+  v1::PauseCheckRequest rpc;
+  rpc.set_id(params.at("id"));
+  data_.PauseCheck(*key, std::move(rpc),
+                   CheckAnswer<v1::PauseCheckResponse>(
+                       config_.urls, std::move(respond), "pause check"));
+}
+
+void Api::ResumeCheck(HttpRequest& req, const PathParams& params,
+                      Respond respond) {
+  auto key = WriteKey(req, respond);
+  if (!key) return;
+  v1::ResumeCheckRequest rpc;
+  rpc.set_id(params.at("id"));
+  data_.ResumeCheck(*key, std::move(rpc),
+                    CheckAnswer<v1::ResumeCheckResponse>(
+                        config_.urls, std::move(respond), "resume check"));
+}
+
+void Api::DeleteCheck(HttpRequest& req, const PathParams& params,
+                      Respond respond) {
+  auto key = ApiKey(req, std::nullopt);
+  if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
+  v1::DeleteCheckRequest rpc;
+  rpc.set_id(params.at("id"));
+  data_.DeleteCheck(*key, std::move(rpc),
+                    CheckAnswer<v1::DeleteCheckResponse>(
+                        config_.urls, std::move(respond), "delete check"));
+}
+
+void Api::ListPings(HttpRequest& req, const PathParams& params,
+                    Respond respond) {
+  auto key = ApiKey(req, std::nullopt);
+  if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
+  v1::ListPingsRequest rpc;
+  rpc.set_id(params.at("id"));
+  std::string uuid = absl::AsciiStrToLower(params.at("id"));
+  data_.ListPings(*key, std::move(rpc),
+                  [this, uuid, respond = std::move(respond)](
+                      absl::StatusOr<v1::ListPingsResponse> r) {
+                    if (!r.ok()) return respond(JsonError(r.status(), "list pings"));
+                    ordered_json pings = ordered_json::array();
+                    for (const auto& p : r->pings()) {
+                      pings.push_back(PingToJson(p, uuid, config_.urls));
+                    }
+                    respond(Json(200, ordered_json{{"pings", std::move(pings)}}));
+                  });
+}
+
+void Api::GetPingBody(HttpRequest& req, const PathParams& params,
+                      Respond respond) {
+  auto key = ApiKey(req, std::nullopt);
+  if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(params.at("n"), &n) || n < 1) {
+    return respond(Json(404, ordered_json{{"error", "not found"}}));
+  }
+  v1::GetPingBodyRequest rpc;
+  rpc.set_id(params.at("id"));
+  rpc.set_n(n);
+  data_.GetPingBody(*key, std::move(rpc),
+                    [respond = std::move(respond)](
+                        absl::StatusOr<v1::GetPingBodyResponse> r) {
+                      if (!r.ok()) return respond(JsonError(r.status(), "ping body"));
+                      HttpResponse out;
+                      out.content_type = "text/plain";
+                      out.body = std::move(*r->mutable_body());
+                      out.headers.emplace_back("Access-Control-Allow-Origin", "*");
+                      respond(std::move(out));
+                    });
+}
+
+void Api::ListFlips(HttpRequest& req, const PathParams& params,
+                    Respond respond) {
+  auto key = ApiKey(req, std::nullopt);
+  if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
+  v1::ListFlipsRequest rpc;
+  rpc.set_id(params.at("id"));
+  // seconds, start and end are whole numbers (UNIX timestamps for the last
+  // two); anything else is a 400, as Healthchecks answers.
+  for (const char* name : {"seconds", "start", "end"}) {
+    const std::string* v = req.QueryValue(name);
+    if (!v) continue;
+    int64_t n = 0;
+    if (!absl::SimpleAtoi(*v, &n) || n < 0 || n > 253402300799) {
+      return respond(Json(400, ordered_json{{"error", absl::StrCat(
+                                                 "invalid query parameter ", name)}}));
+    }
+    if (std::string_view(name) == "seconds") rpc.set_seconds(n);
+    if (std::string_view(name) == "start") {
+      *rpc.mutable_start() = ToProto(absl::FromUnixSeconds(n));
+    }
+    if (std::string_view(name) == "end") {
+      *rpc.mutable_end() = ToProto(absl::FromUnixSeconds(n));
+    }
+  }
+  data_.ListFlips(*key, std::move(rpc),
+                  [respond = std::move(respond)](
+                      absl::StatusOr<v1::ListFlipsResponse> r) {
+                    if (!r.ok()) return respond(JsonError(r.status(), "list flips"));
+                    ordered_json flips = ordered_json::array();
+                    for (const auto& f : r->flips()) flips.push_back(FlipToJson(f));
+                    respond(Json(200, ordered_json{{"flips", std::move(flips)}}));
+                  });
+}
+
+void Api::Status(HttpRequest&, const PathParams&, Respond respond) {
+  // "OK" when the database answers, as Healthchecks' status endpoint.
+  data_.Health([respond = std::move(respond)](absl::StatusOr<bool> serving) {
+    HttpResponse r;
+    if (serving.ok() && *serving) {
+      r.body = "OK";
+    } else {
+      r.status = 503;
+      r.body = "database unavailable";
+      r.headers.emplace_back("Retry-After", "1");
+    }
+    respond(std::move(r));
+  });
 }
 
 void Api::CorsPreflight(HttpRequest&, const PathParams&, Respond respond) {

@@ -1,6 +1,9 @@
 #ifndef TOCSIN_GATEWAY_API_H_
 #define TOCSIN_GATEWAY_API_H_
 
+#include <optional>
+#include <string>
+
 #include "web-gateway/config.h"
 #include "web-gateway/data_client.h"
 #include "web-gateway/router.h"
@@ -22,10 +25,21 @@ class Api {
   void ListChecks(HttpRequest& req, const PathParams& params, Respond respond);
   void GetCheck(HttpRequest& req, const PathParams& params, Respond respond);
   void CreateCheck(HttpRequest& req, const PathParams& params, Respond respond);
+  void UpdateCheck(HttpRequest& req, const PathParams& params, Respond respond);
+  void PauseCheck(HttpRequest& req, const PathParams& params, Respond respond);
+  void ResumeCheck(HttpRequest& req, const PathParams& params, Respond respond);
+  void DeleteCheck(HttpRequest& req, const PathParams& params, Respond respond);
+  void ListPings(HttpRequest& req, const PathParams& params, Respond respond);
+  void GetPingBody(HttpRequest& req, const PathParams& params, Respond respond);
+  void ListFlips(HttpRequest& req, const PathParams& params, Respond respond);
+  void Status(HttpRequest& req, const PathParams& params, Respond respond);
   void CorsPreflight(HttpRequest& req, const PathParams& params,
                      Respond respond);
   void Healthz(HttpRequest& req, const PathParams& params, Respond respond);
   void Readyz(HttpRequest& req, const PathParams& params, Respond respond);
+
+  std::optional<std::string> WriteKey(const HttpRequest& req,
+                                     const Respond& respond);
 
   const GatewayConfig& config_;
   DataClient& data_;

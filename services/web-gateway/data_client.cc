@@ -53,35 +53,29 @@ void DataClient::RecordPing(v1::RecordPingRequest req,
       std::move(done));
 }
 
-void DataClient::ListChecks(std::string api_key, v1::ListChecksRequest req,
-                            Callback<v1::ListChecksResponse> done) {
-  Call<v1::ListChecksRequest, v1::ListChecksResponse>(
-      &api_key, std::move(req),
-      [this](auto* ctx, auto* rq, auto* rs, auto cb) {
-        checks_->async()->ListChecks(ctx, rq, rs, std::move(cb));
-      },
-      std::move(done));
-}
-
-void DataClient::GetCheck(std::string api_key, v1::GetCheckRequest req,
-                          Callback<v1::GetCheckResponse> done) {
-  Call<v1::GetCheckRequest, v1::GetCheckResponse>(
-      &api_key, std::move(req),
-      [this](auto* ctx, auto* rq, auto* rs, auto cb) {
-        checks_->async()->GetCheck(ctx, rq, rs, std::move(cb));
-      },
-      std::move(done));
-}
-
-void DataClient::CreateCheck(std::string api_key, v1::CreateCheckRequest req,
-                             Callback<v1::CreateCheckResponse> done) {
-  Call<v1::CreateCheckRequest, v1::CreateCheckResponse>(
-      &api_key, std::move(req),
-      [this](auto* ctx, auto* rq, auto* rs, auto cb) {
-        checks_->async()->CreateCheck(ctx, rq, rs, std::move(cb));
-      },
-      std::move(done));
-}
+// Every CheckService call has the same shape: the client's key, the request,
+// the callback.
+#define TOCSIN_CHECK_SERVICE_CALL(Method)                                    \
+  void DataClient::Method(std::string api_key, v1::Method##Request req,     \
+                          Callback<v1::Method##Response> done) {            \
+    Call<v1::Method##Request, v1::Method##Response>(                         \
+        &api_key, std::move(req),                                            \
+        [this](auto* ctx, auto* rq, auto* rs, auto cb) {                     \
+          checks_->async()->Method(ctx, rq, rs, std::move(cb));              \
+        },                                                                   \
+        std::move(done));                                                    \
+  }
+TOCSIN_CHECK_SERVICE_CALL(ListChecks)
+TOCSIN_CHECK_SERVICE_CALL(GetCheck)
+TOCSIN_CHECK_SERVICE_CALL(CreateCheck)
+TOCSIN_CHECK_SERVICE_CALL(UpdateCheck)
+TOCSIN_CHECK_SERVICE_CALL(PauseCheck)
+TOCSIN_CHECK_SERVICE_CALL(ResumeCheck)
+TOCSIN_CHECK_SERVICE_CALL(DeleteCheck)
+TOCSIN_CHECK_SERVICE_CALL(ListPings)
+TOCSIN_CHECK_SERVICE_CALL(GetPingBody)
+TOCSIN_CHECK_SERVICE_CALL(ListFlips)
+#undef TOCSIN_CHECK_SERVICE_CALL
 
 void DataClient::Health(Callback<bool> done) {
   Call<grpc::health::v1::HealthCheckRequest,

@@ -29,12 +29,27 @@ class DataClient {
   void RecordPing(v1::RecordPingRequest req,
                   Callback<v1::RecordPingResponse> done);
 
+  // CheckService calls on behalf of the client's API key.
   void ListChecks(std::string api_key, v1::ListChecksRequest req,
                   Callback<v1::ListChecksResponse> done);
   void GetCheck(std::string api_key, v1::GetCheckRequest req,
                 Callback<v1::GetCheckResponse> done);
   void CreateCheck(std::string api_key, v1::CreateCheckRequest req,
                    Callback<v1::CreateCheckResponse> done);
+  void UpdateCheck(std::string api_key, v1::UpdateCheckRequest req,
+                   Callback<v1::UpdateCheckResponse> done);
+  void PauseCheck(std::string api_key, v1::PauseCheckRequest req,
+                  Callback<v1::PauseCheckResponse> done);
+  void ResumeCheck(std::string api_key, v1::ResumeCheckRequest req,
+                   Callback<v1::ResumeCheckResponse> done);
+  void DeleteCheck(std::string api_key, v1::DeleteCheckRequest req,
+                   Callback<v1::DeleteCheckResponse> done);
+  void ListPings(std::string api_key, v1::ListPingsRequest req,
+                 Callback<v1::ListPingsResponse> done);
+  void GetPingBody(std::string api_key, v1::GetPingBodyRequest req,
+                   Callback<v1::GetPingBodyResponse> done);
+  void ListFlips(std::string api_key, v1::ListFlipsRequest req,
+                 Callback<v1::ListFlipsResponse> done);
 
   // grpc.health.v1 Check of the data service; OK when it is SERVING.
   void Health(Callback<bool> done);

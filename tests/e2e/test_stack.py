@@ -212,6 +212,107 @@ class StackTest(unittest.TestCase):
         self.assertEqual(self.stack.sql(
             "SELECT status FROM checks WHERE id = '" + c["uuid"] + "'"), "down")
 
+    def test_update_pause_resume_delete(self):
+        c = self.create(name="lifecycle", tags="keep me", timeout=3600)
+        status, doc = self.stack.api("POST", f"/api/v3/checks/{c['uuid']}",
+                                     {"name": "renamed", "timeout": 120}, key=self.key)
+        self.assertEqual(status, 200, doc)
+        self.assertEqual((doc["name"], doc["timeout"], doc["tags"]), ("renamed", 120, "keep me"))
+        status, doc = self.stack.api("POST", f"/api/v3/checks/{c['uuid']}",
+                                     {"timeout": 1}, key=self.key)
+        self.assertEqual(status, 400)
+        self.assertEqual(self.get(c["uuid"])["timeout"], 120)  # unchanged
+        status, _ = self.stack.api("POST", f"/api/v3/checks/{c['uuid']}", {"name": "x"},
+                                   key=self.ro_key)
+        self.assertEqual(status, 401)
+        status, _ = self.stack.api("POST", f"/api/v3/checks/{uuid.uuid4()}", {}, key=self.key)
+        self.assertEqual(status, 404)
+
+        self.assertEqual(self.stack.ping("/" + c["uuid"])[0], 200)
+        status, doc = self.stack.api("POST", f"/api/v3/checks/{c['uuid']}/pause", key=self.key,
+                                     raw="")
+        self.assertEqual((status, doc["status"]), (200, "paused"))
+        self.assertEqual(self.stack.ping("/" + c["uuid"])[0], 200)
+        self.assertEqual(self.get(c["uuid"])["status"], "up")  # a ping un-pauses
+        self.stack.api("POST", f"/api/v3/checks/{c['uuid']}", {"manual_resume": True}, key=self.key)
+        self.stack.api("POST", f"/api/v3/checks/{c['uuid']}/pause", key=self.key, raw="")
+        self.assertEqual(self.stack.ping("/" + c["uuid"])[0], 200)
+        self.assertEqual(self.get(c["uuid"])["status"], "paused")  # manual resume: ignored
+        status, doc = self.stack.api("POST", f"/api/v3/checks/{c['uuid']}/resume", key=self.key,
+                                     raw="")
+        self.assertEqual((status, doc["status"], doc["last_ping"]), (200, "new", None))
+        status, doc = self.stack.api("POST", f"/api/v3/checks/{c['uuid']}/resume", key=self.key,
+                                     raw="")
+        self.assertEqual(status, 409, doc)
+
+        status, doc = self.stack.api("DELETE", f"/api/v3/checks/{c['uuid']}", key=self.key)
+        self.assertEqual((status, doc["uuid"]), (200, c["uuid"]))
+        status, _ = self.stack.api("GET", f"/api/v3/checks/{c['uuid']}", key=self.key)
+        self.assertEqual(status, 404)
+        self.assertEqual(self.stack.ping("/" + c["uuid"])[0], 404)
+        status, _ = self.stack.api("DELETE", f"/api/v3/checks/{c['uuid']}", key=self.key)
+        self.assertEqual(status, 404)
+
+    def test_pings_bodies_and_flips(self):
+        c = self.create(name="history", timeout=3600)
+        rid = str(uuid.uuid4())
+        self.stack.ping(f"/{c['uuid']}/start?rid={rid}")
+        self.stack.ping(f"/{c['uuid']}?rid={rid.upper()}", method="POST", body="all done")
+        self.stack.ping(f"/{c['uuid']}/fail")
+        status, doc = self.stack.api("GET", f"/api/v3/checks/{c['uuid']}/pings/", key=self.key)
+        self.assertEqual(status, 200, doc)
+        pings = doc["pings"]
+        self.assertEqual([p["type"] for p in pings], ["fail", "success", "start"])
+        self.assertEqual([p["n"] for p in pings], [3, 2, 1])
+        self.assertEqual(pings[1]["rid"], rid)
+        self.assertIn("duration", pings[1])
+        self.assertRegex(pings[0]["date"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")
+        self.assertIsNone(pings[0]["body_url"])
+        self.assertTrue(pings[1]["body_url"].endswith(f"/api/v3/checks/{c['uuid']}/pings/2/body"))
+        for field in ("scheme", "remote_addr", "method", "ua"):
+            self.assertIn(field, pings[0])
+        self.assertEqual(pings[0]["remote_addr"], "127.0.0.1")
+        status, headers, body = self.stack.request(
+            "GET", f"/api/v3/checks/{c['uuid']}/pings/2/body", headers={"X-Api-Key": self.key})
+        self.assertEqual((status, body), (200, b"all done"))
+        self.assertTrue(headers["Content-Type"].startswith("text/plain"))
+        for n in ("1", "99", "abc"):
+            status, _, _ = self.stack.request(
+                "GET", f"/api/v3/checks/{c['uuid']}/pings/{n}/body", headers={"X-Api-Key": self.key})
+            self.assertEqual(status, 404, n)
+        status, _ = self.stack.api("GET", f"/api/v3/checks/{c['uuid']}/pings/", key=self.ro_key)
+        self.assertEqual(status, 401)
+
+        status, doc = self.stack.api("GET", f"/api/v3/checks/{c['uuid']}/flips/", key=self.key)
+        self.assertEqual(status, 200, doc)
+        self.assertEqual([f["up"] for f in doc["flips"]], [0, 1])
+        self.assertRegex(doc["flips"][0]["timestamp"], r"\+00:00$")
+        ro = self.get(c["uuid"], key=self.ro_key)
+        status, doc2 = self.stack.api("GET", f"/api/v3/checks/{ro['unique_key']}/flips/?seconds=3600",
+                                      key=self.ro_key)
+        self.assertEqual((status, doc2), (200, doc))
+        status, doc = self.stack.api("GET", f"/api/v3/checks/{c['uuid']}/flips/?start=4102444800",
+                                     key=self.key)
+        self.assertEqual((status, doc), (200, {"flips": []}))
+        for bad in ("seconds=abc", "start=-5", "end=1e9", "seconds=0"):
+            status, _ = self.stack.api("GET", f"/api/v3/checks/{c['uuid']}/flips/?{bad}", key=self.key)
+            self.assertEqual(status, 400, bad)
+
+    def test_oncalendar_schedule_and_status_endpoint(self):
+        c = self.create(name="calendar", schedule="Mon..Fri *-*-* 09:00\n12:00 Europe/Riga",
+                        tz="America/New_York")
+        self.assertEqual(c["schedule"], "Mon..Fri *-*-* 09:00\n12:00 Europe/Riga")
+        status, doc = self.stack.api("POST", "/api/v3/checks/", {"schedule": "Mon 25:00"},
+                                     key=self.key)
+        self.assertEqual(status, 400)
+        self.assertIn("hour", doc["error"])
+        status, _, body = self.stack.request("GET", "/api/v3/status/")
+        self.assertEqual((status, body), (200, b"OK"))
+        status, headers, _ = self.stack.request("OPTIONS", "/api/v3/checks/")
+        self.assertEqual(status, 204)
+        self.assertEqual(headers.get("Access-Control-Allow-Origin"), "*")
+        self.assertIn("X-Api-Key", headers.get("Access-Control-Allow-Headers"))
+
     def test_zz_restart_one_service_and_keep_data(self):
         c = self.create(name="survivor")
         os.kill(self.stack.pid("gateway"), signal.SIGTERM)
