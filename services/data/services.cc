@@ -163,6 +163,17 @@ grpc::Status CheckServiceImpl::ListFlips(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+grpc::Status CheckServiceImpl::ListChannels(grpc::ServerContext* ctx,
+                                            const v1::ListChannelsRequest* req,
+                                            v1::ListChannelsResponse* resp) {
+  auto caller = auth_.ForProject(*ctx, req->project(), /*write=*/true);
+  if (!caller.ok()) return Reply(caller.status(), "ListChannels");
+  auto channels = store_.ListChannels(caller->project);
+  if (!channels.ok()) return Reply(channels.status(), "ListChannels");
+  for (auto& c : *channels) *resp->add_channels() = std::move(c);
+  return grpc::Status::OK;
+}
+
 grpc::Status PingServiceImpl::RecordPing(grpc::ServerContext* ctx,
                                          const v1::RecordPingRequest* req,
                                          v1::RecordPingResponse* resp) {

@@ -49,6 +49,9 @@ class CheckServiceImpl final : public v1::CheckService::Service {
   grpc::Status ListFlips(grpc::ServerContext* ctx,
                          const v1::ListFlipsRequest* req,
                          v1::ListFlipsResponse* resp) override;
+  grpc::Status ListChannels(grpc::ServerContext* ctx,
+                            const v1::ListChannelsRequest* req,
+                            v1::ListChannelsResponse* resp) override;
 
  private:
   Store& store_;

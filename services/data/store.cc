@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/crypto.h"
 #include "common/log.h"
@@ -25,12 +26,17 @@ constexpr char kCheckColumns[] =
     "c.methods, c.start_kw, c.success_kw, c.failure_kw, c.filter_subject, "
     "c.filter_body, c.filter_http_body, c.filter_default_fail, "
     "tocsin_micros(c.created)";
+// Reads (not the ping path) also show which integrations a check uses.
+constexpr char kCheckChannelsColumn[] =
+    ", (SELECT coalesce(string_agg(cc.channel_id::text, ',' "
+    "ORDER BY cc.channel_id), '') FROM check_channels cc "
+    "WHERE cc.check_id = c.id)";
 enum Col {
   kId, kProject, kUniqueKey, kBadgeKey, kName, kSlug, kTags, kDesc, kKind,
   kTimeout, kGrace, kSchedule, kTz, kStatus, kNPings, kLastPing, kLastStart,
   kLastStartRid, kLastDuration, kAlertAfter, kManualResume, kMethods,
   kStartKw, kSuccessKw, kFailureKw, kFilterSubject, kFilterBody,
-  kFilterHttpBody, kFilterDefaultFail, kCreated
+  kFilterHttpBody, kFilterDefaultFail, kCreated, kChannels
 };
 
 constexpr char kInsertProject[] =
@@ -80,6 +86,13 @@ constexpr char kPrepPrunePings[] = "prune_pings";
 // Pings kept per check (Healthchecks keeps 100 by default).
 constexpr int64_t kPingsKept = 100;
 
+constexpr char kListChannels[] =
+    "SELECT id::text, name, kind FROM channels WHERE project_id = $1 "
+    "ORDER BY created, id";
+constexpr char kClearCheckChannels[] =
+    "DELETE FROM check_channels WHERE check_id = $1";
+constexpr char kAddCheckChannel[] =
+    "INSERT INTO check_channels (check_id, channel_id) VALUES ($1, $2)";
 constexpr char kLockProjectChecks[] =
     "SELECT pg_advisory_xact_lock(hashtext('checks/' || $1))";
 constexpr char kPrunePings[] =
@@ -164,6 +177,7 @@ v1::ScheduleKind ParseKind(std::string_view s) {
 // A check row as stored.
 struct CheckRecord {
   std::string id, project, unique_key, badge_key;
+  std::string channels;  // Comma-separated channel UUIDs, when read.
   CheckFields f;
   absl::Time created;
 };
@@ -203,6 +217,7 @@ absl::StatusOr<CheckRecord> FromRow(const pqxx::row& r) {
   s.filter_http_body = r[kFilterHttpBody].as<bool>();
   s.filter_default_fail = r[kFilterDefaultFail].as<bool>();
   rec.created = absl::FromUnixMicros(r[kCreated].as<int64_t>());
+  if (static_cast<int>(r.size()) > kChannels) rec.channels = r[kChannels].c_str();
   return rec;
 }
 
@@ -246,6 +261,10 @@ v1::Check ToProto(const CheckRecord& rec, bool read_only, absl::Time now) {
   *c.mutable_created() = tocsin::ToProto(rec.created);
   if (s.last_start) *c.mutable_last_start() = tocsin::ToProto(*s.last_start);
   if (s.alert_after) *c.mutable_alert_after() = tocsin::ToProto(*s.alert_after);
+  for (absl::string_view id :
+       absl::StrSplit(rec.channels, ',', absl::SkipEmpty())) {
+    c.add_channels(std::string(id));
+  }
   return c;
 }
 
@@ -305,6 +324,53 @@ CheckRecord NewCheckRecord(const std::string& project, absl::Time now) {
   return rec;
 }
 
+// The channel UUIDs a check's `channels` field names: "*" for all of the
+// project's, "" for none, else a comma-separated list of UUIDs or names.
+absl::StatusOr<std::vector<std::string>> ResolveChannels(
+    pqxx::work& tx, const std::string& project, const std::string& spec) {
+  std::vector<std::string> ids;
+  auto all = tx.exec_params(kListChannels, project);
+  if (spec == "*") {
+    for (const auto& row : all) ids.push_back(row[0].c_str());
+    return ids;
+  }
+  for (absl::string_view item : absl::StrSplit(spec, ',', absl::SkipEmpty())) {
+    std::string wanted(item);
+    std::vector<std::string> hits;
+    for (const auto& row : all) {
+      if (absl::AsciiStrToLower(wanted) == row[0].c_str() ||
+          wanted == row[1].c_str()) {
+        hits.push_back(row[0].c_str());
+      }
+    }
+    if (hits.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid channel identifier: ", wanted));
+    }
+    if (hits.size() > 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("non-unique channel identifier: ", wanted));
+    }
+    if (std::find(ids.begin(), ids.end(), hits[0]) == ids.end()) {
+      ids.push_back(hits[0]);
+    }
+  }
+  return ids;
+}
+
+// Applies a request's `channels` field, if it has one, to a stored check.
+absl::Status AssignChannels(pqxx::work& tx, CheckRecord& rec,
+                            const v1::CheckSpec& spec) {
+  if (!spec.has_channels()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                   ResolveChannels(tx, rec.project, spec.channels()));
+  tx.exec_params(kClearCheckChannels, rec.id);
+  for (const auto& id : ids) tx.exec_params(kAddCheckChannel, rec.id, id);
+  std::sort(ids.begin(), ids.end());
+  rec.channels = absl::StrJoin(ids, ",");
+  return absl::OkStatus();
+}
+
 // `processed`: a flip nobody is to be alerted of (pause, resume) leaves the
 // outbox at once.
 void WriteFlip(pqxx::work& tx, const std::string& check_id, absl::Time now,
@@ -340,7 +406,7 @@ absl::StatusOr<CheckRecord> LoadCheck(Tx& tx, const std::string& project,
     return absl::NotFoundError("check not found");
   }
   std::string sql = absl::StrCat(
-      "SELECT ", kCheckColumns, " FROM checks c WHERE ",
+      "SELECT ", kCheckColumns, kCheckChannelsColumn, " FROM checks c WHERE ",
       is_unique_key ? "c.unique_key = $1" : "c.id = $1",
       for_update ? " FOR UPDATE" : "");
   auto r = tx.exec_params(sql, is_unique_key ? id : absl::AsciiStrToLower(id));
@@ -432,7 +498,7 @@ absl::StatusOr<std::vector<v1::Check>> Store::ListChecks(
   }
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     pqxx::read_transaction tx(conn);
-    std::string sql = absl::StrCat("SELECT ", kCheckColumns,
+    std::string sql = absl::StrCat("SELECT ", kCheckColumns, kCheckChannelsColumn,
                                    " FROM checks c WHERE c.project_id = $1");
     pqxx::result r;
     if (slug) {
@@ -474,8 +540,27 @@ absl::StatusOr<v1::Check> Store::UpdateCheck(const std::string& project,
     ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, true, true));
     ApplySpec(spec, rec.f);
     UpdateCheckFields(tx, rec);
+    RETURN_IF_ERROR(AssignChannels(tx, rec, spec));
     tx.commit();
     out = ToProto(rec, false, now);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Channel>> Store::ListChannels(
+    const std::string& project) {
+  std::vector<v1::Channel> out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    out.clear();
+    pqxx::read_transaction tx(conn);
+    for (const auto& row : tx.exec_params(kListChannels, project)) {
+      v1::Channel c;
+      c.set_id(row[0].c_str());
+      c.set_name(row[1].c_str());
+      c.set_kind(row[2].c_str());
+      out.push_back(std::move(c));
+    }
     return absl::OkStatus();
   }));
   return out;
@@ -650,7 +735,7 @@ absl::StatusOr<CreateCheckOutcome> Store::CreateCheck(
     if (!unique.empty()) {
       // Serialise upserts within the project so two cannot both create.
       tx.exec_params(kLockProjectChecks, project);
-      std::string sql = absl::StrCat("SELECT ", kCheckColumns,
+      std::string sql = absl::StrCat("SELECT ", kCheckColumns, kCheckChannelsColumn,
                                      " FROM checks c WHERE c.project_id = $1");
       std::vector<std::string> values;
       for (const auto& u : unique) {
@@ -693,11 +778,13 @@ absl::StatusOr<CreateCheckOutcome> Store::CreateCheck(
     if (existing) {
       ApplySpec(spec, existing->f);
       UpdateCheckFields(tx, *existing);
+      RETURN_IF_ERROR(AssignChannels(tx, *existing, spec));
       tx.commit();
       out.check = ToProto(*existing, false, now);
       out.created = false;
     } else {
       InsertCheck(tx, rec);
+      RETURN_IF_ERROR(AssignChannels(tx, rec, spec));
       tx.commit();
       out.check = ToProto(rec, false, now);
       out.created = true;

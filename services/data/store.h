@@ -11,6 +11,7 @@
 #include "data/check_rules.h"
 #include "data/migrations.h"
 #include "data/pg_pool.h"
+#include "tocsin/v1/channel.pb.h"
 #include "tocsin/v1/check.pb.h"
 #include "tocsin/v1/deadline_service.pb.h"
 #include "tocsin/v1/ping_service.pb.h"
@@ -71,6 +72,9 @@ class Store {
                                         const std::string& id,
                                         const v1::CheckSpec& spec,
                                         absl::Time now);
+  // The project's integrations, oldest first.
+  absl::StatusOr<std::vector<v1::Channel>> ListChannels(
+      const std::string& project);
   absl::StatusOr<v1::Check> PauseCheck(const std::string& project,
                                        const std::string& id, absl::Time now);
   // ABORTED when the check is not paused.

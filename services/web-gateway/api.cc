@@ -108,6 +108,7 @@ void Api::Register(Router& r) {
   r.Add({"GET"}, "/api/v3/checks/{id}/pings/", bind(&Api::ListPings));
   r.Add({"GET"}, "/api/v3/checks/{id}/pings/{n}/body", bind(&Api::GetPingBody));
   r.Add({"GET"}, "/api/v3/checks/{id}/flips/", bind(&Api::ListFlips));
+  r.Add({"GET"}, "/api/v3/channels/", bind(&Api::ListChannels));
   r.Add({"GET"}, "/api/v3/status/", bind(&Api::Status));
   // Browsers ask first: every API path answers the CORS preflight.
   for (const auto& route : std::vector<Router::Route>(r.routes())) {
@@ -374,6 +375,22 @@ void Api::ListFlips(HttpRequest& req, const PathParams& params,
                     for (const auto& f : r->flips()) flips.push_back(FlipToJson(f));
                     respond(Json(200, ordered_json{{"flips", std::move(flips)}}));
                   });
+}
+
+void Api::ListChannels(HttpRequest& req, const PathParams&, Respond respond) {
+  auto key = ApiKey(req, std::nullopt);
+  if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
+  data_.ListChannels(*key, {},
+                     [respond = std::move(respond)](
+                         absl::StatusOr<v1::ListChannelsResponse> r) {
+                       if (!r.ok()) return respond(JsonError(r.status(), "list channels"));
+                       ordered_json channels = ordered_json::array();
+                       for (const auto& c : r->channels()) {
+                         channels.push_back(ordered_json{
+                             {"id", c.id()}, {"name", c.name()}, {"kind", c.kind()}});
+                       }
+                       respond(Json(200, ordered_json{{"channels", std::move(channels)}}));
+                     });
 }
 
 void Api::Status(HttpRequest&, const PathParams&, Respond respond) {

@@ -50,6 +50,8 @@ class DataClient {
                    Callback<v1::GetPingBodyResponse> done);
   void ListFlips(std::string api_key, v1::ListFlipsRequest req,
                  Callback<v1::ListFlipsResponse> done);
+  void ListChannels(std::string api_key, v1::ListChannelsRequest req,
+                    Callback<v1::ListChannelsResponse> done);
 
   // grpc.health.v1 Check of the data service; OK when it is SERVING.
   void Health(Callback<bool> done);

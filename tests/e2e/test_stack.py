@@ -313,6 +313,38 @@ class StackTest(unittest.TestCase):
         self.assertEqual(headers.get("Access-Control-Allow-Origin"), "*")
         self.assertIn("X-Api-Key", headers.get("Access-Control-Allow-Headers"))
 
+    def test_channels_listed_and_assigned(self):
+        project = self.stack.info["project"]
+        ids = [str(uuid.uuid4()), str(uuid.uuid4())]
+        # Integrations are created by the alerting work; set two up directly.
+        self.stack.sql(
+            "INSERT INTO channels (id, project_id, name, kind) VALUES "
+            f"('{ids[0]}', '{project}', 'Email Alice', 'email'), "
+            f"('{ids[1]}', '{project}', 'Ops hook', 'webhook')")
+        status, doc = self.stack.api("GET", "/api/v3/channels/", key=self.key)
+        self.assertEqual(status, 200, doc)
+        listed = {c["id"]: c for c in doc["channels"]}
+        self.assertEqual(listed[ids[0]], {"id": ids[0], "name": "Email Alice", "kind": "email"})
+        c = self.create(name="with channels", channels="*")
+        self.assertEqual(sorted(c["channels"].split(",")), sorted(ids))
+        status, doc = self.stack.api("POST", f"/api/v3/checks/{c['uuid']}",
+                                     {"channels": "Ops hook"}, key=self.key)
+        self.assertEqual((status, doc["channels"]), (200, ids[1]))
+        status, doc = self.stack.api("POST", f"/api/v3/checks/{c['uuid']}",
+                                     {"channels": ids[0].upper()}, key=self.key)
+        self.assertEqual(doc["channels"], ids[0])
+        status, doc = self.stack.api("POST", f"/api/v3/checks/{c['uuid']}",
+                                     {"channels": "Nobody"}, key=self.key)
+        self.assertEqual(status, 400)
+        self.assertIn("invalid channel identifier", doc["error"])
+        self.assertEqual(self.get(c["uuid"])["channels"], ids[0])  # unchanged
+        status, _ = self.stack.api("POST", f"/api/v3/checks/{c['uuid']}",
+                                   {"channels": ""}, key=self.key)
+        self.assertEqual(self.get(c["uuid"])["channels"], "")
+        status, _ = self.stack.api("GET", "/api/v3/channels/", key=self.ro_key)
+        self.assertEqual(status, 401)
+        self.stack.sql(f"DELETE FROM channels WHERE id IN ('{ids[0]}', '{ids[1]}')")
+
     def test_zz_restart_one_service_and_keep_data(self):
         c = self.create(name="survivor")
         os.kill(self.stack.pid("gateway"), signal.SIGTERM)
