@@ -38,6 +38,7 @@ grpc::Status CheckServiceImpl::ListChecks(grpc::ServerContext* ctx,
                                   caller->read_only, absl::Now());
   if (!checks.ok()) return Reply(checks.status(), "ListChecks");
   for (auto& c : *checks) *resp->add_checks() = std::move(c);
+  resp->set_caller_read_only(caller->read_only);
   return grpc::Status::OK;
 }
 

@@ -12,6 +12,7 @@
 #include "common/strings.h"
 #include "web-gateway/check_request.h"
 #include "web-gateway/ping_path.h"
+#include "web-gateway/prometheus.h"
 #include "web-gateway/status_mapping.h"
 
 namespace tocsin::gateway {
@@ -110,6 +111,9 @@ void Api::Register(Router& r) {
   r.Add({"GET"}, "/api/v3/checks/{id}/flips/", bind(&Api::ListFlips));
   r.Add({"GET"}, "/api/v3/channels/", bind(&Api::ListChannels));
   r.Add({"GET"}, "/api/v3/status/", bind(&Api::Status));
+  // Prometheus: the read-only key in the path, or as a Bearer token.
+  r.Add({"GET"}, "/projects/{project}/metrics/{key}", bind(&Api::Metrics));
+  r.Add({"GET"}, "/projects/{project}/metrics/", bind(&Api::Metrics));
   // Browsers ask first: every API path answers the CORS preflight.
   for (const auto& route : std::vector<Router::Route>(r.routes())) {
     if (route.pattern.rfind("/api/", 0) == 0 &&
@@ -391,6 +395,46 @@ void Api::ListChannels(HttpRequest& req, const PathParams&, Respond respond) {
                        }
                        respond(Json(200, ordered_json{{"channels", std::move(channels)}}));
                      });
+}
+
+void Api::Metrics(HttpRequest& req, const PathParams& params,
+                  Respond respond) {
+  auto text = [](int status, std::string body) {
+    HttpResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+  };
+  std::string key;
+  if (auto it = params.find("key"); it != params.end()) {
+    key = it->second;
+  } else {
+    const std::string& auth = req.Header("authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (auth.compare(0, kBearer.size(), kBearer) == 0) {
+      key = auth.substr(kBearer.size());
+    }
+  }
+  // The key alone selects the project (Healthchecks ignores the UUID in the
+  // path). Unknown keys and read-write keys are refused with 403.
+  if (!LooksLikeApiKey(key)) return respond(text(400, "invalid api key"));
+  data_.ListChecks(key, {},
+                   [respond = std::move(respond), text](
+                       absl::StatusOr<v1::ListChecksResponse> r) {
+                     if (!r.ok()) {
+                       if (absl::IsUnauthenticated(r.status())) {
+                         return respond(text(403, "wrong api key"));
+                       }
+                       return respond(text(HttpStatusFor(r.status().code()),
+                                           ClientMessage(r.status(), "metrics")));
+                     }
+                     if (!r->caller_read_only()) {
+                       return respond(text(403, "use a read-only api key"));
+                     }
+                     HttpResponse out = text(200, PrometheusMetrics(r->checks()));
+                     out.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                     respond(std::move(out));
+                   });
 }
 
 void Api::Status(HttpRequest&, const PathParams&, Respond respond) {

@@ -33,6 +33,7 @@ class Api {
   void GetPingBody(HttpRequest& req, const PathParams& params, Respond respond);
   void ListFlips(HttpRequest& req, const PathParams& params, Respond respond);
   void Status(HttpRequest& req, const PathParams& params, Respond respond);
+  void Metrics(HttpRequest& req, const PathParams& params, Respond respond);
   void ListChannels(HttpRequest& req, const PathParams& params,
                     Respond respond);
   void CorsPreflight(HttpRequest& req, const PathParams& params,

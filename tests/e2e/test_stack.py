@@ -345,6 +345,33 @@ class StackTest(unittest.TestCase):
         self.assertEqual(status, 401)
         self.stack.sql(f"DELETE FROM channels WHERE id IN ('{ids[0]}', '{ids[1]}')")
 
+    def test_prometheus_metrics(self):
+        c = self.create(name="metric me", tags="metrics-tag")
+        self.stack.ping(f"/{c['uuid']}/fail")
+        project = self.stack.info["project"]
+        status, headers, body = self.stack.request(
+            "GET", f"/projects/{project}/metrics/{self.ro_key}")
+        self.assertEqual(status, 200, body)
+        text = body.decode()
+        self.assertIn("# TYPE hc_check_up gauge", text)
+        self.assertIn('hc_check_up{name="metric me", tags="metrics-tag", unique_key="', text)
+        self.assertIn('hc_tag_up{tag="metrics-tag"} 0', text)
+        self.assertRegex(text, r"hc_checks_total \d+")
+        self.assertRegex(text, r"hc_checks_down_total [1-9]\d*")
+        # The key selects the project, whatever UUID the path names.
+        status, _, body2 = self.stack.request(
+            "GET", f"/projects/{uuid.uuid4()}/metrics/", headers={"Authorization": f"Bearer {self.ro_key}"})
+        self.assertEqual(status, 200)
+        self.assertIn("hc_checks_total", body2.decode())
+        status, _, _ = self.stack.request("GET", f"/projects/{project}/metrics/{self.key}")
+        self.assertEqual(status, 403)
+        status, _, _ = self.stack.request("GET", f"/projects/{project}/metrics/{'x' * 32}")
+        self.assertEqual(status, 403)
+        status, _, _ = self.stack.request("GET", f"/projects/{project}/metrics/short")
+        self.assertEqual(status, 400)
+        status, _, _ = self.stack.request("GET", f"/projects/{project}/metrics/")
+        self.assertEqual(status, 400)
+
     def test_zz_restart_one_service_and_keep_data(self):
         c = self.create(name="survivor")
         os.kill(self.stack.pid("gateway"), signal.SIGTERM)
