@@ -42,6 +42,17 @@ std::string ClientMessage(const absl::Status& s, std::string_view what) {
   return "internal error";
 }
 
+// Sets a header, replacing one of the same name.
+void SetHeader(HttpResponse& r, std::string name, std::string value) {
+  for (auto& [k, v] : r.headers) {
+    if (k == name) {
+      v = std::move(value);
+      return;
+    }
+  }
+  r.headers.emplace_back(std::move(name), std::move(value));
+}
+
 HttpResponse JsonError(const absl::Status& s, std::string_view what) {
   HttpResponse r = Json(HttpStatusFor(s.code()),
                         ordered_json{{"error", ClientMessage(s, what)}});
@@ -88,10 +99,46 @@ std::optional<HttpResponse> RejectKey(const std::optional<std::string>& key) {
 
 }  // namespace
 
+Api::Api(const GatewayConfig& config, DataClient& data)
+    : config_(config), data_(data) {
+  if (config.rate_limits) {
+    ping_limiter_ = std::make_unique<RateLimiter>(config.ping_rate_per_minute,
+                                                  config.ping_burst);
+    api_limiter_ = std::make_unique<RateLimiter>(config.api_rate_per_minute,
+                                                 config.api_burst);
+  }
+}
+
+bool Api::Throttled(RateLimiter* limiter, std::string_view key,
+                    const Respond& respond) {
+  absl::Duration wait;
+  if (limiter == nullptr || key.empty() || limiter->Allow(key, absl::Now(), &wait)) {
+    return false;
+  }
+  HttpResponse r = Json(429, ordered_json{{"error", "rate limit exceeded"}});
+  SetHeader(r, "Retry-After",
+            absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(wait))));
+  respond(std::move(r));
+  return true;
+}
+
 void Api::Register(Router& r) {
   auto bind = [this](auto method) {
     return [this, method](HttpRequest& req, const PathParams& p, Respond cb) {
       (this->*method)(req, p, std::move(cb));
+    };
+  };
+  // Management API calls count against their key's limit first (the key in
+  // the header, or in a JSON body); keyless calls are refused by the handler.
+  auto api = [this, bind](auto method) {
+    return [this, handler = bind(method)](HttpRequest& req, const PathParams& p,
+                                          Respond cb) {
+      std::string key = req.Header("x-api-key");
+      if (key.empty() && !req.body.empty()) {
+        key = ApiKeyFromBody(req.body).value_or("");
+      }
+      if (Throttled(api_limiter_.get(), Sha256(key), cb)) return;
+      handler(req, p, std::move(cb));
     };
   };
   const std::vector<std::string> kPingMethods = {"HEAD", "GET", "POST"};
@@ -99,17 +146,17 @@ void Api::Register(Router& r) {
   r.Add(kPingMethods, "/ping/{a}/{b}", bind(&Api::Ping));
   r.Add(kPingMethods, "/ping/{a}/{b}/{c}", bind(&Api::Ping));
   // Management API v3.
-  r.Add({"GET"}, "/api/v3/checks/", bind(&Api::ListChecks));
-  r.Add({"POST"}, "/api/v3/checks/", bind(&Api::CreateCheck));
-  r.Add({"GET"}, "/api/v3/checks/{id}", bind(&Api::GetCheck));
-  r.Add({"POST"}, "/api/v3/checks/{id}", bind(&Api::UpdateCheck));
-  r.Add({"DELETE"}, "/api/v3/checks/{id}", bind(&Api::DeleteCheck));
-  r.Add({"POST"}, "/api/v3/checks/{id}/pause", bind(&Api::PauseCheck));
-  r.Add({"POST"}, "/api/v3/checks/{id}/resume", bind(&Api::ResumeCheck));
-  r.Add({"GET"}, "/api/v3/checks/{id}/pings/", bind(&Api::ListPings));
-  r.Add({"GET"}, "/api/v3/checks/{id}/pings/{n}/body", bind(&Api::GetPingBody));
-  r.Add({"GET"}, "/api/v3/checks/{id}/flips/", bind(&Api::ListFlips));
-  r.Add({"GET"}, "/api/v3/channels/", bind(&Api::ListChannels));
+  r.Add({"GET"}, "/api/v3/checks/", api(&Api::ListChecks));
+  r.Add({"POST"}, "/api/v3/checks/", api(&Api::CreateCheck));
+  r.Add({"GET"}, "/api/v3/checks/{id}", api(&Api::GetCheck));
+  r.Add({"POST"}, "/api/v3/checks/{id}", api(&Api::UpdateCheck));
+  r.Add({"DELETE"}, "/api/v3/checks/{id}", api(&Api::DeleteCheck));
+  r.Add({"POST"}, "/api/v3/checks/{id}/pause", api(&Api::PauseCheck));
+  r.Add({"POST"}, "/api/v3/checks/{id}/resume", api(&Api::ResumeCheck));
+  r.Add({"GET"}, "/api/v3/checks/{id}/pings/", api(&Api::ListPings));
+  r.Add({"GET"}, "/api/v3/checks/{id}/pings/{n}/body", api(&Api::GetPingBody));
+  r.Add({"GET"}, "/api/v3/checks/{id}/flips/", api(&Api::ListFlips));
+  r.Add({"GET"}, "/api/v3/channels/", api(&Api::ListChannels));
   r.Add({"GET"}, "/api/v3/status/", bind(&Api::Status));
   // Prometheus: the read-only key in the path, or as a Bearer token.
   r.Add({"GET"}, "/projects/{project}/metrics/{key}", bind(&Api::Metrics));
@@ -155,6 +202,19 @@ void Api::Ping(HttpRequest& req, const PathParams& params, Respond respond) {
     rpc.set_rid(*rid);
   }
   // Store at most the limit; the rest of the body is accepted and dropped.
+  // Per-check limit: a runaway sender must not flood the database.
+  std::string limit_key = path->uuid.empty()
+                              ? absl::StrCat(path->ping_key, "/", path->slug)
+                              : path->uuid;
+  if (ping_limiter_) {
+    absl::Duration wait;
+    if (!ping_limiter_->Allow(limit_key, absl::Now(), &wait)) {
+      HttpResponse r = PingText(429, "rate limited", limit);
+      SetHeader(r, "Retry-After",
+                absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(wait))));
+      return respond(std::move(r));
+    }
+  }
   if (req.body.size() > static_cast<size_t>(limit)) req.body.resize(limit);
   rpc.set_body(std::move(req.body));
   rpc.set_method(req.method);

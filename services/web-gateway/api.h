@@ -1,11 +1,13 @@
 #ifndef TOCSIN_GATEWAY_API_H_
 #define TOCSIN_GATEWAY_API_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "web-gateway/config.h"
 #include "web-gateway/data_client.h"
+#include "web-gateway/rate_limiter.h"
 #include "web-gateway/router.h"
 
 namespace tocsin::gateway {
@@ -15,8 +17,7 @@ namespace tocsin::gateway {
 // call and the answer back.
 class Api {
  public:
-  Api(const GatewayConfig& config, DataClient& data)
-      : config_(config), data_(data) {}
+  Api(const GatewayConfig& config, DataClient& data);
 
   void Register(Router& router);
 
@@ -44,8 +45,14 @@ class Api {
   std::optional<std::string> WriteKey(const HttpRequest& req,
                                      const Respond& respond);
 
+  // True (and answered 429) when `key` is over its limit.
+  bool Throttled(RateLimiter* limiter, std::string_view key,
+                 const Respond& respond);
+
   const GatewayConfig& config_;
   DataClient& data_;
+  std::unique_ptr<RateLimiter> ping_limiter_;  // Null when limits are off.
+  std::unique_ptr<RateLimiter> api_limiter_;
 };
 
 }  // namespace tocsin::gateway

@@ -54,6 +54,15 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s) {
   } else {
     c.trusted_proxies = *proxies;
   }
+  c.rate_limits = s.Choice("TOCSIN_RATE_LIMITS", "on", {"on", "off"}) == "on";
+  c.ping_rate_per_minute = static_cast<double>(
+      s.Int("TOCSIN_PING_RATE_LIMIT", 600, 1, 100000000));
+  c.ping_burst = static_cast<double>(
+      s.Int("TOCSIN_PING_RATE_BURST", 120, 1, 100000000));
+  c.api_rate_per_minute = static_cast<double>(
+      s.Int("TOCSIN_API_RATE_LIMIT", 600, 1, 100000000));
+  c.api_burst = static_cast<double>(
+      s.Int("TOCSIN_API_RATE_BURST", 100, 1, 100000000));
   c.log_level = s.LogLevel();
   if (!s.status().ok()) return s.status();
   return c;

@@ -25,6 +25,12 @@ struct GatewayConfig {
   absl::Duration rpc_deadline = absl::Seconds(5);
   absl::Duration idle_timeout = absl::Seconds(75);
   TrustedProxies trusted_proxies;
+  // Rate limits (TOCSIN_RATE_LIMITS=off disables them all).
+  bool rate_limits = true;
+  double ping_rate_per_minute = 600;  // Per check.
+  double ping_burst = 120;
+  double api_rate_per_minute = 600;  // Per API key.
+  double api_burst = 100;
   log::Level log_level = log::Level::kInfo;
 };
 

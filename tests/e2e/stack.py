@@ -32,6 +32,8 @@ class Stack:
         self.env.update(PORTS)
         self.env["TOCSIN_STATE_DIR"] = self.state
         self.env.setdefault("TOCSIN_BUILD_DIR", "build/debug")
+        # Room for the whole suite on one key; the limit test uses its own.
+        self.env["TOCSIN_API_RATE_BURST"] = "300"
         self.info = None
 
     def run(self, *args, check=True):
@@ -65,6 +67,12 @@ class Stack:
                 except OSError:
                     pass
         return "\n".join(text)
+
+    def ctl(self, *args):
+        ctl = os.path.join(ROOT, self.env["TOCSIN_BUILD_DIR"], "tocsinctl", "tocsinctl")
+        out = subprocess.run([ctl, *args], env=self.env, check=True,
+                             capture_output=True, text=True, timeout=60)
+        return out.stdout
 
     def pid(self, service):
         with open(os.path.join(self.state, "run", service + ".pid")) as f:

@@ -372,6 +372,35 @@ class StackTest(unittest.TestCase):
         status, _, _ = self.stack.request("GET", f"/projects/{project}/metrics/")
         self.assertEqual(status, 400)
 
+    def test_rate_limits(self):
+        c = self.create(name="flood")
+        answers = []
+        for _ in range(600):
+            status, headers, _ = self.stack.ping("/" + c["uuid"])
+            answers.append(status)
+            if status == 429:
+                self.assertGreaterEqual(int(headers["Retry-After"]), 1)
+                break
+        self.assertIn(429, answers, "600 quick pings to one check were never limited")
+        # A limited ping records nothing.
+        self.assertEqual(self.get(c["uuid"])["n_pings"], answers.count(200))
+        # Other checks are not affected.
+        other = self.create(name="calm")
+        self.assertEqual(self.stack.ping("/" + other["uuid"])[0], 200)
+
+        fresh = json.loads(self.stack.ctl("project", "create", "limits"))
+        for i in range(3000):
+            status, doc = self.stack.api("GET", "/api/v3/checks/", key=fresh["api_key"])
+            if status == 429:
+                self.assertEqual(doc, {"error": "rate limit exceeded"})
+                break
+            self.assertEqual(status, 200)
+        else:
+            self.fail("3000 quick API calls with one key were never limited")
+        # Another key is not affected.
+        status, _ = self.stack.api("GET", "/api/v3/checks/", key=self.key)
+        self.assertEqual(status, 200)
+
     def test_zz_restart_one_service_and_keep_data(self):
         c = self.create(name="survivor")
         os.kill(self.stack.pid("gateway"), signal.SIGTERM)
