@@ -78,6 +78,9 @@ TEST(JobRunnerTest, DeadlineJobWakesAtReportedTimeAndWatchPullsEarlier) {
                      absl::Milliseconds(20)),
          [&]() -> absl::StatusOr<JobOutcome> {
            ++runs;
+           // As the data service would: a handled deadline is no longer
+           // reported by the watch.
+           watched_deadline_us = 0;
            return JobOutcome{"ok", far, false};
          }});
   r.Start();
