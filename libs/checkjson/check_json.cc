@@ -1,5 +1,7 @@
 #include "checkjson/check_json.h"
 
+#include <cctype>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/time_format.h"
@@ -30,7 +32,8 @@ std::string CheckStatusName(v1::CheckStatus s) {
   }
 }
 
-nlohmann::ordered_json CheckToJson(const v1::Check& c, const UrlConfig& urls) {
+nlohmann::ordered_json CheckToJson(const v1::Check& c, const UrlConfig& urls,
+                                   int api_version) {
   nlohmann::ordered_json j;
   j["name"] = c.name();
   j["slug"] = c.slug();
@@ -38,8 +41,12 @@ nlohmann::ordered_json CheckToJson(const v1::Check& c, const UrlConfig& urls) {
   j["desc"] = c.desc();
   j["grace"] = c.grace().seconds();
   j["n_pings"] = c.n_pings();
-  j["status"] = CheckStatusName(c.status());
-  j["started"] = c.started();
+  if (api_version == 1) {
+    j["status"] = c.started() ? "started" : CheckStatusName(c.status());
+  } else {
+    j["status"] = CheckStatusName(c.status());
+    j["started"] = c.started();
+  }
   j["last_ping"] = TimeOrNull(c.has_last_ping(), c.last_ping());
   j["next_ping"] = TimeOrNull(c.has_next_ping(), c.next_ping());
   j["manual_resume"] = c.manual_resume();
@@ -55,7 +62,8 @@ nlohmann::ordered_json CheckToJson(const v1::Check& c, const UrlConfig& urls) {
   if (c.uuid().empty()) {
     j["unique_key"] = c.unique_key();
   } else {
-    const std::string api = absl::StrCat(urls.site_root, "/api/v3/checks/", c.uuid());
+    const std::string api = absl::StrCat(urls.site_root, "/api/v", api_version,
+                                         "/checks/", c.uuid());
     j["uuid"] = c.uuid();
     j["ping_url"] = absl::StrCat(urls.ping_endpoint, c.uuid());
     j["update_url"] = api;
@@ -75,7 +83,7 @@ nlohmann::ordered_json CheckToJson(const v1::Check& c, const UrlConfig& urls) {
 
 nlohmann::ordered_json PingToJson(const v1::Ping& p,
                                   const std::string& check_uuid,
-                                  const UrlConfig& urls) {
+                                  const UrlConfig& urls, int api_version) {
   static const char* kTypes[] = {"", "success", "start", "fail", "log", "ign"};
   nlohmann::ordered_json j;
   int kind = static_cast<int>(p.kind());
@@ -94,12 +102,32 @@ nlohmann::ordered_json PingToJson(const v1::Ping& p,
     j["duration"] = absl::ToDoubleSeconds(FromProto(p.duration()));
   }
   if (p.body_size() > 0) {
-    j["body_url"] = absl::StrCat(urls.site_root, "/api/v3/checks/", check_uuid,
+    j["body_url"] = absl::StrCat(urls.site_root, "/api/v", api_version,
+                                 "/checks/", check_uuid,
                                  "/pings/", p.n(), "/body");
   } else {
     j["body_url"] = nullptr;
   }
   return j;
+}
+
+std::string Slugify(const std::string& name) {
+  std::string out;
+  bool pending_hyphen = false;
+  for (unsigned char ch : name) {
+    char c = static_cast<char>(std::tolower(ch));
+    bool word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    if (c == ' ' || c == '-' || c == '\t' || c == '\n') {
+      pending_hyphen = !out.empty();
+    } else if (word) {
+      if (pending_hyphen) out.push_back('-');
+      pending_hyphen = false;
+      out.push_back(c);
+    }
+  }
+  while (!out.empty() && (out.front() == '_' || out.front() == '-')) out.erase(0, 1);
+  while (!out.empty() && (out.back() == '_' || out.back() == '-')) out.pop_back();
+  return out;
 }
 
 nlohmann::ordered_json FlipToJson(const v1::Flip& f) {

@@ -17,14 +17,21 @@ struct UrlConfig {
 // "new", "up", "grace", "down", "paused".
 std::string CheckStatusName(v1::CheckStatus s);
 
-// The check as the Management API v3 shows it. A check without a UUID came
-// from a read-only caller: no UUID or URLs, and `unique_key` instead.
-nlohmann::ordered_json CheckToJson(const v1::Check& c, const UrlConfig& urls);
+// The check as the Management API shows it (`api_version` 1, 2 or 3: URLs
+// point at that version, and v1 reports a running check's status as
+// "started" instead of a `started` field). A check without a UUID came from a
+// read-only caller: no UUID or URLs, and `unique_key` instead.
+nlohmann::ordered_json CheckToJson(const v1::Check& c, const UrlConfig& urls,
+                                   int api_version = 3);
 
 // A stored ping as the Management API lists it.
 nlohmann::ordered_json PingToJson(const v1::Ping& p,
                                   const std::string& check_uuid,
-                                  const UrlConfig& urls);
+                                  const UrlConfig& urls, int api_version = 3);
+
+// Healthchecks' API v1/v2 slug of a name: lower case, runs of spaces and
+// hyphens become one hyphen, other characters outside [a-z0-9_-] are dropped.
+std::string Slugify(const std::string& name);
 
 // A status change as the flips endpoint lists it: {"timestamp", "up"}.
 nlohmann::ordered_json FlipToJson(const v1::Flip& f);

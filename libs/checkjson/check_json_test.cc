@@ -94,6 +94,28 @@ TEST(CheckJsonTest, PingShape) {
                            "f618072a-7bde-4eee-af63-71a77c5723bc/pings/4/body");
 }
 
+TEST(CheckJsonTest, OlderApiVersions) {
+  v1::Check c = Sample();
+  c.set_started(true);
+  auto v1j = CheckToJson(c, kUrls, 1);
+  EXPECT_EQ(v1j["status"], "started");
+  EXPECT_FALSE(v1j.contains("started"));
+  EXPECT_EQ(v1j["update_url"], "https://hc.example.org/api/v1/checks/"
+                               "803f680d-e89b-492b-82ef-2be7b774a92d");
+  auto v2j = CheckToJson(c, kUrls, 2);
+  EXPECT_EQ(v2j["status"], "up");
+  EXPECT_EQ(v2j["started"], true);
+  EXPECT_EQ(v2j["pause_url"], "https://hc.example.org/api/v2/checks/"
+                              "803f680d-e89b-492b-82ef-2be7b774a92d/pause");
+}
+
+TEST(CheckJsonTest, Slugify) {
+  EXPECT_EQ(Slugify("Database Backup"), "database-backup");
+  EXPECT_EQ(Slugify("  Nightly -- job #2!  "), "nightly-job-2");
+  EXPECT_EQ(Slugify("_x_"), "x");
+  EXPECT_EQ(Slugify("\xE6\x97\xA5"), "");
+}
+
 TEST(CheckJsonTest, FlipShape) {
   v1::Flip f;
   *f.mutable_created() = ToProto(*ParseIso8601("2020-03-23T10:18:23Z"));

@@ -71,6 +71,20 @@ HttpResponse PingText(int status, std::string body, int body_limit) {
   return r;
 }
 
+// 1, 2 or 3, from a Management API path ("/api/v2/checks/...").
+int ApiVersion(const HttpRequest& req) {
+  if (req.path.rfind("/api/v1/", 0) == 0) return 1;
+  if (req.path.rfind("/api/v2/", 0) == 0) return 2;
+  return 3;
+}
+
+// API v1 and v2 take no slug: it follows the name.
+void ApplyVersionRules(int version, v1::CheckSpec& spec) {
+  if (version >= 3) return;
+  spec.clear_slug();
+  if (spec.has_name()) spec.set_slug(Slugify(spec.name()));
+}
+
 // The API key from the X-Api-Key header or, for POST, the body's `api_key`.
 std::optional<std::string> ApiKey(const HttpRequest& req,
                                   const std::optional<std::string>& body_key) {
@@ -146,17 +160,20 @@ void Api::Register(Router& r) {
   r.Add(kPingMethods, "/ping/{a}/{b}", bind(&Api::Ping));
   r.Add(kPingMethods, "/ping/{a}/{b}/{c}", bind(&Api::Ping));
   // Management API v3.
-  r.Add({"GET"}, "/api/v3/checks/", api(&Api::ListChecks));
-  r.Add({"POST"}, "/api/v3/checks/", api(&Api::CreateCheck));
-  r.Add({"GET"}, "/api/v3/checks/{id}", api(&Api::GetCheck));
-  r.Add({"POST"}, "/api/v3/checks/{id}", api(&Api::UpdateCheck));
-  r.Add({"DELETE"}, "/api/v3/checks/{id}", api(&Api::DeleteCheck));
-  r.Add({"POST"}, "/api/v3/checks/{id}/pause", api(&Api::PauseCheck));
-  r.Add({"POST"}, "/api/v3/checks/{id}/resume", api(&Api::ResumeCheck));
-  r.Add({"GET"}, "/api/v3/checks/{id}/pings/", api(&Api::ListPings));
-  r.Add({"GET"}, "/api/v3/checks/{id}/pings/{n}/body", api(&Api::GetPingBody));
-  r.Add({"GET"}, "/api/v3/checks/{id}/flips/", api(&Api::ListFlips));
-  r.Add({"GET"}, "/api/v3/channels/", api(&Api::ListChannels));
+  // Management API: v3, and v1/v2 with their older shapes.
+  for (std::string v : {"/api/v1", "/api/v2", "/api/v3"}) {
+    r.Add({"GET"}, v + "/checks/", api(&Api::ListChecks));
+    r.Add({"POST"}, v + "/checks/", api(&Api::CreateCheck));
+    r.Add({"GET"}, v + "/checks/{id}", api(&Api::GetCheck));
+    r.Add({"POST"}, v + "/checks/{id}", api(&Api::UpdateCheck));
+    r.Add({"DELETE"}, v + "/checks/{id}", api(&Api::DeleteCheck));
+    r.Add({"POST"}, v + "/checks/{id}/pause", api(&Api::PauseCheck));
+    r.Add({"POST"}, v + "/checks/{id}/resume", api(&Api::ResumeCheck));
+    r.Add({"GET"}, v + "/checks/{id}/pings/", api(&Api::ListPings));
+    r.Add({"GET"}, v + "/checks/{id}/pings/{n}/body", api(&Api::GetPingBody));
+    r.Add({"GET"}, v + "/checks/{id}/flips/", api(&Api::ListFlips));
+    r.Add({"GET"}, v + "/channels/", api(&Api::ListChannels));
+  }
   r.Add({"GET"}, "/api/v3/status/", bind(&Api::Status));
   // Prometheus: the read-only key in the path, or as a Bearer token.
   r.Add({"GET"}, "/projects/{project}/metrics/{key}", bind(&Api::Metrics));
@@ -242,12 +259,12 @@ void Api::ListChecks(HttpRequest& req, const PathParams&, Respond respond) {
   const std::string* slug = req.QueryValue("slug");
   if (slug && !slug->empty()) rpc.set_slug(*slug);
   data_.ListChecks(*key, std::move(rpc),
-                   [this, respond = std::move(respond)](
+                   [this, version = ApiVersion(req), respond = std::move(respond)](
                        absl::StatusOr<v1::ListChecksResponse> r) {
                      if (!r.ok()) return respond(JsonError(r.status(), "list checks"));
                      ordered_json checks = ordered_json::array();
                      for (const auto& c : r->checks()) {
-                       checks.push_back(CheckToJson(c, config_.urls));
+                       checks.push_back(CheckToJson(c, config_.urls, version));
                      }
                      respond(Json(200, ordered_json{{"checks", std::move(checks)}}));
                    });
@@ -259,10 +276,10 @@ void Api::GetCheck(HttpRequest& req, const PathParams& params, Respond respond) 
   v1::GetCheckRequest rpc;
   rpc.set_id(params.at("id"));
   data_.GetCheck(*key, std::move(rpc),
-                 [this, respond = std::move(respond)](
+                 [this, version = ApiVersion(req), respond = std::move(respond)](
                      absl::StatusOr<v1::GetCheckResponse> r) {
                    if (!r.ok()) return respond(JsonError(r.status(), "get check"));
-                   respond(Json(200, CheckToJson(r->check(), config_.urls)));
+                   respond(Json(200, CheckToJson(r->check(), config_.urls, version)));
                  });
 }
 
@@ -277,16 +294,17 @@ void Api::CreateCheck(HttpRequest& req, const PathParams&, Respond respond) {
   auto body = ParseCheckRequestBody(req.body);
   if (!body.ok()) return respond(JsonError(body.status(), "create check"));
   v1::CreateCheckRequest rpc;
+  ApplyVersionRules(ApiVersion(req), body->spec);
   *rpc.mutable_spec() = std::move(body->spec);
   for (auto& u : body->unique) rpc.add_unique(std::move(u));
   data_.CreateCheck(*key, std::move(rpc),
-                    [this, respond = std::move(respond)](
+                    [this, version = ApiVersion(req), respond = std::move(respond)](
                         absl::StatusOr<v1::CreateCheckResponse> r) {
                       if (!r.ok()) {
                         return respond(JsonError(r.status(), "create check"));
                       }
                       respond(Json(r->created() ? 201 : 200,
-                                   CheckToJson(r->check(), config_.urls)));
+                                   CheckToJson(r->check(), config_.urls, version)));
                     });
 }
 
@@ -309,11 +327,12 @@ std::optional<std::string> Api::WriteKey(const HttpRequest& req,
 
 // Answers a call that returns one check.
 template <typename Resp>
-Callback<Resp> CheckAnswer(const UrlConfig& urls, Respond respond,
+Callback<Resp> CheckAnswer(const UrlConfig& urls, int version, Respond respond,
                            std::string_view what) {
-  return [&urls, respond = std::move(respond), what](absl::StatusOr<Resp> r) {
+  return [&urls, version, respond = std::move(respond), what](
+             absl::StatusOr<Resp> r) {
     if (!r.ok()) return respond(JsonError(r.status(), what));
-    respond(Json(200, CheckToJson(r->check(), urls)));
+    respond(Json(200, CheckToJson(r->check(), urls, version)));
   };
 }
 
@@ -325,9 +344,10 @@ void Api::UpdateCheck(HttpRequest& req, const PathParams& params,
   if (!body.ok()) return respond(JsonError(body.status(), "update check"));
   v1::UpdateCheckRequest rpc;
   rpc.set_id(params.at("id"));
+  ApplyVersionRules(ApiVersion(req), body->spec);
   *rpc.mutable_spec() = std::move(body->spec);
   data_.UpdateCheck(*key, std::move(rpc),
-                    CheckAnswer<v1::UpdateCheckResponse>(config_.urls,
+                    CheckAnswer<v1::UpdateCheckResponse>(config_.urls, ApiVersion(req),
                                                          std::move(respond),
                                                          "update check"));
 }
@@ -339,8 +359,7 @@ void Api::PauseCheck(HttpRequest& req, const PathParams& params,
   v1::PauseCheckRequest rpc;
   rpc.set_id(params.at("id"));
   data_.PauseCheck(*key, std::move(rpc),
-                   CheckAnswer<v1::PauseCheckResponse>(
-                       config_.urls, std::move(respond), "pause check"));
+                   CheckAnswer<v1::PauseCheckResponse>(config_.urls, ApiVersion(req), std::move(respond), "pause check"));
 }
 
 void Api::ResumeCheck(HttpRequest& req, const PathParams& params,
@@ -350,8 +369,7 @@ void Api::ResumeCheck(HttpRequest& req, const PathParams& params,
   v1::ResumeCheckRequest rpc;
   rpc.set_id(params.at("id"));
   data_.ResumeCheck(*key, std::move(rpc),
-                    CheckAnswer<v1::ResumeCheckResponse>(
-                        config_.urls, std::move(respond), "resume check"));
+                    CheckAnswer<v1::ResumeCheckResponse>(config_.urls, ApiVersion(req), std::move(respond), "resume check"));
 }
 
 void Api::DeleteCheck(HttpRequest& req, const PathParams& params,
@@ -361,8 +379,7 @@ void Api::DeleteCheck(HttpRequest& req, const PathParams& params,
   v1::DeleteCheckRequest rpc;
   rpc.set_id(params.at("id"));
   data_.DeleteCheck(*key, std::move(rpc),
-                    CheckAnswer<v1::DeleteCheckResponse>(
-                        config_.urls, std::move(respond), "delete check"));
+                    CheckAnswer<v1::DeleteCheckResponse>(config_.urls, ApiVersion(req), std::move(respond), "delete check"));
 }
 
 void Api::ListPings(HttpRequest& req, const PathParams& params,
@@ -373,12 +390,12 @@ void Api::ListPings(HttpRequest& req, const PathParams& params,
   rpc.set_id(params.at("id"));
   std::string uuid = absl::AsciiStrToLower(params.at("id"));
   data_.ListPings(*key, std::move(rpc),
-                  [this, uuid, respond = std::move(respond)](
+                  [this, uuid, version = ApiVersion(req), respond = std::move(respond)](
                       absl::StatusOr<v1::ListPingsResponse> r) {
                     if (!r.ok()) return respond(JsonError(r.status(), "list pings"));
                     ordered_json pings = ordered_json::array();
                     for (const auto& p : r->pings()) {
-                      pings.push_back(PingToJson(p, uuid, config_.urls));
+                      pings.push_back(PingToJson(p, uuid, config_.urls, version));
                     }
                     respond(Json(200, ordered_json{{"pings", std::move(pings)}}));
                   });

@@ -401,6 +401,29 @@ class StackTest(unittest.TestCase):
         status, _ = self.stack.api("GET", "/api/v3/checks/", key=self.key)
         self.assertEqual(status, 200)
 
+    def test_api_v1_and_v2(self):
+        status, c = self.stack.api("POST", "/api/v2/checks/",
+                                   {"name": "Nightly Job #2", "slug": "ignored"}, key=self.key)
+        self.assertEqual(status, 201, c)
+        self.assertEqual(c["slug"], "nightly-job-2")
+        self.assertTrue(c["update_url"].endswith("/api/v2/checks/" + c["uuid"]))
+        self.stack.ping(f"/{c['uuid']}/start")
+        status, v1 = self.stack.api("GET", f"/api/v1/checks/{c['uuid']}", key=self.key)
+        self.assertEqual((status, v1["status"]), (200, "started"))
+        self.assertNotIn("started", v1)
+        self.assertTrue(v1["pause_url"].endswith(f"/api/v1/checks/{c['uuid']}/pause"))
+        status, v2 = self.stack.api("GET", f"/api/v2/checks/{c['uuid']}", key=self.key)
+        self.assertEqual((v2["status"], v2["started"]), ("new", True))
+        status, v1 = self.stack.api("POST", f"/api/v1/checks/{c['uuid']}",
+                                    {"name": "Renamed Job"}, key=self.key)
+        self.assertEqual((status, v1["slug"]), (200, "renamed-job"))
+        status, doc = self.stack.api("GET", "/api/v1/checks/", key=self.key)
+        self.assertIn(c["uuid"], [x["uuid"] for x in doc["checks"]])
+        status, doc = self.stack.api("GET", f"/api/v2/checks/{c['uuid']}/flips/", key=self.key)
+        self.assertEqual(status, 200)
+        status, _ = self.stack.api("GET", "/api/v4/checks/", key=self.key)
+        self.assertEqual(status, 404)
+
     def test_zz_restart_one_service_and_keep_data(self):
         c = self.create(name="survivor")
         os.kill(self.stack.pid("gateway"), signal.SIGTERM)
