@@ -389,6 +389,19 @@ v1::PingKind ParsePingKind(std::string_view s) {
   return v1::PING_KIND_IGNORED;
 }
 
+// Saves a pause or resume: the new status with no run in progress and no
+// deadline, and the flip as history that alerts nobody (an operator's own
+// action).
+void SaveOperatorStatusChange(pqxx::work& tx, const CheckRecord& rec,
+                              StoredStatus before, absl::Time now) {
+  tx.exec_params(kSetStatusClearRun, rec.id,
+                 std::string(StoredStatusName(rec.f.state.status)),
+                 Micros(rec.f.state.last_ping).get());
+  if (before != rec.f.state.status) {
+    WriteFlip(tx, rec.id, now, before, rec.f.state.status, /*processed=*/true);
+  }
+}
+
 // Finds a check of `project` by UUID (or, with `by_unique_key`, its unique
 // key): NOT_FOUND when no check has it, PERMISSION_DENIED when another
 // project's check does.
@@ -575,14 +588,7 @@ absl::StatusOr<v1::Check> Store::PauseCheck(const std::string& project,
     ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, true, true));
     StoredStatus before = rec.f.state.status;
     Pause(rec.f.state);
-    tx.exec_params(kSetStatusClearRun, rec.id,
-                   std::string(StoredStatusName(rec.f.state.status)),
-                   Micros(rec.f.state.last_ping).get());
-    if (before != rec.f.state.status) {
-      // Recorded as history, but an operator's own action alerts nobody.
-      WriteFlip(tx, rec.id, now, before, rec.f.state.status,
-                /*processed=*/true);
-    }
+    SaveOperatorStatusChange(tx, rec, before, now);
     tx.commit();
     out = ToProto(rec, false, now);
     return absl::OkStatus();
@@ -599,10 +605,7 @@ absl::StatusOr<v1::Check> Store::ResumeCheck(const std::string& project,
     ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, true, true));
     StoredStatus before = rec.f.state.status;
     RETURN_IF_ERROR(Resume(rec.f.state));
-    tx.exec_params(kSetStatusClearRun, rec.id,
-                   std::string(StoredStatusName(rec.f.state.status)),
-                   Micros(rec.f.state.last_ping).get());
-    WriteFlip(tx, rec.id, now, before, rec.f.state.status, /*processed=*/true);
+    SaveOperatorStatusChange(tx, rec, before, now);
     tx.commit();
     out = ToProto(rec, false, now);
     return absl::OkStatus();

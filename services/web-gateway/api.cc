@@ -515,14 +515,20 @@ void Api::Metrics(HttpRequest& req, const PathParams& params,
 }
 
 void Api::Status(HttpRequest&, const PathParams&, Respond respond) {
-  // "OK" when the database answers, as Healthchecks' status endpoint.
-  data_.Health([respond = std::move(respond)](absl::StatusOr<bool> serving) {
+  // "OK" when the database answers, as Healthchecks' status endpoint (the
+  // data service's health follows its database).
+  AnswerDataHealth(std::move(respond), "database unavailable");
+}
+
+void Api::AnswerDataHealth(Respond respond, std::string not_ready) {
+  data_.Health([respond = std::move(respond), not_ready = std::move(not_ready)](
+                   absl::StatusOr<bool> serving) {
     HttpResponse r;
     if (serving.ok() && *serving) {
       r.body = "OK";
     } else {
       r.status = 503;
-      r.body = "database unavailable";
+      r.body = not_ready;
       r.headers.emplace_back("Retry-After", "1");
     }
     respond(std::move(r));
@@ -546,17 +552,7 @@ void Api::Healthz(HttpRequest&, const PathParams&, Respond respond) {
 }
 
 void Api::Readyz(HttpRequest&, const PathParams&, Respond respond) {
-  data_.Health([respond = std::move(respond)](absl::StatusOr<bool> serving) {
-    HttpResponse r;
-    if (serving.ok() && *serving) {
-      r.body = "OK";
-    } else {
-      r.status = 503;
-      r.body = "data service not ready";
-      r.headers.emplace_back("Retry-After", "1");
-    }
-    respond(std::move(r));
-  });
+  AnswerDataHealth(std::move(respond), "data service not ready");
 }
 
 }  // namespace tocsin::gateway

@@ -42,6 +42,8 @@ class Api {
   void Healthz(HttpRequest& req, const PathParams& params, Respond respond);
   void Readyz(HttpRequest& req, const PathParams& params, Respond respond);
 
+  // 200 "OK" when the data service is SERVING, else 503 `not_ready`.
+  void AnswerDataHealth(Respond respond, std::string not_ready);
   std::optional<std::string> WriteKey(const HttpRequest& req,
                                      const Respond& respond);
 
