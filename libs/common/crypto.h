@@ -17,6 +17,11 @@ bool IsCanonicalUuid(std::string_view s);
 
 // Raw 32-byte SHA-256 digest.
 std::string Sha256(std::string_view data);
+// Raw HMAC-SHA256 of `data` under `key`.
+std::string HmacSha256(std::string_view key, std::string_view data);
+// URL-safe base64 without padding.
+std::string Base64Url(std::string_view bytes);
+
 // Lower-case hex digests.
 std::string Sha256Hex(std::string_view data);
 std::string Sha1Hex(std::string_view data);

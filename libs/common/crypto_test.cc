@@ -41,6 +41,15 @@ TEST(CryptoTest, TokensUseUrlSafeAlphabet) {
   EXPECT_NE(RandomToken(32), RandomToken(32));
 }
 
+TEST(CryptoTest, HmacAndBase64Url) {
+  // RFC 4231 test case 2.
+  EXPECT_EQ(HexEncode(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(Base64Url("\xfb\xff"), "-_8");
+  EXPECT_EQ(Base64Url("abc"), "YWJj");
+  EXPECT_EQ(Base64Url("ab"), "YWI");
+}
+
 TEST(CryptoTest, ConstantTimeEquals) {
   EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
   EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));

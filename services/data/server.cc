@@ -44,6 +44,7 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
   s->projects_ = std::make_unique<ProjectServiceImpl>(*s->store_, *s->auth_);
   s->admin_ = std::make_unique<AdminServiceImpl>(*s->store_, *s->auth_);
   s->deadlines_ = std::make_unique<DeadlineServiceImpl>(*s->store_, *s->auth_);
+  s->badges_ = std::make_unique<BadgeServiceImpl>(*s->store_, *s->auth_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -64,6 +65,7 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
   builder.RegisterService(s->projects_.get());
   builder.RegisterService(s->admin_.get());
   builder.RegisterService(s->deadlines_.get());
+  builder.RegisterService(s->badges_.get());
   s->server_ = builder.BuildAndStart();
   if (!s->server_ || s->port_ == 0) {
     return absl::UnavailableError(

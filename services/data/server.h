@@ -43,6 +43,7 @@ class DataServer {
   std::unique_ptr<ProjectServiceImpl> projects_;
   std::unique_ptr<AdminServiceImpl> admin_;
   std::unique_ptr<DeadlineServiceImpl> deadlines_;
+  std::unique_ptr<BadgeServiceImpl> badges_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::atomic<bool> stopping_{false};

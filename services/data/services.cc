@@ -175,6 +175,29 @@ grpc::Status CheckServiceImpl::ListChannels(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+grpc::Status BadgeServiceImpl::ListBadgeTags(
+    grpc::ServerContext* ctx, const v1::ListBadgeTagsRequest* req,
+    v1::ListBadgeTagsResponse* resp) {
+  auto caller = auth_.ForProject(*ctx, req->project(), /*write=*/false);
+  if (!caller.ok()) return Reply(caller.status(), "ListBadgeTags");
+  auto out = store_.ListBadgeTags(caller->project);
+  if (!out.ok()) return Reply(out.status(), "ListBadgeTags");
+  *resp = std::move(*out);
+  return grpc::Status::OK;
+}
+
+grpc::Status BadgeServiceImpl::GetBadgeCounts(
+    grpc::ServerContext* ctx, const v1::GetBadgeCountsRequest* req,
+    v1::GetBadgeCountsResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) {
+    return Reply(s, "GetBadgeCounts");
+  }
+  auto out = store_.GetBadgeCounts(*req, absl::Now());
+  if (!out.ok()) return Reply(out.status(), "GetBadgeCounts");
+  *resp = std::move(*out);
+  return grpc::Status::OK;
+}
+
 grpc::Status PingServiceImpl::RecordPing(grpc::ServerContext* ctx,
                                          const v1::RecordPingRequest* req,
                                          v1::RecordPingResponse* resp) {

@@ -9,6 +9,7 @@
 #include "data/config.h"
 #include "data/store.h"
 #include "tocsin/v1/admin_service.grpc.pb.h"
+#include "tocsin/v1/badge_service.grpc.pb.h"
 #include "tocsin/v1/check_service.grpc.pb.h"
 #include "tocsin/v1/deadline_service.grpc.pb.h"
 #include "tocsin/v1/ping_service.grpc.pb.h"
@@ -52,6 +53,22 @@ class CheckServiceImpl final : public v1::CheckService::Service {
   grpc::Status ListChannels(grpc::ServerContext* ctx,
                             const v1::ListChannelsRequest* req,
                             v1::ListChannelsResponse* resp) override;
+
+ private:
+  Store& store_;
+  Authenticator& auth_;
+};
+
+class BadgeServiceImpl final : public v1::BadgeService::Service {
+ public:
+  BadgeServiceImpl(Store& store, Authenticator& auth)
+      : store_(store), auth_(auth) {}
+  grpc::Status ListBadgeTags(grpc::ServerContext* ctx,
+                             const v1::ListBadgeTagsRequest* req,
+                             v1::ListBadgeTagsResponse* resp) override;
+  grpc::Status GetBadgeCounts(grpc::ServerContext* ctx,
+                              const v1::GetBadgeCountsRequest* req,
+                              v1::GetBadgeCountsResponse* resp) override;
 
  private:
   Store& store_;

@@ -579,6 +579,71 @@ absl::StatusOr<std::vector<v1::Channel>> Store::ListChannels(
   return out;
 }
 
+absl::StatusOr<v1::ListBadgeTagsResponse> Store::ListBadgeTags(
+    const std::string& project) {
+  v1::ListBadgeTagsResponse out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    out.Clear();
+    pqxx::read_transaction tx(conn);
+    auto p = tx.exec_params("SELECT badge_key::text FROM projects WHERE id = $1",
+                            project);
+    if (p.empty()) return absl::NotFoundError("project not found");
+    out.set_badge_key(p[0][0].c_str());
+    std::set<std::string> tags;
+    for (const auto& row :
+         tx.exec_params("SELECT tags FROM checks WHERE project_id = $1", project)) {
+      for (absl::string_view t :
+           absl::StrSplit(row[0].c_str(), ' ', absl::SkipEmpty())) {
+        tags.insert(std::string(t));
+      }
+    }
+    for (const auto& t : tags) out.add_tags(t);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::GetBadgeCountsResponse> Store::GetBadgeCounts(
+    const v1::GetBadgeCountsRequest& req, absl::Time now) {
+  const std::string& key = req.has_check_badge_key() ? req.check_badge_key()
+                                                     : req.project_badge_key();
+  if (!IsCanonicalUuid(key)) return absl::NotFoundError("badge not found");
+  v1::GetBadgeCountsResponse out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    out.Clear();
+    pqxx::read_transaction tx(conn);
+    const std::string select = absl::StrCat(
+        "SELECT ", kCheckColumns, kCheckChannelsColumn,
+        ", p.name FROM checks c JOIN projects p ON p.id = c.project_id WHERE ");
+    pqxx::result rows;
+    if (req.has_check_badge_key()) {
+      rows = tx.exec_params(select + "c.badge_key = $1", absl::AsciiStrToLower(key));
+      if (rows.empty()) return absl::NotFoundError("badge not found");
+    } else {
+      auto p = tx.exec_params("SELECT name FROM projects WHERE badge_key = $1",
+                              absl::AsciiStrToLower(key));
+      if (p.empty()) return absl::NotFoundError("badge not found");
+      out.set_project_name(p[0][0].c_str());
+      rows = tx.exec_params(select + "p.badge_key = $1", absl::AsciiStrToLower(key));
+    }
+    for (const auto& row : rows) {
+      ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
+      out.set_project_name(row[row.size() - 1].c_str());
+      if (req.has_check_badge_key()) out.set_check_name(rec.f.name);
+      if (!req.has_check_badge_key() && req.tag() != "*" &&
+          !HasAllTags(rec.f.tags, {req.tag()})) {
+        continue;
+      }
+      out.set_total(out.total() + 1);
+      v1::CheckStatus s = CurrentStatus(rec.f.state, now);
+      if (s == v1::CHECK_STATUS_DOWN) out.set_down(out.down() + 1);
+      if (s == v1::CHECK_STATUS_GRACE) out.set_grace(out.grace() + 1);
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
 absl::StatusOr<v1::Check> Store::PauseCheck(const std::string& project,
                                             const std::string& id,
                                             absl::Time now) {

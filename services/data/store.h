@@ -11,6 +11,7 @@
 #include "data/check_rules.h"
 #include "data/migrations.h"
 #include "data/pg_pool.h"
+#include "tocsin/v1/badge_service.pb.h"
 #include "tocsin/v1/channel.pb.h"
 #include "tocsin/v1/check.pb.h"
 #include "tocsin/v1/deadline_service.pb.h"
@@ -72,6 +73,14 @@ class Store {
                                         const std::string& id,
                                         const v1::CheckSpec& spec,
                                         absl::Time now);
+  // Badges: the project's badge key and sorted tags.
+  absl::StatusOr<v1::ListBadgeTagsResponse> ListBadgeTags(
+      const std::string& project);
+  // Counts for a badge by project badge key + tag ("*" for all) or by a
+  // check's badge key; NOT_FOUND for an unknown key.
+  absl::StatusOr<v1::GetBadgeCountsResponse> GetBadgeCounts(
+      const v1::GetBadgeCountsRequest& req, absl::Time now);
+
   // The project's integrations, oldest first.
   absl::StatusOr<std::vector<v1::Channel>> ListChannels(
       const std::string& project);

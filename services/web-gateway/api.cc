@@ -10,6 +10,7 @@
 #include "common/time_format.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "web-gateway/badges.h"
 #include "web-gateway/check_request.h"
 #include "web-gateway/ping_path.h"
 #include "web-gateway/prometheus.h"
@@ -40,6 +41,13 @@ std::string ClientMessage(const absl::Status& s, std::string_view what) {
     return "service temporarily unavailable";
   }
   return "internal error";
+}
+
+HttpResponse TextNotFound() {
+  HttpResponse r;
+  r.status = 404;
+  r.body = "not found";
+  return r;
 }
 
 // Sets a header, replacing one of the same name.
@@ -173,7 +181,11 @@ void Api::Register(Router& r) {
     r.Add({"GET"}, v + "/checks/{id}/pings/{n}/body", api(&Api::GetPingBody));
     r.Add({"GET"}, v + "/checks/{id}/flips/", api(&Api::ListFlips));
     r.Add({"GET"}, v + "/channels/", api(&Api::ListChannels));
+    r.Add({"GET"}, v + "/badges/", api(&Api::ListBadges));
   }
+  // Badges: public, unguessable URLs.
+  r.Add({"GET", "HEAD"}, "/badge/{key}/{signature}/{file}", bind(&Api::ProjectBadge));
+  r.Add({"GET", "HEAD"}, "/b/{states}/{file}", bind(&Api::CheckBadge));
   r.Add({"GET"}, "/api/v3/status/", bind(&Api::Status));
   // Prometheus: the read-only key in the path, or as a Bearer token.
   r.Add({"GET"}, "/projects/{project}/metrics/{key}", bind(&Api::Metrics));
@@ -512,6 +524,92 @@ void Api::Metrics(HttpRequest& req, const PathParams& params,
                      out.content_type = "text/plain; version=0.0.4; charset=utf-8";
                      respond(std::move(out));
                    });
+}
+
+void Api::ListBadges(HttpRequest& req, const PathParams&, Respond respond) {
+  auto key = ApiKey(req, std::nullopt);
+  if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
+  data_.ListBadgeTags(*key, {},
+                      [this, respond = std::move(respond)](
+                          absl::StatusOr<v1::ListBadgeTagsResponse> r) {
+                        if (!r.ok()) return respond(JsonError(r.status(), "list badges"));
+                        ordered_json badges = ordered_json::object();
+                        auto urls = [&](const std::string& tag) {
+                          return BadgeUrls(config_.urls.site_root, config_.secret_key,
+                                           r->badge_key(), tag);
+                        };
+                        for (const auto& tag : r->tags()) badges[tag] = urls(tag);
+                        badges["*"] = urls("*");
+                        respond(Json(200, ordered_json{{"badges", std::move(badges)}}));
+                      });
+}
+
+// Splits "name.format" (format svg, json or shields); false otherwise.
+static bool SplitBadgeFile(const std::string& file, std::string* name,
+                    std::string* format) {
+  size_t dot = file.rfind('.');
+  if (dot == std::string::npos || dot == 0) return false;
+  *name = file.substr(0, dot);
+  *format = file.substr(dot + 1);
+  return *format == "svg" || *format == "json" || *format == "shields";
+}
+
+void Api::ProjectBadge(HttpRequest&, const PathParams& params,
+                       Respond respond) {
+  std::string tag, format;
+  std::string signature = params.at("signature");
+  bool three_state = true;
+  if (signature.size() > 2 && signature.substr(signature.size() - 2) == "-2") {
+    three_state = false;
+    signature.resize(signature.size() - 2);
+  }
+  if (!SplitBadgeFile(params.at("file"), &tag, &format) ||
+      !ConstantTimeEquals(signature, BadgeSignature(config_.secret_key,
+                                                    params.at("key"), tag))) {
+    return respond(TextNotFound());
+  }
+  v1::GetBadgeCountsRequest rpc;
+  rpc.set_project_badge_key(params.at("key"));
+  rpc.set_tag(tag);
+  ServeBadge(std::move(rpc), tag == "*" ? "" : tag, format, three_state,
+             std::move(respond));
+}
+
+void Api::CheckBadge(HttpRequest&, const PathParams& params, Respond respond) {
+  std::string key, format;
+  const std::string& states = params.at("states");
+  if ((states != "2" && states != "3") ||
+      !SplitBadgeFile(params.at("file"), &key, &format)) {
+    return respond(TextNotFound());
+  }
+  v1::GetBadgeCountsRequest rpc;
+  rpc.set_check_badge_key(key);
+  ServeBadge(std::move(rpc), "", format, states == "3", std::move(respond));
+}
+
+void Api::ServeBadge(v1::GetBadgeCountsRequest rpc, std::string label,
+                     std::string format, bool three_state, Respond respond) {
+  data_.GetBadgeCounts(
+      std::move(rpc),
+      [respond = std::move(respond), label = std::move(label),
+       format = std::move(format), three_state,
+       site_name = config_.site_name](absl::StatusOr<v1::GetBadgeCountsResponse> r) {
+        if (!r.ok()) {
+          if (absl::IsNotFound(r.status())) return respond(TextNotFound());
+          return respond(JsonError(r.status(), "badge"));
+        }
+        // The label: the tag, the check's name, or the project's name.
+        std::string shown = !label.empty()              ? label
+                            : !r->check_name().empty()   ? r->check_name()
+                            : !r->project_name().empty() ? r->project_name()
+                                                         : site_name;
+        HttpResponse out;
+        out.body = RenderBadge(format, shown, BadgeState(*r, three_state), *r,
+                               &out.content_type);
+        out.headers = {{"Access-Control-Allow-Origin", "*"},
+                       {"Cache-Control", "no-cache"}};
+        respond(std::move(out));
+      });
 }
 
 void Api::Status(HttpRequest&, const PathParams&, Respond respond) {

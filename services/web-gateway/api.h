@@ -35,6 +35,12 @@ class Api {
   void ListFlips(HttpRequest& req, const PathParams& params, Respond respond);
   void Status(HttpRequest& req, const PathParams& params, Respond respond);
   void Metrics(HttpRequest& req, const PathParams& params, Respond respond);
+  void ListBadges(HttpRequest& req, const PathParams& params, Respond respond);
+  void ProjectBadge(HttpRequest& req, const PathParams& params,
+                    Respond respond);
+  void CheckBadge(HttpRequest& req, const PathParams& params, Respond respond);
+  void ServeBadge(v1::GetBadgeCountsRequest rpc, std::string label,
+                  std::string format, bool three_state, Respond respond);
   void ListChannels(HttpRequest& req, const PathParams& params,
                     Respond respond);
   void CorsPreflight(HttpRequest& req, const PathParams& params,

@@ -54,6 +54,12 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s) {
   } else {
     c.trusted_proxies = *proxies;
   }
+  c.site_name = s.String("SITE_NAME", "Tocsin");
+  c.secret_key = s.Secret("SECRET_KEY", "");
+  if (c.secret_key.size() < 16) {
+    s.Fail("SECRET_KEY",
+           "must be set (or SECRET_KEY_FILE) to at least 16 characters");
+  }
   c.rate_limits = s.Choice("TOCSIN_RATE_LIMITS", "on", {"on", "off"}) == "on";
   c.ping_rate_per_minute = static_cast<double>(
       s.Int("TOCSIN_PING_RATE_LIMIT", 600, 1, 100000000));

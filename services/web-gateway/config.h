@@ -20,6 +20,8 @@ struct GatewayConfig {
   std::string data_addr;
   std::string internal_token;  // Secret: never logged.
   UrlConfig urls;
+  std::string site_name = "Tocsin";
+  std::string secret_key;  // Secret: signs badge URLs; never logged.
   int ping_body_limit = 10000;
   size_t max_body = 1 << 20;
   absl::Duration rpc_deadline = absl::Seconds(5);

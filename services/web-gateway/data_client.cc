@@ -22,6 +22,7 @@ DataClient::DataClient(const std::string& target, std::string internal_token,
   auto channel = MakeChannel(target);
   pings_ = v1::PingService::NewStub(channel);
   checks_ = v1::CheckService::NewStub(channel);
+  badges_ = v1::BadgeService::NewStub(channel);
   health_ = grpc::health::v1::Health::NewStub(channel);
 }
 
@@ -77,6 +78,26 @@ TOCSIN_CHECK_SERVICE_CALL(GetPingBody)
 TOCSIN_CHECK_SERVICE_CALL(ListFlips)
 TOCSIN_CHECK_SERVICE_CALL(ListChannels)
 #undef TOCSIN_CHECK_SERVICE_CALL
+
+void DataClient::ListBadgeTags(std::string api_key, v1::ListBadgeTagsRequest req,
+                               Callback<v1::ListBadgeTagsResponse> done) {
+  Call<v1::ListBadgeTagsRequest, v1::ListBadgeTagsResponse>(
+      &api_key, std::move(req),
+      [this](auto* ctx, auto* rq, auto* rs, auto cb) {
+        badges_->async()->ListBadgeTags(ctx, rq, rs, std::move(cb));
+      },
+      std::move(done));
+}
+
+void DataClient::GetBadgeCounts(v1::GetBadgeCountsRequest req,
+                                Callback<v1::GetBadgeCountsResponse> done) {
+  Call<v1::GetBadgeCountsRequest, v1::GetBadgeCountsResponse>(
+      nullptr, std::move(req),
+      [this](auto* ctx, auto* rq, auto* rs, auto cb) {
+        badges_->async()->GetBadgeCounts(ctx, rq, rs, std::move(cb));
+      },
+      std::move(done));
+}
 
 void DataClient::Health(Callback<bool> done) {
   Call<grpc::health::v1::HealthCheckRequest,

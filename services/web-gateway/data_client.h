@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tocsin/v1/badge_service.grpc.pb.h"
 #include "tocsin/v1/check_service.grpc.pb.h"
 #include "tocsin/v1/ping_service.grpc.pb.h"
 
@@ -53,6 +54,12 @@ class DataClient {
   void ListChannels(std::string api_key, v1::ListChannelsRequest req,
                     Callback<v1::ListChannelsResponse> done);
 
+  // Badges: the project's tags (API key), and a badge's counts (internal).
+  void ListBadgeTags(std::string api_key, v1::ListBadgeTagsRequest req,
+                     Callback<v1::ListBadgeTagsResponse> done);
+  void GetBadgeCounts(v1::GetBadgeCountsRequest req,
+                      Callback<v1::GetBadgeCountsResponse> done);
+
   // grpc.health.v1 Check of the data service; OK when it is SERVING.
   void Health(Callback<bool> done);
 
@@ -65,6 +72,7 @@ class DataClient {
   absl::Duration deadline_;
   std::unique_ptr<v1::PingService::Stub> pings_;
   std::unique_ptr<v1::CheckService::Stub> checks_;
+  std::unique_ptr<v1::BadgeService::Stub> badges_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 

@@ -424,6 +424,39 @@ class StackTest(unittest.TestCase):
         status, _ = self.stack.api("GET", "/api/v4/checks/", key=self.key)
         self.assertEqual(status, 404)
 
+    def test_badges(self):
+        bad = self.create(name="badge down", tags="badgetag")
+        self.stack.ping(f"/{bad['uuid']}/fail")
+        ok = self.create(name="badge up", tags="badgeok")
+        self.stack.ping(f"/{ok['uuid']}")
+        status, doc = self.stack.api("GET", "/api/v3/badges/", key=self.ro_key)
+        self.assertEqual(status, 200, doc)
+        badges = doc["badges"]
+        self.assertIn("*", badges)
+        self.assertEqual(list(badges["badgetag"].keys()),
+                         ["svg", "svg3", "json", "json3", "shields", "shields3"])
+        base = self.stack.info["base_url"]
+        def fetch(url):
+            return self.stack.request("GET", url[len(base):])
+        status, headers, body = fetch(badges["badgetag"]["svg"])
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["Content-Type"].startswith("image/svg+xml"))
+        self.assertIn(b"badgetag: down", body)
+        status, _, body = fetch(badges["badgeok"]["json3"])
+        self.assertEqual(json.loads(body), {"status": "up", "total": 1, "grace": 0, "down": 0})
+        status, _, body = fetch(badges["badgeok"]["shields"])
+        self.assertEqual(json.loads(body)["color"], "success")
+        # A changed tag or signature finds nothing.
+        forged = badges["badgeok"]["svg"].replace("badgeok", "badgetag")
+        self.assertEqual(fetch(forged)[0], 404)
+        # The check's own badge URL works too.
+        status, _, body = fetch(bad["badge_url"])
+        self.assertEqual(status, 200)
+        self.assertIn(b"badge down: down", body)
+        self.assertEqual(self.stack.request("GET", f"/b/2/{uuid.uuid4()}.svg")[0], 404)
+        status, _ = self.stack.api("GET", "/api/v3/badges/")
+        self.assertEqual(status, 401)
+
     def test_zz_restart_one_service_and_keep_data(self):
         c = self.create(name="survivor")
         os.kill(self.stack.pid("gateway"), signal.SIGTERM)
