@@ -176,6 +176,20 @@ class StackTest(unittest.TestCase):
             "GET", "/" + c["uuid"], headers={"X-Forwarded-For": "999.1.1.1, ::::, junk"},
             base=self.stack.info["ping_base"])
         self.assertEqual(status, 200)
+        # Very long slugs and tags, dot-segments: 4xx, never 5xx.
+        key = self.stack.info["ping_key"]
+        status, _, _ = self.stack.ping(f"/{key}/{'a' * 150}?create=1")
+        self.assertEqual(status, 404)
+        status, doc = self.stack.api("POST", "/api/v3/checks/", {"tags": "t" * 10000},
+                                     key=self.key)
+        self.assertEqual(status, 400, doc)
+        status, doc = self.stack.api("POST", "/api/v3/checks/", {"slug": "s" * 101},
+                                     key=self.key)
+        self.assertEqual(status, 400, doc)
+        for path in ("/ping/%2e%2e/%2e%2e", "/ping/..%2f..%2fetc/passwd",
+                     "/api/v3/checks/%2e%2e", "/api/v3/checks/..%2F"):
+            status, _, _ = self.stack.request("GET", path, headers={"X-Api-Key": self.key})
+            self.assertIn(status, (400, 404), path)
 
     def test_cron_check_and_unique_upsert(self):
         c = self.create(name="nightly", schedule="15 5 * * *", tz="Europe/Riga")
