@@ -471,6 +471,29 @@ class StackTest(unittest.TestCase):
         status, _ = self.stack.api("GET", "/api/v3/badges/")
         self.assertEqual(status, 401)
 
+    def test_check_filters_through_http(self):
+        c = self.create(name="post only", methods="POST")
+        self.assertEqual(self.stack.ping("/" + c["uuid"])[0:3:2], (200, b"OK"))
+        got = self.get(c["uuid"])
+        self.assertEqual((got["n_pings"], got["status"]), (1, "new"))  # ignored
+        self.stack.ping("/" + c["uuid"], method="POST")
+        self.assertEqual(self.get(c["uuid"])["status"], "up")
+        status, pings = self.stack.api("GET", f"/api/v3/checks/{c['uuid']}/pings/", key=self.key)
+        self.assertEqual([p["type"] for p in pings["pings"]], ["success", "ign"])
+
+        k = self.create(name="keywords", filter_http_body=True,
+                        success_kw="BACKUP OK, ALL GOOD", failure_kw="ERROR")
+        self.stack.ping("/" + k["uuid"], method="POST", body="... ALL GOOD ...")
+        self.assertEqual(self.get(k["uuid"])["status"], "up")
+        self.stack.ping("/" + k["uuid"], method="POST", body="ERROR: disk full")
+        self.assertEqual(self.get(k["uuid"])["status"], "down")
+        self.stack.ping("/" + k["uuid"], method="POST", body="nothing to see")
+        self.assertEqual(self.get(k["uuid"])["status"], "down")  # ignored
+        self.stack.ping(f"/{k['uuid']}/log", method="POST", body="BACKUP OK")
+        self.assertEqual(self.get(k["uuid"])["status"], "down")  # log never changes status
+        status, pings = self.stack.api("GET", f"/api/v3/checks/{k['uuid']}/pings/", key=self.key)
+        self.assertEqual([p["type"] for p in pings["pings"]], ["log", "ign", "fail", "success"])
+
     def test_zz_restart_one_service_and_keep_data(self):
         c = self.create(name="survivor")
         os.kill(self.stack.pid("gateway"), signal.SIGTERM)
