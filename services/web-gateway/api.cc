@@ -159,7 +159,8 @@ void Api::Register(Router& r) {
       if (key.empty() && !req.body.empty()) {
         key = ApiKeyFromBody(req.body).value_or("");
       }
-      if (Throttled(api_limiter_.get(), Sha256(key), cb)) return;
+      // Keyless calls are refused (401) by the handler, not counted.
+      if (!key.empty() && Throttled(api_limiter_.get(), Sha256(key), cb)) return;
       handler(req, p, std::move(cb));
     };
   };
@@ -507,6 +508,7 @@ void Api::Metrics(HttpRequest& req, const PathParams& params,
   // The key alone selects the project (Healthchecks ignores the UUID in the
   // path). Unknown keys and read-write keys are refused with 403.
   if (!LooksLikeApiKey(key)) return respond(text(400, "invalid api key"));
+  if (Throttled(api_limiter_.get(), Sha256(key), respond)) return;
   data_.ListChecks(key, {},
                    [respond = std::move(respond), text](
                        absl::StatusOr<v1::ListChecksResponse> r) {
@@ -589,26 +591,36 @@ void Api::CheckBadge(HttpRequest&, const PathParams& params, Respond respond) {
 
 void Api::ServeBadge(v1::GetBadgeCountsRequest rpc, std::string label,
                      std::string format, bool three_state, Respond respond) {
+  auto answer = [label, format, three_state, site_name = config_.site_name](
+                    const v1::GetBadgeCountsResponse& counts) {
+    // The label: the tag, the check's name, or the project's name.
+    std::string shown = !label.empty()                 ? label
+                        : !counts.check_name().empty()   ? counts.check_name()
+                        : !counts.project_name().empty() ? counts.project_name()
+                                                         : site_name;
+    HttpResponse out;
+    out.body = RenderBadge(format, shown, BadgeState(counts, three_state),
+                           counts, &out.content_type);
+    out.headers = {{"Access-Control-Allow-Origin", "*"},
+                   {"Cache-Control", "no-cache"}};
+    return out;
+  };
+  // Badges are public and may sit on busy pages: answers are reused for a
+  // few seconds so viewers do not each cost a database query.
+  std::string cache_key = rpc.SerializeAsString();
+  if (auto cached = badge_cache_.Get(cache_key, absl::Now())) {
+    return respond(answer(*cached));
+  }
   data_.GetBadgeCounts(
       std::move(rpc),
-      [respond = std::move(respond), label = std::move(label),
-       format = std::move(format), three_state,
-       site_name = config_.site_name](absl::StatusOr<v1::GetBadgeCountsResponse> r) {
+      [this, cache_key, answer, respond = std::move(respond)](
+          absl::StatusOr<v1::GetBadgeCountsResponse> r) {
         if (!r.ok()) {
           if (absl::IsNotFound(r.status())) return respond(TextNotFound());
           return respond(JsonError(r.status(), "badge"));
         }
-        // The label: the tag, the check's name, or the project's name.
-        std::string shown = !label.empty()              ? label
-                            : !r->check_name().empty()   ? r->check_name()
-                            : !r->project_name().empty() ? r->project_name()
-                                                         : site_name;
-        HttpResponse out;
-        out.body = RenderBadge(format, shown, BadgeState(*r, three_state), *r,
-                               &out.content_type);
-        out.headers = {{"Access-Control-Allow-Origin", "*"},
-                       {"Cache-Control", "no-cache"}};
-        respond(std::move(out));
+        badge_cache_.Put(cache_key, *r, absl::Now());
+        respond(answer(*r));
       });
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "web-gateway/config.h"
+#include "web-gateway/badges.h"
 #include "web-gateway/data_client.h"
 #include "web-gateway/rate_limiter.h"
 #include "web-gateway/router.h"
@@ -61,6 +62,7 @@ class Api {
   DataClient& data_;
   std::unique_ptr<RateLimiter> ping_limiter_;  // Null when limits are off.
   std::unique_ptr<RateLimiter> api_limiter_;
+  BadgeCache badge_cache_{absl::Seconds(10), 10000};
 };
 
 }  // namespace tocsin::gateway

@@ -83,6 +83,21 @@ std::string RenderBadge(const std::string& format, const std::string& label,
       "<text x=\"", lw + sw / 2, "\" y=\"14\">", state, "</text></g></svg>");
 }
 
+std::optional<v1::GetBadgeCountsResponse> BadgeCache::Get(const std::string& key,
+                                                          absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || now - it->second.stored >= ttl_) return std::nullopt;
+  return it->second.value;
+}
+
+void BadgeCache::Put(const std::string& key,
+                     const v1::GetBadgeCountsResponse& value, absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (entries_.size() >= max_entries_) entries_.clear();
+  entries_[key] = Entry{value, now};
+}
+
 nlohmann::ordered_json BadgeUrls(const std::string& site_root,
                                  const std::string& secret_key,
                                  const std::string& badge_key,

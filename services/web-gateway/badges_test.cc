@@ -48,5 +48,18 @@ TEST(BadgesTest, UrlsEscapeTags) {
   EXPECT_NE(j["json3"].get<std::string>().find("/a%2Fb%20c.json"), std::string::npos);
 }
 
+TEST(BadgesTest, CacheExpiresAndStaysBounded) {
+  BadgeCache cache(absl::Seconds(10), 2);
+  absl::Time t = absl::FromUnixSeconds(1000);
+  cache.Put("a", Counts(1, 0, 1), t);
+  ASSERT_TRUE(cache.Get("a", t + absl::Seconds(9)).has_value());
+  EXPECT_EQ(cache.Get("a", t + absl::Seconds(9))->down(), 1);
+  EXPECT_FALSE(cache.Get("a", t + absl::Seconds(10)).has_value());
+  cache.Put("b", Counts(1, 0, 0), t);
+  cache.Put("c", Counts(1, 0, 0), t);  // Full: dropped everything first.
+  EXPECT_FALSE(cache.Get("a", t).has_value());
+  EXPECT_TRUE(cache.Get("c", t).has_value());
+}
+
 }  // namespace
 }  // namespace tocsin::gateway
