@@ -614,21 +614,19 @@ absl::StatusOr<v1::GetBadgeCountsResponse> Store::GetBadgeCounts(
     pqxx::read_transaction tx(conn);
     const std::string select = absl::StrCat(
         "SELECT ", kCheckColumns, kCheckChannelsColumn,
-        ", p.name FROM checks c JOIN projects p ON p.id = c.project_id WHERE ");
+        " FROM checks c JOIN projects p ON p.id = c.project_id WHERE ");
     pqxx::result rows;
     if (req.has_check_badge_key()) {
       rows = tx.exec_params(select + "c.badge_key = $1", absl::AsciiStrToLower(key));
       if (rows.empty()) return absl::NotFoundError("badge not found");
     } else {
-      auto p = tx.exec_params("SELECT name FROM projects WHERE badge_key = $1",
+      auto p = tx.exec_params("SELECT 1 FROM projects WHERE badge_key = $1",
                               absl::AsciiStrToLower(key));
       if (p.empty()) return absl::NotFoundError("badge not found");
-      out.set_project_name(p[0][0].c_str());
       rows = tx.exec_params(select + "p.badge_key = $1", absl::AsciiStrToLower(key));
     }
     for (const auto& row : rows) {
       ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
-      out.set_project_name(row[row.size() - 1].c_str());
       if (req.has_check_badge_key()) out.set_check_name(rec.f.name);
       if (!req.has_check_badge_key() && req.tag() != "*" &&
           !HasAllTags(rec.f.tags, {req.tag()})) {

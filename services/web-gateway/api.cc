@@ -186,6 +186,7 @@ void Api::Register(Router& r) {
   }
   // Badges: public, unguessable URLs.
   r.Add({"GET", "HEAD"}, "/badge/{key}/{signature}/{file}", bind(&Api::ProjectBadge));
+  r.Add({"GET", "HEAD"}, "/badge/{key}/{file}", bind(&Api::ProjectBadge));
   r.Add({"GET", "HEAD"}, "/b/{states}/{file}", bind(&Api::CheckBadge));
   r.Add({"GET"}, "/api/v3/status/", bind(&Api::Status));
   // Prometheus: the read-only key in the path, or as a Bearer token.
@@ -558,15 +559,28 @@ static bool SplitBadgeFile(const std::string& file, std::string* name,
 
 void Api::ProjectBadge(HttpRequest&, const PathParams& params,
                        Respond respond) {
-  std::string tag, format;
-  std::string signature = params.at("signature");
-  bool three_state = true;
-  if (signature.size() > 2 && signature.substr(signature.size() - 2) == "-2") {
-    three_state = false;
-    signature.resize(signature.size() - 2);
+  std::string tag, format, signature;
+  if (params.count("signature")) {
+    // /badge/<key>/<signature>[-2]/<tag>.<format>
+    signature = params.at("signature");
+    if (!SplitBadgeFile(params.at("file"), &tag, &format)) {
+      return respond(TextNotFound());
+    }
+  } else {
+    // /badge/<key>/<signature>[-2].<format>: every check of the project.
+    tag = "*";
+    if (!SplitBadgeFile(params.at("file"), &signature, &format)) {
+      return respond(TextNotFound());
+    }
   }
-  if (!SplitBadgeFile(params.at("file"), &tag, &format) ||
-      !ConstantTimeEquals(signature, BadgeSignature(config_.secret_key,
+  // Signatures are 8 characters; "-2" after them asks for two states (a
+  // signature may itself end in "-2", so the length decides).
+  bool three_state = true;
+  if (signature.size() == 10 && signature.substr(8) == "-2") {
+    three_state = false;
+    signature.resize(8);
+  }
+  if (!ConstantTimeEquals(signature, BadgeSignature(config_.secret_key,
                                                     params.at("key"), tag))) {
     return respond(TextNotFound());
   }
@@ -593,11 +607,11 @@ void Api::ServeBadge(v1::GetBadgeCountsRequest rpc, std::string label,
                      std::string format, bool three_state, Respond respond) {
   auto answer = [label, format, three_state, site_name = config_.site_name](
                     const v1::GetBadgeCountsResponse& counts) {
-    // The label: the tag, the check's name, or the project's name.
-    std::string shown = !label.empty()                 ? label
-                        : !counts.check_name().empty()   ? counts.check_name()
-                        : !counts.project_name().empty() ? counts.project_name()
-                                                         : site_name;
+    // The label: the tag, the check's name, else SITE_NAME (as
+    // Healthchecks labels its all-checks badge).
+    std::string shown = !label.empty()               ? label
+                        : !counts.check_name().empty() ? counts.check_name()
+                                                       : site_name;
     HttpResponse out;
     out.body = RenderBadge(format, shown, BadgeState(counts, three_state),
                            counts, &out.content_type);

@@ -117,8 +117,14 @@ nlohmann::ordered_json BadgeUrls(const std::string& site_root,
   }
   nlohmann::ordered_json j;
   for (const char* fmt : {"svg", "json", "shields"}) {
-    j[fmt] = absl::StrCat(base, sig, "-2/", path_tag, ".", fmt);
-    j[absl::StrCat(fmt, "3")] = absl::StrCat(base, sig, "/", path_tag, ".", fmt);
+    if (tag == "*") {
+      // The all-checks badge has no tag segment, as Healthchecks' URLs.
+      j[fmt] = absl::StrCat(base, sig, "-2.", fmt);
+      j[absl::StrCat(fmt, "3")] = absl::StrCat(base, sig, ".", fmt);
+    } else {
+      j[fmt] = absl::StrCat(base, sig, "-2/", path_tag, ".", fmt);
+      j[absl::StrCat(fmt, "3")] = absl::StrCat(base, sig, "/", path_tag, ".", fmt);
+    }
   }
   return j;
 }

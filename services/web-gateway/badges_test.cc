@@ -48,6 +48,13 @@ TEST(BadgesTest, UrlsEscapeTags) {
   EXPECT_NE(j["json3"].get<std::string>().find("/a%2Fb%20c.json"), std::string::npos);
 }
 
+TEST(BadgesTest, AllChecksBadgeHasNoTagSegment) {
+  auto j = BadgeUrls("https://x.org", "secret-secret-secret", "k", "*");
+  std::string sig = BadgeSignature("secret-secret-secret", "k", "*");
+  EXPECT_EQ(j["svg"], "https://x.org/badge/k/" + sig + "-2.svg");
+  EXPECT_EQ(j["shields3"], "https://x.org/badge/k/" + sig + ".shields");
+}
+
 TEST(BadgesTest, CacheExpiresAndStaysBounded) {
   BadgeCache cache(absl::Seconds(10), 2);
   absl::Time t = absl::FromUnixSeconds(1000);

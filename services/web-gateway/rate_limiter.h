@@ -18,7 +18,10 @@ namespace tocsin::gateway {
 // replicas. Sharded locks keep it cheap on the ping path.
 class RateLimiter {
  public:
-  RateLimiter(double per_minute, double burst, size_t max_keys = 1 << 20);
+  RateLimiter(double per_minute, double burst, size_t max_keys = 1 << 18);
+
+  // Keys currently tracked (for tests).
+  size_t size();
 
   // Takes a token for `key` at `now`; when none is left, returns false and
   // sets `*retry_after` to the wait until the next one.
@@ -31,7 +34,9 @@ class RateLimiter {
   };
   struct Shard {
     std::mutex mu;
-    std::unordered_map<std::string, Bucket> buckets;
+    // Keyed by a 64-bit hash of the key: bounded size per entry, and the
+    // key itself (an API key) is never kept.
+    std::unordered_map<uint64_t, Bucket> buckets;
   };
   static constexpr size_t kShards = 16;
 

@@ -28,6 +28,10 @@ TEST(RateLimiterTest, MemoryIsBounded) {
   for (int i = 0; i < 10000; ++i) {
     EXPECT_TRUE(l.Allow("key" + std::to_string(i), t + absl::Seconds(i), &wait));
   }
+  EXPECT_LE(l.size(), 32u);
+  // Distinct keys all at once (no bucket refilled): still bounded.
+  for (int i = 0; i < 10000; ++i) l.Allow("flood" + std::to_string(i), t, &wait);
+  EXPECT_LE(l.size(), 32u);
 }
 
 }  // namespace

@@ -470,6 +470,13 @@ class StackTest(unittest.TestCase):
         self.assertEqual(self.stack.request("GET", f"/b/2/{uuid.uuid4()}.svg")[0], 404)
         status, _ = self.stack.api("GET", "/api/v3/badges/")
         self.assertEqual(status, 401)
+        # The all-checks badge: documented URL form, labelled with SITE_NAME.
+        self.assertNotIn("/*.", badges["*"]["svg"])
+        status, _, body = fetch(badges["*"]["svg"])
+        self.assertEqual(status, 200)
+        self.assertIn(b"Tocsin: down", body)
+        status, _, body = fetch(badges["*"]["json3"])
+        self.assertEqual(json.loads(body)["status"], "down")
 
     def test_check_filters_through_http(self):
         c = self.create(name="post only", methods="POST")
