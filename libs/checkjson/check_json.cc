@@ -1,6 +1,8 @@
 #include "checkjson/check_json.h"
 
 #include <cctype>
+#include <cstdint>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -111,13 +113,50 @@ nlohmann::ordered_json PingToJson(const v1::Ping& p,
   return j;
 }
 
-std::string Slugify(const std::string& name) {
+namespace {
+
+// ASCII letters for the accented Latin letters of U+00C0..U+017F, as a
+// compatibility decomposition followed by dropping the accents gives them
+// (what Django's slugify does); 0 where there is none.
+char FoldLatin(uint32_t cp) {
+  // Generated from Unicode's NFKD decompositions (letters that decompose to
+  // one ASCII letter plus marks); Æ, ß, Đ and the like have none.
+  static constexpr char kLatin1[] =  // U+00C0 .. U+00FF
+      "AAAAAA\0CEEEEIIII\0NOOOOO\0\0UUUUY\0\0aaaaaa\0ceeeeiiii\0nooooo\0\0uuuuy\0y";
+  static constexpr char kExtendedA[] =  // U+0100 .. U+017F
+      "AaAaAaCcCcCcCcDd\0\0EeEeEeEeEeGgGgGgGgHh\0\0IiIiIiIiI\0\0\0JjKk\0LlLlLlLl"
+      "\0\0NnNnNnn\0\0OoOoOo\0\0RrRrRrSsSsSsSsTtTt\0\0UuUuUuUuUuUuWwYyYZzZzZzs";
+  if (cp >= 0xC0 && cp <= 0xFF) return kLatin1[cp - 0xC0];
+  if (cp >= 0x100 && cp <= 0x17F) return kExtendedA[cp - 0x100];
+  return 0;
+}
+
+}  // namespace
+
+std::string Slugify(const std::string& raw) {
+  // Fold accented Latin letters to ASCII first; other non-ASCII is dropped.
+  std::string name;
+  for (size_t i = 0; i < raw.size();) {
+    unsigned char b = static_cast<unsigned char>(raw[i]);
+    if (b < 0x80) {
+      name.push_back(static_cast<char>(b));
+      ++i;
+      continue;
+    }
+    uint32_t cp = 0;
+    size_t n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+    if (n == 2 && i + 1 < raw.size()) {
+      cp = ((b & 0x1F) << 6) | (static_cast<unsigned char>(raw[i + 1]) & 0x3F);
+    }
+    if (char folded = FoldLatin(cp)) name.push_back(folded);
+    i += n;
+  }
   std::string out;
   bool pending_hyphen = false;
   for (unsigned char ch : name) {
     char c = static_cast<char>(std::tolower(ch));
     bool word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-    if (c == ' ' || c == '-' || c == '\t' || c == '\n') {
+    if (c == '-' || std::isspace(static_cast<unsigned char>(c))) {
       pending_hyphen = !out.empty();
     } else if (word) {
       if (pending_hyphen) out.push_back('-');

@@ -114,6 +114,9 @@ TEST(CheckJsonTest, Slugify) {
   EXPECT_EQ(Slugify("  Nightly -- job #2!  "), "nightly-job-2");
   EXPECT_EQ(Slugify("_x_"), "x");
   EXPECT_EQ(Slugify("\xE6\x97\xA5"), "");
+  EXPECT_EQ(Slugify("Caf\xC3\xA9 na\xC3\xAFve \xC5\xBD\xC4\x81\xC4\xBC" "e"),
+            "cafe-naive-zale");
+  EXPECT_EQ(Slugify("a\r\fb"), "a-b");
 }
 
 TEST(CheckJsonTest, FlipShape) {

@@ -623,6 +623,7 @@ void Api::ServeBadge(v1::GetBadgeCountsRequest rpc, std::string label,
   // few seconds so viewers do not each cost a database query.
   std::string cache_key = rpc.SerializeAsString();
   if (auto cached = badge_cache_.Get(cache_key, absl::Now())) {
+    if (cached->total() < 0) return respond(TextNotFound());
     return respond(answer(*cached));
   }
   data_.GetBadgeCounts(
@@ -630,7 +631,13 @@ void Api::ServeBadge(v1::GetBadgeCountsRequest rpc, std::string label,
       [this, cache_key, answer, respond = std::move(respond)](
           absl::StatusOr<v1::GetBadgeCountsResponse> r) {
         if (!r.ok()) {
-          if (absl::IsNotFound(r.status())) return respond(TextNotFound());
+          if (absl::IsNotFound(r.status())) {
+            // Remembered too: guessing keys must not cost a query each.
+            v1::GetBadgeCountsResponse missing;
+            missing.set_total(-1);
+            badge_cache_.Put(cache_key, missing, absl::Now());
+            return respond(TextNotFound());
+          }
           return respond(JsonError(r.status(), "badge"));
         }
         badge_cache_.Put(cache_key, *r, absl::Now());
