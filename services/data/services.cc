@@ -255,7 +255,10 @@ grpc::Status PingServiceImpl::RecordPing(grpc::ServerContext* ctx,
   in.scheme = ToStorableText(req->scheme(), 8);
   in.remote_addr = ToStorableText(req->remote_addr(), 64);
   in.user_agent = ToStorableText(req->user_agent(), 200);
-  auto out = store_.RecordPing(in, absl::Now());
+  // Not committed once the gateway has given up: it answered the client with
+  // an error, so a ping it retries must not count twice.
+  auto out = store_.RecordPing(in, absl::Now(),
+                               [ctx] { return ctx->IsCancelled(); });
   if (!out.ok()) return Reply(out.status(), "RecordPing");
   resp->set_created(out->created);
   resp->set_kind(out->kind);

@@ -860,8 +860,9 @@ absl::StatusOr<CreateCheckOutcome> Store::CreateCheck(
   return out;
 }
 
-absl::StatusOr<PingOutcome> Store::RecordPing(const PingInput& ping,
-                                              absl::Time now) {
+absl::StatusOr<PingOutcome> Store::RecordPing(
+    const PingInput& ping, absl::Time now,
+    const std::function<bool()>& cancelled) {
   PingOutcome out;
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     out = PingOutcome();
@@ -936,6 +937,9 @@ absl::StatusOr<PingOutcome> Store::RecordPing(const PingInput& ping,
     // the cost.
     if (s.n_pings > kPingsKept && s.n_pings % 10 == 0) {
       tx.exec_prepared(kPrepPrunePings, rec->id, s.n_pings - kPingsKept);
+    }
+    if (cancelled && cancelled()) {
+      return absl::CancelledError("caller gave up before the commit");
     }
     tx.commit();
     return absl::OkStatus();

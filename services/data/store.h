@@ -1,6 +1,7 @@
 #ifndef TOCSIN_DATA_STORE_H_
 #define TOCSIN_DATA_STORE_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -108,7 +109,12 @@ class Store {
 
   // The ping path: one transaction records the ping, updates the check and
   // writes its flip; returns once committed.
-  absl::StatusOr<PingOutcome> RecordPing(const PingInput& ping, absl::Time now);
+  // `cancelled`, when given, is asked just before the commit: a caller that
+  // has already given up (its deadline passed) gets CANCELLED and nothing is
+  // written, so it may safely send the ping again.
+  absl::StatusOr<PingOutcome> RecordPing(
+      const PingInput& ping, absl::Time now,
+      const std::function<bool()>& cancelled = {});
 
   // Marks down up to `limit` checks whose deadline passed; skips rows another
   // replica holds.

@@ -444,6 +444,21 @@ TEST_F(DataServiceTest, UniqueWithDuplicatesOrUnsetFields) {
   EXPECT_TRUE(fresh.created());
 }
 
+TEST_F(DataServiceTest, PingOfACallerThatGaveUpIsNotCommitted) {
+  v1::Check c = Create({});
+  PingInput in;
+  in.check_uuid = c.uuid();
+  in.kind = v1::PING_KIND_SUCCESS;
+  auto out = server_->store().RecordPing(in, absl::Now(), [] { return true; });
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(Get(c.uuid(), project_.api_key())->n_pings(), 0);
+  auto rows = Sql(absl::StrCat("SELECT count(*) FROM pings WHERE check_id = '",
+                               c.uuid(), "'"));
+  EXPECT_EQ(rows[0][0].as<int>(), 0);
+  ASSERT_TRUE(server_->store().RecordPing(in, absl::Now(), [] { return false; }).ok());
+  EXPECT_EQ(Get(c.uuid(), project_.api_key())->n_pings(), 1);
+}
+
 TEST_F(DataServiceTest, PoolRecoversAfterConnectionsAreKilled) {
   v1::Check c = Create({});
   ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS).ok());
