@@ -32,11 +32,37 @@ constexpr char kCheckChannelsColumn[] =
     "ORDER BY cc.channel_id), '') FROM check_channels cc "
     "WHERE cc.check_id = c.id)";
 enum Col {
-  kId, kProject, kUniqueKey, kBadgeKey, kName, kSlug, kTags, kDesc, kKind,
-  kTimeout, kGrace, kSchedule, kTz, kStatus, kNPings, kLastPing, kLastStart,
-  kLastStartRid, kLastDuration, kAlertAfter, kManualResume, kMethods,
-  kStartKw, kSuccessKw, kFailureKw, kFilterSubject, kFilterBody,
-  kFilterHttpBody, kFilterDefaultFail, kCreated, kChannels
+  kId,
+  kProject,
+  kUniqueKey,
+  kBadgeKey,
+  kName,
+  kSlug,
+  kTags,
+  kDesc,
+  kKind,
+  kTimeout,
+  kGrace,
+  kSchedule,
+  kTz,
+  kStatus,
+  kNPings,
+  kLastPing,
+  kLastStart,
+  kLastStartRid,
+  kLastDuration,
+  kAlertAfter,
+  kManualResume,
+  kMethods,
+  kStartKw,
+  kSuccessKw,
+  kFailureKw,
+  kFilterSubject,
+  kFilterBody,
+  kFilterHttpBody,
+  kFilterDefaultFail,
+  kCreated,
+  kChannels
 };
 
 constexpr char kInsertProject[] =
@@ -217,7 +243,8 @@ absl::StatusOr<CheckRecord> FromRow(const pqxx::row& r) {
   s.filter_http_body = r[kFilterHttpBody].as<bool>();
   s.filter_default_fail = r[kFilterDefaultFail].as<bool>();
   rec.created = absl::FromUnixMicros(r[kCreated].as<int64_t>());
-  if (static_cast<int>(r.size()) > kChannels) rec.channels = r[kChannels].c_str();
+  if (static_cast<int>(r.size()) > kChannels)
+    rec.channels = r[kChannels].c_str();
   return rec;
 }
 
@@ -246,7 +273,8 @@ v1::Check ToProto(const CheckRecord& rec, bool read_only, absl::Time now) {
   c.set_n_pings(s.n_pings);
   if (s.last_ping) *c.mutable_last_ping() = tocsin::ToProto(*s.last_ping);
   if (s.status == StoredStatus::kUp) {
-    if (auto next = GraceStart(s)) *c.mutable_next_ping() = tocsin::ToProto(*next);
+    if (auto next = GraceStart(s))
+      *c.mutable_next_ping() = tocsin::ToProto(*next);
   }
   c.set_manual_resume(s.manual_resume);
   c.set_methods(s.methods);
@@ -271,7 +299,8 @@ v1::Check ToProto(const CheckRecord& rec, bool read_only, absl::Time now) {
 bool HasAllTags(const std::string& check_tags,
                 const std::vector<std::string>& wanted) {
   std::set<absl::string_view> have;
-  for (absl::string_view t : absl::StrSplit(check_tags, ' ', absl::SkipEmpty())) {
+  for (absl::string_view t :
+       absl::StrSplit(check_tags, ' ', absl::SkipEmpty())) {
     have.insert(t);
   }
   for (const auto& w : wanted) {
@@ -282,21 +311,21 @@ bool HasAllTags(const std::string& check_tags,
 
 void InsertCheck(pqxx::work& tx, const CheckRecord& rec) {
   const CheckState& s = rec.f.state;
-  tx.exec_params(
-      kInsertCheck, rec.id, rec.project, rec.unique_key, rec.badge_key,
-      rec.f.name, rec.f.slug, rec.f.tags, rec.f.desc,
-      std::string(KindName(s.kind)), absl::ToInt64Seconds(s.timeout),
-      absl::ToInt64Seconds(s.grace), s.schedule, s.tz,
-      std::string(StoredStatusName(s.status)), s.manual_resume, s.methods,
-      s.start_kw, s.success_kw, s.failure_kw, rec.f.filter_subject,
-      rec.f.filter_body, s.filter_http_body, s.filter_default_fail,
-      Micros(s.alert_after).get(), absl::ToUnixMicros(rec.created));
+  tx.exec_params(kInsertCheck, rec.id, rec.project, rec.unique_key,
+                 rec.badge_key, rec.f.name, rec.f.slug, rec.f.tags, rec.f.desc,
+                 std::string(KindName(s.kind)), absl::ToInt64Seconds(s.timeout),
+                 absl::ToInt64Seconds(s.grace), s.schedule, s.tz,
+                 std::string(StoredStatusName(s.status)), s.manual_resume,
+                 s.methods, s.start_kw, s.success_kw, s.failure_kw,
+                 rec.f.filter_subject, rec.f.filter_body, s.filter_http_body,
+                 s.filter_default_fail, Micros(s.alert_after).get(),
+                 absl::ToUnixMicros(rec.created));
 }
 
 void UpdateCheckFields(pqxx::work& tx, const CheckRecord& rec) {
   const CheckState& s = rec.f.state;
-  tx.exec_params(kUpdateCheckFields, rec.id, rec.f.name, rec.f.slug,
-                 rec.f.tags, rec.f.desc, std::string(KindName(s.kind)),
+  tx.exec_params(kUpdateCheckFields, rec.id, rec.f.name, rec.f.slug, rec.f.tags,
+                 rec.f.desc, std::string(KindName(s.kind)),
                  absl::ToInt64Seconds(s.timeout), absl::ToInt64Seconds(s.grace),
                  s.schedule, s.tz, s.manual_resume, s.methods, s.start_kw,
                  s.success_kw, s.failure_kw, rec.f.filter_subject,
@@ -434,6 +463,26 @@ absl::StatusOr<CheckRecord> LoadCheck(Tx& tx, const std::string& project,
   return rec;
 }
 
+// The shape every write on one check shares: lock it (by UUID, within the
+// project), let `change` apply and write the change, commit, return it.
+absl::StatusOr<v1::Check> ModifyCheck(
+    PgPool& pool, const std::string& project, const std::string& id,
+    absl::Time now,
+    const std::function<absl::Status(pqxx::work&, CheckRecord&)>& change) {
+  v1::Check out;
+  RETURN_IF_ERROR(pool.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    ASSIGN_OR_RETURN(CheckRecord rec,
+                     LoadCheck(tx, project, id, /*for_update=*/true,
+                               /*uuid_only=*/true));
+    RETURN_IF_ERROR(change(tx, rec));
+    tx.commit();
+    out = ToProto(rec, false, now);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
 }  // namespace
 
 Store::Store(PgPool& pool) : pool_(pool) {
@@ -475,8 +524,8 @@ absl::StatusOr<v1::CreateProjectResponse> Store::CreateProject(
     tx.exec_params(kInsertApiKey, pqxx::binarystring(Sha256(out.api_key())),
                    p.uuid(), false);
     tx.exec_params(kInsertApiKey,
-                   pqxx::binarystring(Sha256(out.api_key_readonly())),
-                   p.uuid(), true);
+                   pqxx::binarystring(Sha256(out.api_key_readonly())), p.uuid(),
+                   true);
     tx.commit();
     return absl::OkStatus();
   }));
@@ -511,8 +560,9 @@ absl::StatusOr<std::vector<v1::Check>> Store::ListChecks(
   }
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     pqxx::read_transaction tx(conn);
-    std::string sql = absl::StrCat("SELECT ", kCheckColumns, kCheckChannelsColumn,
-                                   " FROM checks c WHERE c.project_id = $1");
+    std::string sql =
+        absl::StrCat("SELECT ", kCheckColumns, kCheckChannelsColumn,
+                     " FROM checks c WHERE c.project_id = $1");
     pqxx::result r;
     if (slug) {
       r = tx.exec_params(sql + " AND c.slug = $2 ORDER BY c.created, c.id",
@@ -531,8 +581,8 @@ absl::StatusOr<std::vector<v1::Check>> Store::ListChecks(
 }
 
 absl::StatusOr<v1::Check> Store::GetCheck(const std::string& project,
-                                          const std::string& id,
-                                          bool read_only, absl::Time now) {
+                                          const std::string& id, bool read_only,
+                                          absl::Time now) {
   std::optional<CheckRecord> rec;
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     pqxx::read_transaction tx(conn);
@@ -547,18 +597,12 @@ absl::StatusOr<v1::Check> Store::UpdateCheck(const std::string& project,
                                              const v1::CheckSpec& spec,
                                              absl::Time now) {
   RETURN_IF_ERROR(ValidateSpec(spec));
-  v1::Check out;
-  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
-    pqxx::work tx(conn);
-    ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, true, true));
-    ApplySpec(spec, rec.f);
-    UpdateCheckFields(tx, rec);
-    RETURN_IF_ERROR(AssignChannels(tx, rec, spec));
-    tx.commit();
-    out = ToProto(rec, false, now);
-    return absl::OkStatus();
-  }));
-  return out;
+  return ModifyCheck(pool_, project, id, now,
+                     [&](pqxx::work& tx, CheckRecord& rec) {
+                       ApplySpec(spec, rec.f);
+                       UpdateCheckFields(tx, rec);
+                       return AssignChannels(tx, rec, spec);
+                     });
 }
 
 absl::StatusOr<std::vector<v1::Channel>> Store::ListChannels(
@@ -585,13 +629,13 @@ absl::StatusOr<v1::ListBadgeTagsResponse> Store::ListBadgeTags(
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     out.Clear();
     pqxx::read_transaction tx(conn);
-    auto p = tx.exec_params("SELECT badge_key::text FROM projects WHERE id = $1",
-                            project);
+    auto p = tx.exec_params(
+        "SELECT badge_key::text FROM projects WHERE id = $1", project);
     if (p.empty()) return absl::NotFoundError("project not found");
     out.set_badge_key(p[0][0].c_str());
     std::set<std::string> tags;
-    for (const auto& row :
-         tx.exec_params("SELECT tags FROM checks WHERE project_id = $1", project)) {
+    for (const auto& row : tx.exec_params(
+             "SELECT tags FROM checks WHERE project_id = $1", project)) {
       for (absl::string_view t :
            absl::StrSplit(row[0].c_str(), ' ', absl::SkipEmpty())) {
         tags.insert(std::string(t));
@@ -613,17 +657,19 @@ absl::StatusOr<v1::GetBadgeCountsResponse> Store::GetBadgeCounts(
     out.Clear();
     pqxx::read_transaction tx(conn);
     const std::string select = absl::StrCat(
-        "SELECT ", kCheckColumns, kCheckChannelsColumn,
+        "SELECT ", kCheckColumns,
         " FROM checks c JOIN projects p ON p.id = c.project_id WHERE ");
     pqxx::result rows;
     if (req.has_check_badge_key()) {
-      rows = tx.exec_params(select + "c.badge_key = $1", absl::AsciiStrToLower(key));
+      rows = tx.exec_params(select + "c.badge_key = $1",
+                            absl::AsciiStrToLower(key));
       if (rows.empty()) return absl::NotFoundError("badge not found");
     } else {
       auto p = tx.exec_params("SELECT 1 FROM projects WHERE badge_key = $1",
                               absl::AsciiStrToLower(key));
       if (p.empty()) return absl::NotFoundError("badge not found");
-      rows = tx.exec_params(select + "p.badge_key = $1", absl::AsciiStrToLower(key));
+      rows = tx.exec_params(select + "p.badge_key = $1",
+                            absl::AsciiStrToLower(key));
     }
     for (const auto& row : rows) {
       ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
@@ -645,50 +691,35 @@ absl::StatusOr<v1::GetBadgeCountsResponse> Store::GetBadgeCounts(
 absl::StatusOr<v1::Check> Store::PauseCheck(const std::string& project,
                                             const std::string& id,
                                             absl::Time now) {
-  v1::Check out;
-  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
-    pqxx::work tx(conn);
-    ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, true, true));
-    StoredStatus before = rec.f.state.status;
-    Pause(rec.f.state);
-    SaveOperatorStatusChange(tx, rec, before, now);
-    tx.commit();
-    out = ToProto(rec, false, now);
-    return absl::OkStatus();
-  }));
-  return out;
+  return ModifyCheck(pool_, project, id, now,
+                     [&](pqxx::work& tx, CheckRecord& rec) {
+                       StoredStatus before = rec.f.state.status;
+                       Pause(rec.f.state);
+                       SaveOperatorStatusChange(tx, rec, before, now);
+                       return absl::OkStatus();
+                     });
 }
 
 absl::StatusOr<v1::Check> Store::ResumeCheck(const std::string& project,
                                              const std::string& id,
                                              absl::Time now) {
-  v1::Check out;
-  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
-    pqxx::work tx(conn);
-    ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, true, true));
-    StoredStatus before = rec.f.state.status;
-    RETURN_IF_ERROR(Resume(rec.f.state));
-    SaveOperatorStatusChange(tx, rec, before, now);
-    tx.commit();
-    out = ToProto(rec, false, now);
-    return absl::OkStatus();
-  }));
-  return out;
+  return ModifyCheck(pool_, project, id, now,
+                     [&](pqxx::work& tx, CheckRecord& rec) {
+                       StoredStatus before = rec.f.state.status;
+                       RETURN_IF_ERROR(Resume(rec.f.state));
+                       SaveOperatorStatusChange(tx, rec, before, now);
+                       return absl::OkStatus();
+                     });
 }
 
 absl::StatusOr<v1::Check> Store::DeleteCheck(const std::string& project,
                                              const std::string& id,
                                              absl::Time now) {
-  v1::Check out;
-  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
-    pqxx::work tx(conn);
-    ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, true, true));
-    tx.exec_params(kDeleteCheck, rec.id);
-    tx.commit();
-    out = ToProto(rec, false, now);
-    return absl::OkStatus();
-  }));
-  return out;
+  return ModifyCheck(pool_, project, id, now,
+                     [&](pqxx::work& tx, CheckRecord& rec) {
+                       tx.exec_params(kDeleteCheck, rec.id);
+                       return absl::OkStatus();
+                     });
 }
 
 absl::StatusOr<std::vector<v1::Ping>> Store::ListPings(
@@ -748,8 +779,8 @@ absl::StatusOr<std::vector<v1::Flip>> Store::ListFlips(
     out.clear();
     pqxx::read_transaction tx(conn);
     ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, false, false));
-    for (const auto& row : tx.exec_params(kListFlips, rec.id, Micros(start).get(),
-                                          Micros(end).get())) {
+    for (const auto& row : tx.exec_params(
+             kListFlips, rec.id, Micros(start).get(), Micros(end).get())) {
       v1::Flip f;
       f.set_check(rec.id);
       *f.mutable_created() =
@@ -778,7 +809,8 @@ absl::StatusOr<CreateCheckOutcome> Store::CreateCheck(
         u != "grace") {
       return absl::InvalidArgumentError(
           absl::StrCat("unique may name only name, slug, tags, timeout and "
-                       "grace, not \"", u, "\""));
+                       "grace, not \"",
+                       u, "\""));
     }
     if (std::find(unique.begin(), unique.end(), u) != unique.end()) continue;
     unique.push_back(u);
@@ -801,18 +833,21 @@ absl::StatusOr<CreateCheckOutcome> Store::CreateCheck(
     if (!unique.empty()) {
       // Serialise upserts within the project so two cannot both create.
       tx.exec_params(kLockProjectChecks, project);
-      std::string sql = absl::StrCat("SELECT ", kCheckColumns, kCheckChannelsColumn,
-                                     " FROM checks c WHERE c.project_id = $1");
+      std::string sql =
+          absl::StrCat("SELECT ", kCheckColumns, kCheckChannelsColumn,
+                       " FROM checks c WHERE c.project_id = $1");
       std::vector<std::string> values;
       for (const auto& u : unique) {
         if (u == "name") values.push_back(rec.f.name);
         if (u == "slug") values.push_back(rec.f.slug);
         if (u == "tags") values.push_back(rec.f.tags);
         if (u == "timeout") {
-          values.push_back(absl::StrCat(absl::ToInt64Seconds(rec.f.state.timeout)));
+          values.push_back(
+              absl::StrCat(absl::ToInt64Seconds(rec.f.state.timeout)));
         }
         if (u == "grace") {
-          values.push_back(absl::StrCat(absl::ToInt64Seconds(rec.f.state.grace)));
+          values.push_back(
+              absl::StrCat(absl::ToInt64Seconds(rec.f.state.grace)));
         }
         std::string column = u == "timeout" ? "timeout_s"
                              : u == "grace" ? "grace_s"
@@ -824,8 +859,12 @@ absl::StatusOr<CreateCheckOutcome> Store::CreateCheck(
       pqxx::result r;
       // At most five unique fields: spell out the arities.
       switch (values.size()) {
-        case 1: r = tx.exec_params(sql, project, values[0]); break;
-        case 2: r = tx.exec_params(sql, project, values[0], values[1]); break;
+        case 1:
+          r = tx.exec_params(sql, project, values[0]);
+          break;
+        case 2:
+          r = tx.exec_params(sql, project, values[0], values[1]);
+          break;
         case 3:
           r = tx.exec_params(sql, project, values[0], values[1], values[2]);
           break;
@@ -904,30 +943,31 @@ absl::StatusOr<PingOutcome> Store::RecordPing(
     }
 
     CheckState& s = rec->f.state;
-    out.kind = ClassifyPing(s, ping.kind, ping.exit_status, ping.method,
-                            ping.body);
+    out.kind =
+        ClassifyPing(s, ping.kind, ping.exit_status, ping.method, ping.body);
     PingEffect effect = ApplyPing(s, out.kind, now, ping.rid);
 
     tx.exec_prepared(kPrepUpdateCheckAfterPing, rec->id,
-                   std::string(StoredStatusName(s.status)), s.n_pings,
-                   Micros(s.last_ping).get(), Micros(s.last_start).get(),
-                   s.last_start_rid, Millis(s.last_duration).get(),
-                   Micros(s.alert_after).get());
+                     std::string(StoredStatusName(s.status)), s.n_pings,
+                     Micros(s.last_ping).get(), Micros(s.last_start).get(),
+                     s.last_start_rid, Millis(s.last_duration).get(),
+                     Micros(s.alert_after).get());
     NullableParam exit_status;
-    if (ping.exit_status) exit_status = NullableParam(absl::StrCat(*ping.exit_status));
+    if (ping.exit_status)
+      exit_status = NullableParam(absl::StrCat(*ping.exit_status));
     if (ping.body.empty()) {
-      tx.exec_prepared(kPrepInsertPing, rec->id, s.n_pings, absl::ToUnixMicros(now),
-                     std::string(PingKindName(out.kind)), ping.scheme,
-                     ping.method, ping.remote_addr, ping.user_agent,
-                     exit_status.get(), ping.rid, Millis(effect.duration).get(),
-                     nullptr, 0);
+      tx.exec_prepared(
+          kPrepInsertPing, rec->id, s.n_pings, absl::ToUnixMicros(now),
+          std::string(PingKindName(out.kind)), ping.scheme, ping.method,
+          ping.remote_addr, ping.user_agent, exit_status.get(), ping.rid,
+          Millis(effect.duration).get(), nullptr, 0);
     } else {
-      tx.exec_prepared(kPrepInsertPing, rec->id, s.n_pings, absl::ToUnixMicros(now),
-                     std::string(PingKindName(out.kind)), ping.scheme,
-                     ping.method, ping.remote_addr, ping.user_agent,
-                     exit_status.get(), ping.rid, Millis(effect.duration).get(),
-                     pqxx::binarystring(ping.body),
-                     static_cast<int64_t>(ping.body.size()));
+      tx.exec_prepared(
+          kPrepInsertPing, rec->id, s.n_pings, absl::ToUnixMicros(now),
+          std::string(PingKindName(out.kind)), ping.scheme, ping.method,
+          ping.remote_addr, ping.user_agent, exit_status.get(), ping.rid,
+          Millis(effect.duration).get(), pqxx::binarystring(ping.body),
+          static_cast<int64_t>(ping.body.size()));
     }
     if (effect.flip) {
       WriteFlip(tx, rec->id, now, effect.flip->first, effect.flip->second);

@@ -2,14 +2,14 @@
 
 #include <algorithm>
 
-#include "absl/strings/str_cat.h"
-#include "checkjson/check_json.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "checkjson/check_json.h"
 #include "common/crypto.h"
-#include "common/time_format.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "common/time_format.h"
 #include "web-gateway/badges.h"
 #include "web-gateway/check_request.h"
 #include "web-gateway/ping_path.h"
@@ -64,7 +64,8 @@ void SetHeader(HttpResponse& r, std::string name, std::string value) {
 HttpResponse JsonError(const absl::Status& s, std::string_view what) {
   HttpResponse r = Json(HttpStatusFor(s.code()),
                         ordered_json{{"error", ClientMessage(s, what)}});
-  if (r.status == 503 || r.status == 429) r.headers.emplace_back("Retry-After", "1");
+  if (r.status == 503 || r.status == 429)
+    r.headers.emplace_back("Retry-After", "1");
   return r;
 }
 
@@ -75,7 +76,8 @@ HttpResponse PingText(int status, std::string body, int body_limit) {
   r.body = std::move(body);
   r.headers.emplace_back("Access-Control-Allow-Origin", "*");
   r.headers.emplace_back("Ping-Body-Limit", absl::StrCat(body_limit));
-  if (status == 503 || status == 429) r.headers.emplace_back("Retry-After", "1");
+  if (status == 503 || status == 429)
+    r.headers.emplace_back("Retry-After", "1");
   return r;
 }
 
@@ -105,9 +107,9 @@ std::optional<std::string> ApiKey(const HttpRequest& req,
 // Keys travel as gRPC metadata, which holds printable ASCII only; a key with
 // anything else cannot be one of ours.
 bool PlausibleKey(const std::string& key) {
-  return key.size() <= 128 &&
-         std::all_of(key.begin(), key.end(),
-                     [](char c) { return c >= 0x21 && c <= 0x7e; });
+  return key.size() <= 128 && std::all_of(key.begin(), key.end(), [](char c) {
+           return c >= 0x21 && c <= 0x7e;
+         });
 }
 
 // 401 for a missing or impossible key; nullopt when the key may be checked.
@@ -134,7 +136,8 @@ Api::Api(const GatewayConfig& config, DataClient& data)
 bool Api::Throttled(RateLimiter* limiter, std::string_view key,
                     const Respond& respond) {
   absl::Duration wait;
-  if (limiter == nullptr || key.empty() || limiter->Allow(key, absl::Now(), &wait)) {
+  if (limiter == nullptr || key.empty() ||
+      limiter->Allow(key, absl::Now(), &wait)) {
     return false;
   }
   HttpResponse r = Json(429, ordered_json{{"error", "rate limit exceeded"}});
@@ -160,7 +163,8 @@ void Api::Register(Router& r) {
         key = ApiKeyFromBody(req.body).value_or("");
       }
       // Keyless calls are refused (401) by the handler, not counted.
-      if (!key.empty() && Throttled(api_limiter_.get(), Sha256(key), cb)) return;
+      if (!key.empty() && Throttled(api_limiter_.get(), Sha256(key), cb))
+        return;
       handler(req, p, std::move(cb));
     };
   };
@@ -185,7 +189,8 @@ void Api::Register(Router& r) {
     r.Add({"GET"}, v + "/badges/", api(&Api::ListBadges));
   }
   // Badges: public, unguessable URLs.
-  r.Add({"GET", "HEAD"}, "/badge/{key}/{signature}/{file}", bind(&Api::ProjectBadge));
+  r.Add({"GET", "HEAD"}, "/badge/{key}/{signature}/{file}",
+        bind(&Api::ProjectBadge));
   r.Add({"GET", "HEAD"}, "/badge/{key}/{file}", bind(&Api::ProjectBadge));
   r.Add({"GET", "HEAD"}, "/b/{states}/{file}", bind(&Api::CheckBadge));
   r.Add({"GET"}, "/api/v3/status/", bind(&Api::Status));
@@ -234,10 +239,10 @@ void Api::Ping(HttpRequest& req, const PathParams& params, Respond respond) {
   }
   // Store at most the limit; the rest of the body is accepted and dropped.
   // Per-check limit: a runaway sender must not flood the database.
-  std::string limit_key = path->uuid.empty()
-                              ? absl::StrCat(path->ping_key, "/", path->slug)
-                              : path->uuid;
   if (ping_limiter_) {
+    std::string limit_key = path->uuid.empty()
+                                ? absl::StrCat(path->ping_key, "/", path->slug)
+                                : path->uuid;
     absl::Duration wait;
     if (!ping_limiter_->Allow(limit_key, absl::Now(), &wait)) {
       HttpResponse r = PingText(429, "rate limited", limit);
@@ -252,15 +257,16 @@ void Api::Ping(HttpRequest& req, const PathParams& params, Respond respond) {
   rpc.set_scheme(req.scheme);
   rpc.set_remote_addr(req.remote_addr);
   rpc.set_user_agent(ToStorableText(req.Header("user-agent"), 200));
-  data_.RecordPing(std::move(rpc), [respond = std::move(respond), limit](
-                                       absl::StatusOr<v1::RecordPingResponse> r) {
-    if (!r.ok()) {
-      return respond(PingText(HttpStatusFor(r.status().code()),
-                              ClientMessage(r.status(), "ping"), limit));
-    }
-    if (r->created()) return respond(PingText(201, "Created", limit));
-    respond(PingText(200, "OK", limit));
-  });
+  data_.RecordPing(
+      std::move(rpc), [respond = std::move(respond),
+                       limit](absl::StatusOr<v1::RecordPingResponse> r) {
+        if (!r.ok()) {
+          return respond(PingText(HttpStatusFor(r.status().code()),
+                                  ClientMessage(r.status(), "ping"), limit));
+        }
+        if (r->created()) return respond(PingText(201, "Created", limit));
+        respond(PingText(200, "OK", limit));
+      });
 }
 
 void Api::ListChecks(HttpRequest& req, const PathParams&, Respond respond) {
@@ -268,33 +274,37 @@ void Api::ListChecks(HttpRequest& req, const PathParams&, Respond respond) {
   if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
   v1::ListChecksRequest rpc;
   auto range = req.query.equal_range("tag");
-  for (auto it = range.first; it != range.second; ++it) rpc.add_tags(it->second);
+  for (auto it = range.first; it != range.second; ++it)
+    rpc.add_tags(it->second);
   // An empty slug filter is no filter, as in Healthchecks.
   const std::string* slug = req.QueryValue("slug");
   if (slug && !slug->empty()) rpc.set_slug(*slug);
-  data_.ListChecks(*key, std::move(rpc),
-                   [this, version = ApiVersion(req), respond = std::move(respond)](
-                       absl::StatusOr<v1::ListChecksResponse> r) {
-                     if (!r.ok()) return respond(JsonError(r.status(), "list checks"));
-                     ordered_json checks = ordered_json::array();
-                     for (const auto& c : r->checks()) {
-                       checks.push_back(CheckToJson(c, config_.urls, version));
-                     }
-                     respond(Json(200, ordered_json{{"checks", std::move(checks)}}));
-                   });
+  data_.ListChecks(
+      *key, std::move(rpc),
+      [this, version = ApiVersion(req),
+       respond = std::move(respond)](absl::StatusOr<v1::ListChecksResponse> r) {
+        if (!r.ok()) return respond(JsonError(r.status(), "list checks"));
+        ordered_json checks = ordered_json::array();
+        for (const auto& c : r->checks()) {
+          checks.push_back(CheckToJson(c, config_.urls, version));
+        }
+        respond(Json(200, ordered_json{{"checks", std::move(checks)}}));
+      });
 }
 
-void Api::GetCheck(HttpRequest& req, const PathParams& params, Respond respond) {
+void Api::GetCheck(HttpRequest& req, const PathParams& params,
+                   Respond respond) {
   auto key = ApiKey(req, std::nullopt);
   if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
   v1::GetCheckRequest rpc;
   rpc.set_id(params.at("id"));
-  data_.GetCheck(*key, std::move(rpc),
-                 [this, version = ApiVersion(req), respond = std::move(respond)](
-                     absl::StatusOr<v1::GetCheckResponse> r) {
-                   if (!r.ok()) return respond(JsonError(r.status(), "get check"));
-                   respond(Json(200, CheckToJson(r->check(), config_.urls, version)));
-                 });
+  data_.GetCheck(
+      *key, std::move(rpc),
+      [this, version = ApiVersion(req),
+       respond = std::move(respond)](absl::StatusOr<v1::GetCheckResponse> r) {
+        if (!r.ok()) return respond(JsonError(r.status(), "get check"));
+        respond(Json(200, CheckToJson(r->check(), config_.urls, version)));
+      });
 }
 
 void Api::CreateCheck(HttpRequest& req, const PathParams&, Respond respond) {
@@ -311,15 +321,16 @@ void Api::CreateCheck(HttpRequest& req, const PathParams&, Respond respond) {
   ApplyVersionRules(ApiVersion(req), body->spec);
   *rpc.mutable_spec() = std::move(body->spec);
   for (auto& u : body->unique) rpc.add_unique(std::move(u));
-  data_.CreateCheck(*key, std::move(rpc),
-                    [this, version = ApiVersion(req), respond = std::move(respond)](
-                        absl::StatusOr<v1::CreateCheckResponse> r) {
-                      if (!r.ok()) {
-                        return respond(JsonError(r.status(), "create check"));
-                      }
-                      respond(Json(r->created() ? 201 : 200,
-                                   CheckToJson(r->check(), config_.urls, version)));
-                    });
+  data_.CreateCheck(
+      *key, std::move(rpc),
+      [this, version = ApiVersion(req), respond = std::move(respond)](
+          absl::StatusOr<v1::CreateCheckResponse> r) {
+        if (!r.ok()) {
+          return respond(JsonError(r.status(), "create check"));
+        }
+        respond(Json(r->created() ? 201 : 200,
+                     CheckToJson(r->check(), config_.urls, version)));
+      });
 }
 
 // Reads the key of a write call (header, or `api_key` in a JSON body) after
@@ -343,8 +354,8 @@ std::optional<std::string> Api::WriteKey(const HttpRequest& req,
 template <typename Resp>
 Callback<Resp> CheckAnswer(const UrlConfig& urls, int version, Respond respond,
                            std::string_view what) {
-  return [&urls, version, respond = std::move(respond), what](
-             absl::StatusOr<Resp> r) {
+  return [&urls, version, respond = std::move(respond),
+          what](absl::StatusOr<Resp> r) {
     if (!r.ok()) return respond(JsonError(r.status(), what));
     respond(Json(200, CheckToJson(r->check(), urls, version)));
   };
@@ -360,10 +371,10 @@ void Api::UpdateCheck(HttpRequest& req, const PathParams& params,
   rpc.set_id(params.at("id"));
   ApplyVersionRules(ApiVersion(req), body->spec);
   *rpc.mutable_spec() = std::move(body->spec);
-  data_.UpdateCheck(*key, std::move(rpc),
-                    CheckAnswer<v1::UpdateCheckResponse>(config_.urls, ApiVersion(req),
-                                                         std::move(respond),
-                                                         "update check"));
+  data_.UpdateCheck(
+      *key, std::move(rpc),
+      CheckAnswer<v1::UpdateCheckResponse>(config_.urls, ApiVersion(req),
+                                           std::move(respond), "update check"));
 }
 
 void Api::PauseCheck(HttpRequest& req, const PathParams& params,
@@ -372,8 +383,10 @@ void Api::PauseCheck(HttpRequest& req, const PathParams& params,
   if (!key) return;
   v1::PauseCheckRequest rpc;
   rpc.set_id(params.at("id"));
-  data_.PauseCheck(*key, std::move(rpc),
-                   CheckAnswer<v1::PauseCheckResponse>(config_.urls, ApiVersion(req), std::move(respond), "pause check"));
+  data_.PauseCheck(
+      *key, std::move(rpc),
+      CheckAnswer<v1::PauseCheckResponse>(config_.urls, ApiVersion(req),
+                                          std::move(respond), "pause check"));
 }
 
 void Api::ResumeCheck(HttpRequest& req, const PathParams& params,
@@ -382,8 +395,10 @@ void Api::ResumeCheck(HttpRequest& req, const PathParams& params,
   if (!key) return;
   v1::ResumeCheckRequest rpc;
   rpc.set_id(params.at("id"));
-  data_.ResumeCheck(*key, std::move(rpc),
-                    CheckAnswer<v1::ResumeCheckResponse>(config_.urls, ApiVersion(req), std::move(respond), "resume check"));
+  data_.ResumeCheck(
+      *key, std::move(rpc),
+      CheckAnswer<v1::ResumeCheckResponse>(config_.urls, ApiVersion(req),
+                                           std::move(respond), "resume check"));
 }
 
 void Api::DeleteCheck(HttpRequest& req, const PathParams& params,
@@ -392,8 +407,10 @@ void Api::DeleteCheck(HttpRequest& req, const PathParams& params,
   if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
   v1::DeleteCheckRequest rpc;
   rpc.set_id(params.at("id"));
-  data_.DeleteCheck(*key, std::move(rpc),
-                    CheckAnswer<v1::DeleteCheckResponse>(config_.urls, ApiVersion(req), std::move(respond), "delete check"));
+  data_.DeleteCheck(
+      *key, std::move(rpc),
+      CheckAnswer<v1::DeleteCheckResponse>(config_.urls, ApiVersion(req),
+                                           std::move(respond), "delete check"));
 }
 
 void Api::ListPings(HttpRequest& req, const PathParams& params,
@@ -403,16 +420,17 @@ void Api::ListPings(HttpRequest& req, const PathParams& params,
   v1::ListPingsRequest rpc;
   rpc.set_id(params.at("id"));
   std::string uuid = absl::AsciiStrToLower(params.at("id"));
-  data_.ListPings(*key, std::move(rpc),
-                  [this, uuid, version = ApiVersion(req), respond = std::move(respond)](
-                      absl::StatusOr<v1::ListPingsResponse> r) {
-                    if (!r.ok()) return respond(JsonError(r.status(), "list pings"));
-                    ordered_json pings = ordered_json::array();
-                    for (const auto& p : r->pings()) {
-                      pings.push_back(PingToJson(p, uuid, config_.urls, version));
-                    }
-                    respond(Json(200, ordered_json{{"pings", std::move(pings)}}));
-                  });
+  data_.ListPings(
+      *key, std::move(rpc),
+      [this, uuid, version = ApiVersion(req),
+       respond = std::move(respond)](absl::StatusOr<v1::ListPingsResponse> r) {
+        if (!r.ok()) return respond(JsonError(r.status(), "list pings"));
+        ordered_json pings = ordered_json::array();
+        for (const auto& p : r->pings()) {
+          pings.push_back(PingToJson(p, uuid, config_.urls, version));
+        }
+        respond(Json(200, ordered_json{{"pings", std::move(pings)}}));
+      });
 }
 
 void Api::GetPingBody(HttpRequest& req, const PathParams& params,
@@ -426,16 +444,17 @@ void Api::GetPingBody(HttpRequest& req, const PathParams& params,
   v1::GetPingBodyRequest rpc;
   rpc.set_id(params.at("id"));
   rpc.set_n(n);
-  data_.GetPingBody(*key, std::move(rpc),
-                    [respond = std::move(respond)](
-                        absl::StatusOr<v1::GetPingBodyResponse> r) {
-                      if (!r.ok()) return respond(JsonError(r.status(), "ping body"));
-                      HttpResponse out;
-                      out.content_type = "text/plain";
-                      out.body = std::move(*r->mutable_body());
-                      out.headers.emplace_back("Access-Control-Allow-Origin", "*");
-                      respond(std::move(out));
-                    });
+  data_.GetPingBody(
+      *key, std::move(rpc),
+      [respond =
+           std::move(respond)](absl::StatusOr<v1::GetPingBodyResponse> r) {
+        if (!r.ok()) return respond(JsonError(r.status(), "ping body"));
+        HttpResponse out;
+        out.content_type = "text/plain";
+        out.body = std::move(*r->mutable_body());
+        out.headers.emplace_back("Access-Control-Allow-Origin", "*");
+        respond(std::move(out));
+      });
 }
 
 void Api::ListFlips(HttpRequest& req, const PathParams& params,
@@ -451,8 +470,9 @@ void Api::ListFlips(HttpRequest& req, const PathParams& params,
     if (!v) continue;
     int64_t n = 0;
     if (!absl::SimpleAtoi(*v, &n) || n < 0 || n > 253402300799) {
-      return respond(Json(400, ordered_json{{"error", absl::StrCat(
-                                                 "invalid query parameter ", name)}}));
+      return respond(Json(
+          400, ordered_json{
+                   {"error", absl::StrCat("invalid query parameter ", name)}}));
     }
     if (std::string_view(name) == "seconds") rpc.set_seconds(n);
     if (std::string_view(name) == "start") {
@@ -462,34 +482,34 @@ void Api::ListFlips(HttpRequest& req, const PathParams& params,
       *rpc.mutable_end() = ToProto(absl::FromUnixSeconds(n));
     }
   }
-  data_.ListFlips(*key, std::move(rpc),
-                  [respond = std::move(respond)](
-                      absl::StatusOr<v1::ListFlipsResponse> r) {
-                    if (!r.ok()) return respond(JsonError(r.status(), "list flips"));
-                    ordered_json flips = ordered_json::array();
-                    for (const auto& f : r->flips()) flips.push_back(FlipToJson(f));
-                    respond(Json(200, ordered_json{{"flips", std::move(flips)}}));
-                  });
+  data_.ListFlips(
+      *key, std::move(rpc),
+      [respond = std::move(respond)](absl::StatusOr<v1::ListFlipsResponse> r) {
+        if (!r.ok()) return respond(JsonError(r.status(), "list flips"));
+        ordered_json flips = ordered_json::array();
+        for (const auto& f : r->flips()) flips.push_back(FlipToJson(f));
+        respond(Json(200, ordered_json{{"flips", std::move(flips)}}));
+      });
 }
 
 void Api::ListChannels(HttpRequest& req, const PathParams&, Respond respond) {
   auto key = ApiKey(req, std::nullopt);
   if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
-  data_.ListChannels(*key, {},
-                     [respond = std::move(respond)](
-                         absl::StatusOr<v1::ListChannelsResponse> r) {
-                       if (!r.ok()) return respond(JsonError(r.status(), "list channels"));
-                       ordered_json channels = ordered_json::array();
-                       for (const auto& c : r->channels()) {
-                         channels.push_back(ordered_json{
-                             {"id", c.id()}, {"name", c.name()}, {"kind", c.kind()}});
-                       }
-                       respond(Json(200, ordered_json{{"channels", std::move(channels)}}));
-                     });
+  data_.ListChannels(
+      *key, {},
+      [respond =
+           std::move(respond)](absl::StatusOr<v1::ListChannelsResponse> r) {
+        if (!r.ok()) return respond(JsonError(r.status(), "list channels"));
+        ordered_json channels = ordered_json::array();
+        for (const auto& c : r->channels()) {
+          channels.push_back(ordered_json{
+              {"id", c.id()}, {"name", c.name()}, {"kind", c.kind()}});
+        }
+        respond(Json(200, ordered_json{{"channels", std::move(channels)}}));
+      });
 }
 
-void Api::Metrics(HttpRequest& req, const PathParams& params,
-                  Respond respond) {
+void Api::Metrics(HttpRequest& req, const PathParams& params, Respond respond) {
   auto text = [](int status, std::string body) {
     HttpResponse r;
     r.status = status;
@@ -510,46 +530,48 @@ void Api::Metrics(HttpRequest& req, const PathParams& params,
   // path). Unknown keys and read-write keys are refused with 403.
   if (!LooksLikeApiKey(key)) return respond(text(400, "invalid api key"));
   if (Throttled(api_limiter_.get(), Sha256(key), respond)) return;
-  data_.ListChecks(key, {},
-                   [respond = std::move(respond), text](
-                       absl::StatusOr<v1::ListChecksResponse> r) {
-                     if (!r.ok()) {
-                       if (absl::IsUnauthenticated(r.status())) {
-                         return respond(text(403, "wrong api key"));
-                       }
-                       return respond(text(HttpStatusFor(r.status().code()),
-                                           ClientMessage(r.status(), "metrics")));
-                     }
-                     if (!r->caller_read_only()) {
-                       return respond(text(403, "use a read-only api key"));
-                     }
-                     HttpResponse out = text(200, PrometheusMetrics(r->checks()));
-                     out.content_type = "text/plain; version=0.0.4; charset=utf-8";
-                     respond(std::move(out));
-                   });
+  data_.ListChecks(
+      key, {},
+      [respond = std::move(respond),
+       text](absl::StatusOr<v1::ListChecksResponse> r) {
+        if (!r.ok()) {
+          if (absl::IsUnauthenticated(r.status())) {
+            return respond(text(403, "wrong api key"));
+          }
+          return respond(text(HttpStatusFor(r.status().code()),
+                              ClientMessage(r.status(), "metrics")));
+        }
+        if (!r->caller_read_only()) {
+          return respond(text(403, "use a read-only api key"));
+        }
+        HttpResponse out = text(200, PrometheusMetrics(r->checks()));
+        out.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        respond(std::move(out));
+      });
 }
 
 void Api::ListBadges(HttpRequest& req, const PathParams&, Respond respond) {
   auto key = ApiKey(req, std::nullopt);
   if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
-  data_.ListBadgeTags(*key, {},
-                      [this, respond = std::move(respond)](
-                          absl::StatusOr<v1::ListBadgeTagsResponse> r) {
-                        if (!r.ok()) return respond(JsonError(r.status(), "list badges"));
-                        ordered_json badges = ordered_json::object();
-                        auto urls = [&](const std::string& tag) {
-                          return BadgeUrls(config_.urls.site_root, config_.secret_key,
-                                           r->badge_key(), tag);
-                        };
-                        for (const auto& tag : r->tags()) badges[tag] = urls(tag);
-                        badges["*"] = urls("*");
-                        respond(Json(200, ordered_json{{"badges", std::move(badges)}}));
-                      });
+  data_.ListBadgeTags(
+      *key, {},
+      [this, respond = std::move(respond)](
+          absl::StatusOr<v1::ListBadgeTagsResponse> r) {
+        if (!r.ok()) return respond(JsonError(r.status(), "list badges"));
+        ordered_json badges = ordered_json::object();
+        auto urls = [&](const std::string& tag) {
+          return BadgeUrls(config_.urls.site_root, config_.secret_key,
+                           r->badge_key(), tag);
+        };
+        for (const auto& tag : r->tags()) badges[tag] = urls(tag);
+        badges["*"] = urls("*");
+        respond(Json(200, ordered_json{{"badges", std::move(badges)}}));
+      });
 }
 
 // Splits "name.format" (format svg, json or shields); false otherwise.
 static bool SplitBadgeFile(const std::string& file, std::string* name,
-                    std::string* format) {
+                           std::string* format) {
   size_t dot = file.rfind('.');
   if (dot == std::string::npos || dot == 0) return false;
   *name = file.substr(0, dot);
@@ -609,7 +631,7 @@ void Api::ServeBadge(v1::GetBadgeCountsRequest rpc, std::string label,
                     const v1::GetBadgeCountsResponse& counts) {
     // The label: the tag, the check's name, else SITE_NAME (as
     // Healthchecks labels its all-checks badge).
-    std::string shown = !label.empty()               ? label
+    std::string shown = !label.empty()                 ? label
                         : !counts.check_name().empty() ? counts.check_name()
                                                        : site_name;
     HttpResponse out;
@@ -626,23 +648,23 @@ void Api::ServeBadge(v1::GetBadgeCountsRequest rpc, std::string label,
     if (cached->total() < 0) return respond(TextNotFound());
     return respond(answer(*cached));
   }
-  data_.GetBadgeCounts(
-      std::move(rpc),
-      [this, cache_key, answer, respond = std::move(respond)](
-          absl::StatusOr<v1::GetBadgeCountsResponse> r) {
-        if (!r.ok()) {
-          if (absl::IsNotFound(r.status())) {
-            // Remembered too: guessing keys must not cost a query each.
-            v1::GetBadgeCountsResponse missing;
-            missing.set_total(-1);
-            badge_cache_.Put(cache_key, missing, absl::Now());
-            return respond(TextNotFound());
-          }
-          return respond(JsonError(r.status(), "badge"));
-        }
-        badge_cache_.Put(cache_key, *r, absl::Now());
-        respond(answer(*r));
-      });
+  data_.GetBadgeCounts(std::move(rpc),
+                       [this, cache_key, answer, respond = std::move(respond)](
+                           absl::StatusOr<v1::GetBadgeCountsResponse> r) {
+                         if (!r.ok()) {
+                           if (absl::IsNotFound(r.status())) {
+                             // Remembered too: guessing keys must not cost a
+                             // query each.
+                             v1::GetBadgeCountsResponse missing;
+                             missing.set_total(-1);
+                             badge_cache_.Put(cache_key, missing, absl::Now());
+                             return respond(TextNotFound());
+                           }
+                           return respond(JsonError(r.status(), "badge"));
+                         }
+                         badge_cache_.Put(cache_key, *r, absl::Now());
+                         respond(answer(*r));
+                       });
 }
 
 void Api::Status(HttpRequest&, const PathParams&, Respond respond) {

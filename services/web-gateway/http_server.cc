@@ -75,9 +75,8 @@ class Session : public std::enable_shared_from_this<Session> {
     req.method = std::string(msg.method_string());
     std::string_view target(msg.target().data(), msg.target().size());
     size_t q = target.find('?');
-    bool ok = UrlDecode(target.substr(0, q), false, &req.path) &&
-              (q == std::string_view::npos ||
-               ParseQuery(target.substr(q + 1), &req.query));
+    bool ok = UrlDecode(target.substr(0, q), false, &req.path);
+    if (q != std::string_view::npos) ParseQuery(target.substr(q + 1), &req.query);
     for (const auto& f : msg) {
       req.headers.emplace(absl::AsciiStrToLower(std::string(f.name_string())),
                           std::string(f.value()));

@@ -42,7 +42,7 @@ bool UrlDecode(std::string_view in, bool query, std::string* out) {
   return true;
 }
 
-bool ParseQuery(std::string_view qs,
+void ParseQuery(std::string_view qs,
                 std::multimap<std::string, std::string>* out) {
   for (absl::string_view apart : absl::StrSplit(Absl(qs), '&', absl::SkipEmpty())) {
     std::string_view part(apart.data(), apart.size());
@@ -57,7 +57,6 @@ bool ParseQuery(std::string_view qs,
     }
     out->emplace(std::move(k), std::move(v));
   }
-  return true;
 }
 
 }  // namespace tocsin::gateway

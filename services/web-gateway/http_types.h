@@ -39,7 +39,7 @@ using Respond = std::function<void(HttpResponse)>;
 bool UrlDecode(std::string_view in, bool query, std::string* out);
 // Splits "a=1&b=2" into decoded pairs; a part with a malformed escape is
 // kept as it came.
-bool ParseQuery(std::string_view qs,
+void ParseQuery(std::string_view qs,
                 std::multimap<std::string, std::string>* out);
 
 }  // namespace tocsin::gateway

@@ -18,12 +18,12 @@ TEST(HttpTypesTest, UrlDecode) {
 
 TEST(HttpTypesTest, ParseQueryKeepsRepeats) {
   std::multimap<std::string, std::string> q;
-  ASSERT_TRUE(ParseQuery("tag=a&tag=b%20c&create=1&flag", &q));
+  ParseQuery("tag=a&tag=b%20c&create=1&flag", &q);
   EXPECT_EQ(q.count("tag"), 2u);
   EXPECT_EQ(q.find("create")->second, "1");
   EXPECT_EQ(q.find("flag")->second, "");
   q.clear();
-  ASSERT_TRUE(ParseQuery("note=100%&x=%G0", &q));
+  ParseQuery("note=100%&x=%G0", &q);
   EXPECT_EQ(q.find("note")->second, "100%");
   EXPECT_EQ(q.find("x")->second, "%G0");
 }
