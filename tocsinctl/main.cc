@@ -1,6 +1,7 @@
 // tocsinctl: the operator's command line (like Django's manage.py), over gRPC.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -17,7 +18,10 @@
 #include "schedule/schedule.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "nlohmann/json.hpp"
+#include "google/protobuf/util/json_util.h"
 #include "tocsin/v1/admin_service.grpc.pb.h"
+#include "tocsin/v1/channel_service.grpc.pb.h"
+#include "tocsin/v1/check_service.grpc.pb.h"
 #include "tocsin/v1/project_service.grpc.pb.h"
 #include "tocsin/v1/scheduler_service.grpc.pb.h"
 
@@ -30,6 +34,19 @@ constexpr char kUsage[] = R"(usage: tocsinctl COMMAND ...
 
 Commands:
   project create NAME       create a project; prints its keys as JSON
+  project reports off|hourly|daily [--project UUID]
+                            email a report of down checks to the project's
+                            email integrations every hour or day
+  channel list [--project UUID]
+  channel create --kind KIND [--name NAME] [--settings-file FILE|-]
+                 [--project UUID]
+                            create an integration; settings (a JSON object,
+                            see docs/api.md) are read from a file or stdin,
+                            never from the command line: they hold secrets
+  channel update ID [--name NAME] [--settings-file FILE|-] [--project UUID]
+  channel delete ID [--project UUID]
+  channel notifications (ID | --check UUID) [--project UUID]
+                            deliveries with every attempt, as JSON
   migrate                   apply pending database migrations
   cron next [--tz ZONE] [--from TIME] [--count N] EXPR
                             print the next times a cron expression matches
@@ -134,6 +151,181 @@ int ProjectCreate(const std::string& name) {
   j["api_key_readonly"] = resp.api_key_readonly();
   j["ping_key"] = resp.ping_key();
   std::cout << j.dump() << "\n";
+  return 0;
+}
+
+// --name VALUE options and positional arguments.
+struct Args {
+  std::map<std::string, std::string> options;
+  std::vector<std::string> positional;
+};
+
+absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& in,
+                               const std::vector<std::string>& known) {
+  Args out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const std::string& a = in[i];
+    if (a.rfind("--", 0) != 0) {
+      out.positional.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2);
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown option ", a));
+    }
+    if (i + 1 >= in.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(a, " needs a value"));
+    }
+    out.options[name] = in[++i];
+  }
+  return out;
+}
+
+// The project a command acts on: --project, else the local stack's.
+std::string ProjectOf(const Args& a) {
+  auto it = a.options.find("project");
+  if (it != a.options.end()) return it->second;
+  return FromStack("TOCSIN_PROJECT", "project");
+}
+
+absl::StatusOr<std::string> ReadSettings(const Args& a) {
+  auto it = a.options.find("settings-file");
+  if (it == a.options.end()) return std::string();
+  std::string text;
+  if (it->second == "-") {
+    std::stringstream ss;
+    ss << std::cin.rdbuf();
+    text = ss.str();
+  } else {
+    std::ifstream in(it->second);
+    if (!in) {
+      return absl::NotFoundError(
+          absl::StrCat("cannot read settings file ", it->second));
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return absl::InvalidArgumentError("settings must be a JSON object");
+  }
+  return j.dump();
+}
+
+void PrintChannel(const v1::Channel& c) {
+  nlohmann::ordered_json j{{"id", c.id()}, {"name", c.name()}, {"kind", c.kind()}};
+  std::cout << j.dump() << "\n";
+}
+
+int Channels(const std::vector<std::string>& in) {
+  if (in.empty()) return Usage("channel takes: list | create | update | delete | notifications");
+  const std::string sub = in[0];
+  auto args = ParseArgs({in.begin() + 1, in.end()},
+                        {"project", "kind", "name", "settings-file", "check"});
+  if (!args.ok()) return Usage(std::string(args.status().message()));
+  std::string project = ProjectOf(*args);
+  if (project.empty()) return Usage("--project is required (no local stack found)");
+  auto t = Connect("TOCSIN_DATA_ADDR", "data_addr");
+  if (!t.ok()) return Fail(t.status());
+  auto channels = v1::ChannelService::NewStub(t->channel);
+  grpc::ClientContext ctx;
+  PrepareInternalCall(ctx, t->token, absl::Seconds(30));
+  grpc::Status s;
+  auto name = args->options.find("name");
+  if (sub == "list" && args->positional.empty()) {
+    auto checks = v1::CheckService::NewStub(t->channel);
+    v1::ListChannelsRequest req;
+    req.set_project(project);
+    v1::ListChannelsResponse resp;
+    s = checks->ListChannels(&ctx, req, &resp);
+    if (!s.ok()) return Fail(FromGrpcStatus(s));
+    for (const auto& c : resp.channels()) PrintChannel(c);
+    return 0;
+  }
+  if (sub == "create" && args->positional.empty()) {
+    if (!args->options.count("kind")) return Usage("channel create needs --kind");
+    auto settings = ReadSettings(*args);
+    if (!settings.ok()) return Fail(settings.status());
+    v1::CreateChannelRequest req;
+    req.set_project(project);
+    req.set_kind(args->options["kind"]);
+    if (name != args->options.end()) req.set_name(name->second);
+    req.set_settings_json(*settings);
+    v1::CreateChannelResponse resp;
+    s = channels->CreateChannel(&ctx, req, &resp);
+    if (!s.ok()) return Fail(FromGrpcStatus(s));
+    PrintChannel(resp.channel());
+    return 0;
+  }
+  if (sub == "update" && args->positional.size() == 1) {
+    auto settings = ReadSettings(*args);
+    if (!settings.ok()) return Fail(settings.status());
+    v1::UpdateChannelRequest req;
+    req.set_project(project);
+    req.set_id(args->positional[0]);
+    if (name != args->options.end()) req.set_name(name->second);
+    req.set_settings_json(*settings);
+    v1::UpdateChannelResponse resp;
+    s = channels->UpdateChannel(&ctx, req, &resp);
+    if (!s.ok()) return Fail(FromGrpcStatus(s));
+    PrintChannel(resp.channel());
+    return 0;
+  }
+  if (sub == "delete" && args->positional.size() == 1) {
+    v1::DeleteChannelRequest req;
+    req.set_project(project);
+    req.set_id(args->positional[0]);
+    v1::DeleteChannelResponse resp;
+    s = channels->DeleteChannel(&ctx, req, &resp);
+    if (!s.ok()) return Fail(FromGrpcStatus(s));
+    PrintChannel(resp.channel());
+    return 0;
+  }
+  if (sub == "notifications" &&
+      (args->positional.size() == 1) != (args->options.count("check") == 1)) {
+    v1::ListNotificationsRequest req;
+    req.set_project(project);
+    if (args->positional.size() == 1) req.set_channel(args->positional[0]);
+    if (args->options.count("check")) req.set_check(args->options["check"]);
+    v1::ListNotificationsResponse resp;
+    s = channels->ListNotifications(&ctx, req, &resp);
+    if (!s.ok()) return Fail(FromGrpcStatus(s));
+    std::string text;
+    google::protobuf::util::JsonPrintOptions opts;
+    opts.preserve_proto_field_names = true;
+    (void)google::protobuf::util::MessageToJsonString(resp, &text, opts);
+    std::cout << text << "\n";
+    return 0;
+  }
+  return Usage("channel takes: list | create --kind KIND | update ID | delete ID | notifications (ID | --check UUID)");
+}
+
+int ProjectReports(const std::vector<std::string>& in) {
+  auto args = ParseArgs(in, {"project"});
+  if (!args.ok()) return Usage(std::string(args.status().message()));
+  if (args->positional.size() != 1) {
+    return Usage("project reports takes: off | hourly | daily");
+  }
+  std::string project = ProjectOf(*args);
+  if (project.empty()) return Usage("--project is required (no local stack found)");
+  auto t = Connect("TOCSIN_DATA_ADDR", "data_addr");
+  if (!t.ok()) return Fail(t.status());
+  auto stub = v1::ProjectService::NewStub(t->channel);
+  grpc::ClientContext ctx;
+  PrepareInternalCall(ctx, t->token, absl::Seconds(30));
+  v1::SetProjectReportsRequest req;
+  req.set_project(project);
+  req.set_period(args->positional[0]);
+  v1::SetProjectReportsResponse resp;
+  grpc::Status s = stub->SetProjectReports(&ctx, req, &resp);
+  if (!s.ok()) return Fail(FromGrpcStatus(s));
+  if (resp.has_next_report()) {
+    std::cout << "first report due " << FormatUtcZ(FromProto(resp.next_report()))
+              << "\n";
+  } else {
+    std::cout << "reports off\n";
+  }
   return 0;
 }
 
@@ -280,7 +472,10 @@ int Main(int argc, char** argv) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (cmd == "project") {
     if (rest.size() == 2 && rest[0] == "create") return ProjectCreate(rest[1]);
-    return Usage("project takes: create NAME");
+    if (!rest.empty() && rest[0] == "reports") {
+      return ProjectReports({rest.begin() + 1, rest.end()});
+    }
+    return Usage("project takes: create NAME | reports off|hourly|daily");
   }
   if (cmd == "migrate") return rest.empty() ? Migrate() : Usage("migrate takes no arguments");
   if (cmd == "cron" || cmd == "schedule") {
@@ -296,6 +491,7 @@ int Main(int argc, char** argv) {
     return Usage("health takes: data | scheduler");
   }
   if (cmd == "job") return Jobs(rest);
+  if (cmd == "channel") return Channels(rest);
   return Usage(absl::StrCat("unknown command \"", cmd, "\""));
 }
 

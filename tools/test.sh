@@ -38,5 +38,7 @@ echo "== unit and integration tests"
 ctest --preset debug -j 2 --timeout 300
 
 echo "== end-to-end tests (local stack through nginx)"
-TOCSIN_BUILD_DIR=build/debug python3 -m unittest discover -v -s tests/e2e -p 'test_*.py'
+# Debian's own Python: the test receivers use its python3-aiosmtpd package
+# (a python3 earlier on PATH, e.g. pyenv's, would not see it).
+TOCSIN_BUILD_DIR=build/debug /usr/bin/python3 -m unittest discover -v -s tests/e2e -p 'test_*.py'
 echo "== all tests passed"

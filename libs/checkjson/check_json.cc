@@ -4,11 +4,27 @@
 #include <cstdint>
 #include <string_view>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/time_format.h"
 
 namespace tocsin {
+
+UrlConfig ReadUrlConfig(Settings& s) {
+  UrlConfig urls;
+  std::string site_root = s.String("SITE_ROOT", "http://localhost:8000");
+  while (absl::EndsWith(site_root, "/")) site_root.pop_back();
+  if (!absl::StartsWith(site_root, "http://") &&
+      !absl::StartsWith(site_root, "https://")) {
+    s.Fail("SITE_ROOT", "must start with http:// or https://");
+  }
+  urls.site_root = site_root;
+  urls.ping_endpoint =
+      s.String("PING_ENDPOINT", absl::StrCat(site_root, "/ping/"));
+  if (!absl::EndsWith(urls.ping_endpoint, "/")) urls.ping_endpoint += "/";
+  return urls;
+}
 namespace {
 
 nlohmann::ordered_json TimeOrNull(bool present,

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "common/settings.h"
 #include "nlohmann/json.hpp"
 #include "tocsin/v1/check.pb.h"
 
@@ -13,6 +14,10 @@ struct UrlConfig {
   std::string site_root;      // "https://hc.example.org", no trailing slash
   std::string ping_endpoint;  // "https://hc.example.org/ping/", with slash
 };
+
+// SITE_ROOT (default http://localhost:8000, no trailing slash) and
+// PING_ENDPOINT (default SITE_ROOT/ping/), as every service reads them.
+UrlConfig ReadUrlConfig(Settings& s);
 
 // "new", "up", "grace", "down", "paused".
 std::string CheckStatusName(v1::CheckStatus s);

@@ -108,7 +108,8 @@ std::optional<absl::Time> GraceStart(const CheckState& c) {
   return result;
 }
 
-v1::CheckStatus CurrentStatus(const CheckState& c, absl::Time now) {
+namespace {
+v1::CheckStatus StatusFromClock(const CheckState& c, absl::Time now) {
   // A run that outlived its grace time is down, whatever the stored status
   // (a new or paused check that was started too).
   if (c.last_start && now >= *c.last_start + c.grace) {
@@ -121,6 +122,18 @@ v1::CheckStatus CurrentStatus(const CheckState& c, absl::Time now) {
   if (now >= *grace_start + c.grace) return v1::CHECK_STATUS_DOWN;
   if (now >= *grace_start) return v1::CHECK_STATUS_GRACE;
   return v1::CHECK_STATUS_UP;
+}
+}  // namespace
+
+v1::CheckStatus CurrentStatus(const CheckState& c, absl::Time now) {
+  v1::CheckStatus s = StatusFromClock(c, now);
+  // After an outage of ping intake the deadline may have been moved past
+  // the clock's verdict (grace given again): until then it is in grace.
+  if (s == v1::CHECK_STATUS_DOWN && c.status != StoredStatus::kDown &&
+      c.alert_after && now < *c.alert_after) {
+    return v1::CHECK_STATUS_GRACE;
+  }
+  return s;
 }
 
 std::optional<absl::Time> Deadline(const CheckState& c) {

@@ -44,6 +44,18 @@ TEST(CheckRulesTest, StatusMovesThroughGraceToDown) {
   EXPECT_EQ(CurrentStatus(c, now + absl::Minutes(6)), v1::CHECK_STATUS_DOWN);
 }
 
+TEST(CheckRulesTest, DeadlineMovedAfterOutageKeepsCheckInGrace) {
+  CheckState c = Simple(absl::Minutes(5), absl::Minutes(1));
+  absl::Time now = T("2024-01-01T12:00:00Z");
+  ApplyPing(c, v1::PING_KIND_SUCCESS, now, "");
+  // Intake was down from 12:03 to 12:10; the check got its minute again.
+  absl::Time back = now + absl::Minutes(10);
+  c.alert_after = back + c.grace;
+  EXPECT_EQ(CurrentStatus(c, back), v1::CHECK_STATUS_GRACE);
+  EXPECT_EQ(CurrentStatus(c, back + c.grace), v1::CHECK_STATUS_DOWN);
+  EXPECT_TRUE(ApplyDeadline(c, back + c.grace).goes_down);
+}
+
 TEST(CheckRulesTest, FailPingFlipsToDownWithoutDeadline) {
   CheckState c = Simple(absl::Minutes(5), absl::Minutes(1));
   absl::Time now = T("2024-01-01T12:00:00Z");

@@ -53,6 +53,16 @@ absl::StatusOr<DataConfig> LoadDataConfig(Settings& s) {
   c.internal_token = s.InternalToken();
   c.ping_body_limit =
       static_cast<int>(s.Int("PING_BODY_LIMIT", 10000, 0, 100 * 1024 * 1024));
+  c.pings_kept = s.Int("TOCSIN_PINGS_KEPT", 100, 1, 100000);
+  c.outage_threshold = s.Duration("TOCSIN_OUTAGE_THRESHOLD", absl::Seconds(15),
+                                  absl::Seconds(2), absl::Hours(1));
+  c.heartbeat_every = s.Duration("TOCSIN_HEARTBEAT_EVERY", absl::Seconds(2),
+                                 absl::Milliseconds(100), absl::Minutes(1));
+  if (c.heartbeat_every * 3 > c.outage_threshold) {
+    s.Fail("TOCSIN_OUTAGE_THRESHOLD",
+           "must be at least three times TOCSIN_HEARTBEAT_EVERY");
+  }
+  c.metrics_listen = s.String("TOCSIN_DATA_METRICS_LISTEN", "");
   c.log_level = s.LogLevel();
   if (!s.status().ok()) return s.status();
   return c;

@@ -24,6 +24,10 @@ struct DataConfig {
   std::string listen;
   std::string internal_token;  // Secret: never logged.
   int ping_body_limit = 10000;
+  int64_t pings_kept = 100;
+  absl::Duration outage_threshold = absl::Seconds(15);
+  absl::Duration heartbeat_every = absl::Seconds(2);
+  std::string metrics_listen;  // Empty: no metrics endpoint.
   log::Level log_level = log::Level::kInfo;
 
   // A libpq connection string. Contains the password: never log it.

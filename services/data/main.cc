@@ -5,6 +5,7 @@
 #include "common/settings.h"
 #include "common/shutdown.h"
 #include "data/server.h"
+#include "metrics/metrics.h"
 
 int main() {
   tocsin::BlockTerminationSignals();
@@ -29,9 +30,20 @@ int main() {
     tocsin::log::Error("cannot start", {{"error", server.status().ToString()}});
     return 1;
   }
+  tocsin::metrics::MetricsServer metrics_server(
+      tocsin::metrics::DefaultRegistry());
+  if (!config->metrics_listen.empty()) {
+    if (auto s = metrics_server.Start(config->metrics_listen); !s.ok()) {
+      tocsin::log::Error("cannot start metrics endpoint",
+                         {{"listen", config->metrics_listen},
+                          {"error", s.ToString()}});
+      return 1;
+    }
+  }
   int sig = tocsin::WaitForTerminationSignal();
   tocsin::log::Info("shutting down", {{"signal", int64_t{sig}}});
   (*server)->Shutdown(shutdown_grace);
+  metrics_server.Stop();
   tocsin::log::Info("stopped");
   return 0;
 }

@@ -4,6 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_util.h"
+#include "common/instance.h"
+#include "metrics/grpc_server_metrics.h"
+#include "common/time_format.h"
 #include "common/log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -15,7 +18,12 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
   std::unique_ptr<DataServer> s(new DataServer());
   s->pool_ = std::make_unique<PgPool>(config.ConnectionString(),
                                       config.pool_size, config.pool_wait);
-  s->store_ = std::make_unique<Store>(*s->pool_);
+  StoreOptions options;
+  options.pings_kept = config.pings_kept;
+  options.outage_threshold = config.outage_threshold;
+  s->store_ = std::make_unique<Store>(*s->pool_, options);
+  s->heartbeat_every_ = config.heartbeat_every;
+  s->started_ = absl::Now();
 
   // The database may still be starting (compose, Kubernetes): wait for it.
   absl::Time give_up = absl::Now() + startup_wait;
@@ -45,11 +53,15 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
   s->admin_ = std::make_unique<AdminServiceImpl>(*s->store_, *s->auth_);
   s->deadlines_ = std::make_unique<DeadlineServiceImpl>(*s->store_, *s->auth_);
   s->badges_ = std::make_unique<BadgeServiceImpl>(*s->store_, *s->auth_);
+  s->channels_ = std::make_unique<ChannelServiceImpl>(*s->store_, *s->auth_);
+  s->alerts_ = std::make_unique<AlertServiceImpl>(*s->store_, *s->auth_);
+  s->system_ = std::make_unique<SystemServiceImpl>(*s->store_, *s->auth_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   ApplyServerDefaults(builder);
+  metrics::AddServerMetrics(builder);
   // Handlers block on PostgreSQL, so each call in progress holds a thread;
   // beyond the quota gRPC answers RESOURCE_EXHAUSTED at once (HTTP 429):
   // backpressure rather than a pile-up. gRPC 1.51's sync server counts this
@@ -66,6 +78,9 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
   builder.RegisterService(s->admin_.get());
   builder.RegisterService(s->deadlines_.get());
   builder.RegisterService(s->badges_.get());
+  builder.RegisterService(s->channels_.get());
+  builder.RegisterService(s->alerts_.get());
+  builder.RegisterService(s->system_.get());
   s->server_ = builder.BuildAndStart();
   if (!s->server_ || s->port_ == 0) {
     return absl::UnavailableError(
@@ -80,14 +95,28 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
 }
 
 // Health follows the database: a replica that cannot reach PostgreSQL says
-// so, and load balancers and `tocsinctl health` see it.
+// so, and load balancers and `tocsinctl health` see it. The same loop
+// records this replica's heartbeat for the health document.
 void DataServer::WatchDatabase() {
   bool serving = true;
+  absl::Time next_probe = absl::Now() + absl::Seconds(5);
+  absl::Time next_heartbeat = absl::Now();
+  v1::HeartbeatRequest beat;
+  beat.set_component("data");
+  beat.set_instance(InstanceName());
+  *beat.mutable_started() = tocsin::ToProto(started_);
   while (!stopping_) {
-    for (int i = 0; i < 50 && !stopping_; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (stopping_) break;
+    absl::Time now = absl::Now();
+    if (now >= next_heartbeat) {
+      next_heartbeat = now + heartbeat_every_;
+      if (auto hb = store_->Heartbeat(beat, now); !hb.ok()) {
+        log::Debug("heartbeat not recorded", {{"error", hb.status().ToString()}});
+      }
+    }
+    if (now < next_probe) continue;
+    next_probe = now + absl::Seconds(5);
     bool ok = pool_->Ping().ok();
     if (ok != serving) {
       serving = ok;

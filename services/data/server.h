@@ -44,6 +44,11 @@ class DataServer {
   std::unique_ptr<AdminServiceImpl> admin_;
   std::unique_ptr<DeadlineServiceImpl> deadlines_;
   std::unique_ptr<BadgeServiceImpl> badges_;
+  std::unique_ptr<ChannelServiceImpl> channels_;
+  std::unique_ptr<AlertServiceImpl> alerts_;
+  std::unique_ptr<SystemServiceImpl> system_;
+  absl::Duration heartbeat_every_ = absl::Seconds(2);
+  absl::Time started_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::atomic<bool> stopping_{false};

@@ -7,12 +7,21 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "common/time_format.h"
+#include "metrics/metrics.h"
 
 namespace tocsin::data {
 namespace {
 
 // How many pings ListPings returns, as Healthchecks does for its own plans.
 constexpr int kPingsListed = 100;
+
+metrics::Family<metrics::Counter>& FlipCounter() {
+  static auto& flips = metrics::DefaultRegistry().AddCounter(
+      "tocsin_flips_total", "Status changes written, by new status.", {"to"});
+  return flips;
+}
+
+}  // namespace
 
 // Logs server-side failures (not the caller's mistakes) once, here.
 grpc::Status Reply(const absl::Status& s, std::string_view rpc) {
@@ -23,8 +32,6 @@ grpc::Status Reply(const absl::Status& s, std::string_view rpc) {
   }
   return ToGrpcStatus(s);
 }
-
-}  // namespace
 
 grpc::Status CheckServiceImpl::ListChecks(grpc::ServerContext* ctx,
                                           const v1::ListChecksRequest* req,
@@ -260,6 +267,11 @@ grpc::Status PingServiceImpl::RecordPing(grpc::ServerContext* ctx,
   auto out = store_.RecordPing(in, absl::Now(),
                                [ctx] { return ctx->IsCancelled(); });
   if (!out.ok()) return Reply(out.status(), "RecordPing");
+  static auto& recorded = metrics::DefaultRegistry().AddCounter(
+      "tocsin_pings_recorded_total",
+      "Pings committed, by how they were classified.", {"kind"});
+  recorded.With({PingKindName(out->kind)}).Inc();
+  if (!out->flipped_to.empty()) FlipCounter().With({out->flipped_to}).Inc();
   resp->set_created(out->created);
   resp->set_kind(out->kind);
   return grpc::Status::OK;
@@ -295,6 +307,30 @@ grpc::Status AdminServiceImpl::Migrate(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+grpc::Status ProjectServiceImpl::SetProjectReports(
+    grpc::ServerContext* ctx, const v1::SetProjectReportsRequest* req,
+    v1::SetProjectReportsResponse* resp) {
+  auto caller = auth_.ForProject(*ctx, req->project(), /*write=*/true);
+  if (!caller.ok()) return Reply(caller.status(), "SetProjectReports");
+  auto out = store_.SetProjectReports(caller->project, req->period(),
+                                      absl::Now());
+  if (!out.ok()) return Reply(out.status(), "SetProjectReports");
+  *resp = std::move(*out);
+  return grpc::Status::OK;
+}
+
+grpc::Status ProjectServiceImpl::ClaimDueReports(
+    grpc::ServerContext* ctx, const v1::ClaimDueReportsRequest* req,
+    v1::ClaimDueReportsResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) {
+    return Reply(s, "ClaimDueReports");
+  }
+  auto out = store_.ClaimDueReports(req->limit(), absl::Now());
+  if (!out.ok()) return Reply(out.status(), "ClaimDueReports");
+  *resp = std::move(*out);
+  return grpc::Status::OK;
+}
+
 grpc::Status DeadlineServiceImpl::MarkLateChecks(
     grpc::ServerContext* ctx, const v1::MarkLateChecksRequest* req,
     v1::MarkLateChecksResponse* resp) {
@@ -305,7 +341,12 @@ grpc::Status DeadlineServiceImpl::MarkLateChecks(
   auto out = store_.MarkLateChecks(limit, absl::Now());
   if (!out.ok()) return Reply(out.status(), "MarkLateChecks");
   *resp = std::move(*out);
+  if (resp->intake_down()) {
+    log::Warning("late checks wait: ping intake is down (no recent gateway "
+                 "heartbeat), so missing pings prove nothing");
+  }
   for (const auto& f : resp->flips()) {
+    FlipCounter().With({"down"}).Inc();
     log::Info("check is down", {{"check", f.check()}});
   }
   return grpc::Status::OK;

@@ -9,6 +9,9 @@
 #include "data/config.h"
 #include "data/store.h"
 #include "tocsin/v1/admin_service.grpc.pb.h"
+#include "tocsin/v1/alert_service.grpc.pb.h"
+#include "tocsin/v1/channel_service.grpc.pb.h"
+#include "tocsin/v1/system_service.grpc.pb.h"
 #include "tocsin/v1/badge_service.grpc.pb.h"
 #include "tocsin/v1/check_service.grpc.pb.h"
 #include "tocsin/v1/deadline_service.grpc.pb.h"
@@ -16,6 +19,10 @@
 #include "tocsin/v1/project_service.grpc.pb.h"
 
 namespace tocsin::data {
+
+// The status on the wire; server-side failures (not the caller's mistakes)
+// are logged once, here.
+grpc::Status Reply(const absl::Status& s, std::string_view rpc);
 
 class CheckServiceImpl final : public v1::CheckService::Service {
  public:
@@ -96,6 +103,12 @@ class ProjectServiceImpl final : public v1::ProjectService::Service {
   grpc::Status CreateProject(grpc::ServerContext* ctx,
                              const v1::CreateProjectRequest* req,
                              v1::CreateProjectResponse* resp) override;
+  grpc::Status SetProjectReports(grpc::ServerContext* ctx,
+                                 const v1::SetProjectReportsRequest* req,
+                                 v1::SetProjectReportsResponse* resp) override;
+  grpc::Status ClaimDueReports(grpc::ServerContext* ctx,
+                               const v1::ClaimDueReportsRequest* req,
+                               v1::ClaimDueReportsResponse* resp) override;
 
  private:
   Store& store_;
@@ -124,6 +137,71 @@ class DeadlineServiceImpl final : public v1::DeadlineService::Service {
   grpc::Status GetNextDeadline(grpc::ServerContext* ctx,
                                const v1::GetNextDeadlineRequest* req,
                                v1::GetNextDeadlineResponse* resp) override;
+
+ private:
+  Store& store_;
+  Authenticator& auth_;
+};
+
+// Integrations and their delivery history (alert_services.cc).
+class ChannelServiceImpl final : public v1::ChannelService::Service {
+ public:
+  ChannelServiceImpl(Store& store, Authenticator& auth)
+      : store_(store), auth_(auth) {}
+  grpc::Status CreateChannel(grpc::ServerContext* ctx,
+                             const v1::CreateChannelRequest* req,
+                             v1::CreateChannelResponse* resp) override;
+  grpc::Status GetChannel(grpc::ServerContext* ctx,
+                          const v1::GetChannelRequest* req,
+                          v1::GetChannelResponse* resp) override;
+  grpc::Status UpdateChannel(grpc::ServerContext* ctx,
+                             const v1::UpdateChannelRequest* req,
+                             v1::UpdateChannelResponse* resp) override;
+  grpc::Status DeleteChannel(grpc::ServerContext* ctx,
+                             const v1::DeleteChannelRequest* req,
+                             v1::DeleteChannelResponse* resp) override;
+  grpc::Status ListNotifications(grpc::ServerContext* ctx,
+                                 const v1::ListNotificationsRequest* req,
+                                 v1::ListNotificationsResponse* resp) override;
+
+ private:
+  Store& store_;
+  Authenticator& auth_;
+};
+
+// The alert outbox, for scheduler replicas (alert_services.cc).
+class AlertServiceImpl final : public v1::AlertService::Service {
+ public:
+  AlertServiceImpl(Store& store, Authenticator& auth)
+      : store_(store), auth_(auth) {}
+  grpc::Status ClaimNotifications(
+      grpc::ServerContext* ctx, const v1::ClaimNotificationsRequest* req,
+      v1::ClaimNotificationsResponse* resp) override;
+  grpc::Status CompleteNotification(
+      grpc::ServerContext* ctx, const v1::CompleteNotificationRequest* req,
+      v1::CompleteNotificationResponse* resp) override;
+
+ private:
+  Store& store_;
+  Authenticator& auth_;
+};
+
+// Heartbeats, job leases, health facts (alert_services.cc).
+class SystemServiceImpl final : public v1::SystemService::Service {
+ public:
+  SystemServiceImpl(Store& store, Authenticator& auth)
+      : store_(store), auth_(auth) {}
+  grpc::Status Heartbeat(grpc::ServerContext* ctx,
+                         const v1::HeartbeatRequest* req,
+                         v1::HeartbeatResponse* resp) override;
+  grpc::Status AcquireJobLease(grpc::ServerContext* ctx,
+                               const v1::AcquireJobLeaseRequest* req,
+                               v1::AcquireJobLeaseResponse* resp) override;
+  grpc::Status GetSystemHealth(grpc::ServerContext* ctx,
+                               const v1::GetSystemHealthRequest* req,
+                               v1::GetSystemHealthResponse* resp) override;
+  grpc::Status Prune(grpc::ServerContext* ctx, const v1::PruneRequest* req,
+                     v1::PruneResponse* resp) override;
 
  private:
   Store& store_;

@@ -11,59 +11,12 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "common/time_format.h"
+#include "data/check_rows.h"
 
 namespace tocsin::data {
 namespace {
 
 // ---- SQL, by name ---------------------------------------------------------
-
-constexpr char kCheckColumns[] =
-    "c.id::text, c.project_id::text, c.unique_key, c.badge_key::text, c.name, "
-    "c.slug, c.tags, c.description, c.kind, c.timeout_s, c.grace_s, "
-    "c.schedule, c.tz, c.status, c.n_pings, tocsin_micros(c.last_ping), "
-    "tocsin_micros(c.last_start), coalesce(c.last_start_rid::text, ''), "
-    "c.last_duration_ms, tocsin_micros(c.alert_after), c.manual_resume, "
-    "c.methods, c.start_kw, c.success_kw, c.failure_kw, c.filter_subject, "
-    "c.filter_body, c.filter_http_body, c.filter_default_fail, "
-    "tocsin_micros(c.created)";
-// Reads (not the ping path) also show which integrations a check uses.
-constexpr char kCheckChannelsColumn[] =
-    ", (SELECT coalesce(string_agg(cc.channel_id::text, ',' "
-    "ORDER BY cc.channel_id), '') FROM check_channels cc "
-    "WHERE cc.check_id = c.id)";
-enum Col {
-  kId,
-  kProject,
-  kUniqueKey,
-  kBadgeKey,
-  kName,
-  kSlug,
-  kTags,
-  kDesc,
-  kKind,
-  kTimeout,
-  kGrace,
-  kSchedule,
-  kTz,
-  kStatus,
-  kNPings,
-  kLastPing,
-  kLastStart,
-  kLastStartRid,
-  kLastDuration,
-  kAlertAfter,
-  kManualResume,
-  kMethods,
-  kStartKw,
-  kSuccessKw,
-  kFailureKw,
-  kFilterSubject,
-  kFilterBody,
-  kFilterHttpBody,
-  kFilterDefaultFail,
-  kCreated,
-  kChannels
-};
 
 constexpr char kInsertProject[] =
     "INSERT INTO projects (id, name, ping_key, created) "
@@ -101,16 +54,21 @@ constexpr char kInsertPing[] =
     "NULLIF($10, '')::uuid, $11, $12, $13)";
 constexpr char kInsertFlip[] =
     "INSERT INTO flips (check_id, created, old_status, new_status, processed) "
-    "VALUES ($1, tocsin_from_micros($2), $3, $4, tocsin_from_micros($5))";
+    "VALUES ($1, tocsin_from_micros($2), $3, $4, tocsin_from_micros($5)) "
+    "RETURNING id";
+// One notification per channel of the check, due at once ($4).
+constexpr char kQueueNotifications[] =
+    "INSERT INTO notifications (flip_id, channel_id, check_id, next_attempt, "
+    "created) SELECT $1, cc.channel_id, $2, tocsin_from_micros($4), "
+    "tocsin_from_micros($3) FROM check_channels cc WHERE cc.check_id = $2";
 // Prepared on every connection (the ping path runs them all the time).
 constexpr char kPrepSelectCheckForPing[] = "select_check_for_ping";
 constexpr char kPrepUpdateCheckAfterPing[] = "update_check_after_ping";
 constexpr char kPrepInsertPing[] = "insert_ping";
 constexpr char kPrepInsertFlip[] = "insert_flip";
 constexpr char kPrepPrunePings[] = "prune_pings";
+constexpr char kPrepQueueNotifications[] = "queue_notifications";
 
-// Pings kept per check (Healthchecks keeps 100 by default).
-constexpr int64_t kPingsKept = 100;
 
 constexpr char kListChannels[] =
     "SELECT id::text, name, kind FROM channels WHERE project_id = $1 "
@@ -152,149 +110,12 @@ constexpr char kMarkDown[] =
     "last_start_rid = NULL WHERE id = $1";
 constexpr char kMoveDeadline[] =
     "UPDATE checks SET alert_after = tocsin_from_micros($2) WHERE id = $1";
+constexpr char kLockIntakeShared[] =
+    "SELECT tocsin_micros(last_seen) FROM intake_state WHERE id = 1 FOR SHARE";
 constexpr char kNextDeadline[] =
     "SELECT tocsin_micros(min(alert_after)) FROM checks "
     "WHERE status <> 'down' AND alert_after IS NOT NULL";
 
-// ---- Conversions ------------------------------------------------------------
-
-// Holds a nullable text parameter for libpqxx 6.4 (no std::optional support):
-// a null `const char*` is sent as SQL NULL.
-class NullableParam {
- public:
-  NullableParam() = default;
-  explicit NullableParam(std::string v) : value_(std::move(v)), null_(false) {}
-  const char* get() const { return null_ ? nullptr : value_.c_str(); }
-
- private:
-  std::string value_;
-  bool null_ = true;
-};
-
-NullableParam Micros(const std::optional<absl::Time>& t) {
-  if (!t) return NullableParam();
-  return NullableParam(absl::StrCat(absl::ToUnixMicros(*t)));
-}
-NullableParam Millis(const std::optional<absl::Duration>& d) {
-  if (!d) return NullableParam();
-  return NullableParam(absl::StrCat(absl::ToInt64Milliseconds(*d)));
-}
-std::optional<absl::Time> TimeField(const pqxx::field& f) {
-  if (f.is_null()) return std::nullopt;
-  return absl::FromUnixMicros(f.as<int64_t>());
-}
-
-std::string_view KindName(v1::ScheduleKind k) {
-  switch (k) {
-    case v1::SCHEDULE_KIND_CRON:
-      return "cron";
-    case v1::SCHEDULE_KIND_ONCALENDAR:
-      return "oncalendar";
-    default:
-      return "simple";
-  }
-}
-v1::ScheduleKind ParseKind(std::string_view s) {
-  if (s == "cron") return v1::SCHEDULE_KIND_CRON;
-  if (s == "oncalendar") return v1::SCHEDULE_KIND_ONCALENDAR;
-  return v1::SCHEDULE_KIND_SIMPLE;
-}
-
-// A check row as stored.
-struct CheckRecord {
-  std::string id, project, unique_key, badge_key;
-  std::string channels;  // Comma-separated channel UUIDs, when read.
-  CheckFields f;
-  absl::Time created;
-};
-
-absl::StatusOr<CheckRecord> FromRow(const pqxx::row& r) {
-  CheckRecord rec;
-  rec.id = r[kId].c_str();
-  rec.project = r[kProject].c_str();
-  rec.unique_key = r[kUniqueKey].c_str();
-  rec.badge_key = r[kBadgeKey].c_str();
-  rec.f.name = r[kName].c_str();
-  rec.f.slug = r[kSlug].c_str();
-  rec.f.tags = r[kTags].c_str();
-  rec.f.desc = r[kDesc].c_str();
-  rec.f.filter_subject = r[kFilterSubject].as<bool>();
-  rec.f.filter_body = r[kFilterBody].as<bool>();
-  CheckState& s = rec.f.state;
-  ASSIGN_OR_RETURN(s.status, ParseStoredStatus(r[kStatus].c_str()));
-  s.kind = ParseKind(r[kKind].c_str());
-  s.timeout = absl::Seconds(r[kTimeout].as<int64_t>());
-  s.grace = absl::Seconds(r[kGrace].as<int64_t>());
-  s.schedule = r[kSchedule].c_str();
-  s.tz = r[kTz].c_str();
-  s.n_pings = r[kNPings].as<int64_t>();
-  s.last_ping = TimeField(r[kLastPing]);
-  s.last_start = TimeField(r[kLastStart]);
-  s.last_start_rid = r[kLastStartRid].c_str();
-  if (!r[kLastDuration].is_null()) {
-    s.last_duration = absl::Milliseconds(r[kLastDuration].as<int64_t>());
-  }
-  s.alert_after = TimeField(r[kAlertAfter]);
-  s.manual_resume = r[kManualResume].as<bool>();
-  s.methods = r[kMethods].c_str();
-  s.start_kw = r[kStartKw].c_str();
-  s.success_kw = r[kSuccessKw].c_str();
-  s.failure_kw = r[kFailureKw].c_str();
-  s.filter_http_body = r[kFilterHttpBody].as<bool>();
-  s.filter_default_fail = r[kFilterDefaultFail].as<bool>();
-  rec.created = absl::FromUnixMicros(r[kCreated].as<int64_t>());
-  if (static_cast<int>(r.size()) > kChannels)
-    rec.channels = r[kChannels].c_str();
-  return rec;
-}
-
-// The check as callers see it. Read-only callers get no UUID (and so no URLs)
-// but the unique key, as the Management API documents.
-v1::Check ToProto(const CheckRecord& rec, bool read_only, absl::Time now) {
-  const CheckState& s = rec.f.state;
-  v1::Check c;
-  if (read_only) {
-    c.set_unique_key(rec.unique_key);
-  } else {
-    c.set_uuid(rec.id);
-  }
-  c.set_project(rec.project);
-  c.set_name(rec.f.name);
-  c.set_slug(rec.f.slug);
-  c.set_tags(rec.f.tags);
-  c.set_desc(rec.f.desc);
-  c.set_kind(s.kind);
-  *c.mutable_timeout() = tocsin::ToProto(s.timeout);
-  *c.mutable_grace() = tocsin::ToProto(s.grace);
-  c.set_schedule(s.schedule);
-  c.set_tz(s.tz);
-  c.set_status(CurrentStatus(s, now));
-  c.set_started(s.last_start.has_value());
-  c.set_n_pings(s.n_pings);
-  if (s.last_ping) *c.mutable_last_ping() = tocsin::ToProto(*s.last_ping);
-  if (s.status == StoredStatus::kUp) {
-    if (auto next = GraceStart(s))
-      *c.mutable_next_ping() = tocsin::ToProto(*next);
-  }
-  c.set_manual_resume(s.manual_resume);
-  c.set_methods(s.methods);
-  c.set_start_kw(s.start_kw);
-  c.set_success_kw(s.success_kw);
-  c.set_failure_kw(s.failure_kw);
-  c.set_filter_subject(rec.f.filter_subject);
-  c.set_filter_body(rec.f.filter_body);
-  c.set_filter_http_body(s.filter_http_body);
-  c.set_filter_default_fail(s.filter_default_fail);
-  c.set_badge_key(rec.badge_key);
-  *c.mutable_created() = tocsin::ToProto(rec.created);
-  if (s.last_start) *c.mutable_last_start() = tocsin::ToProto(*s.last_start);
-  if (s.alert_after) *c.mutable_alert_after() = tocsin::ToProto(*s.alert_after);
-  for (absl::string_view id :
-       absl::StrSplit(rec.channels, ',', absl::SkipEmpty())) {
-    c.add_channels(std::string(id));
-  }
-  return c;
-}
 
 bool HasAllTags(const std::string& check_tags,
                 const std::vector<std::string>& wanted) {
@@ -400,14 +221,24 @@ absl::Status AssignChannels(pqxx::work& tx, CheckRecord& rec,
   return absl::OkStatus();
 }
 
-// `processed`: a flip nobody is to be alerted of (pause, resume) leaves the
-// outbox at once.
-void WriteFlip(pqxx::work& tx, const std::string& check_id, absl::Time now,
-               StoredStatus from, StoredStatus to, bool processed = false) {
-  tx.exec_prepared(kPrepInsertFlip, check_id, absl::ToUnixMicros(now),
-                   std::string(StoredStatusName(from)),
-                   std::string(StoredStatusName(to)),
-                   processed ? Micros(now).get() : nullptr);
+// Writes a status change at time `at` (for a late check: when its grace ran
+// out) and queues its notifications, one per channel of the check, in the
+// same transaction. As Healthchecks does, nobody is alerted of a check
+// coming up for the first time or after a pause, nor of an operator's own
+// pause or resume (`notify` false): those flips are history only.
+void WriteFlip(pqxx::work& tx, const std::string& check_id, absl::Time at,
+               absl::Time now, StoredStatus from, StoredStatus to,
+               bool notify = true) {
+  auto r = tx.exec_prepared(kPrepInsertFlip, check_id, absl::ToUnixMicros(at),
+                            std::string(StoredStatusName(from)),
+                            std::string(StoredStatusName(to)),
+                            absl::ToUnixMicros(now));
+  bool alerting = to == StoredStatus::kDown ||
+                  (to == StoredStatus::kUp && from == StoredStatus::kDown);
+  if (notify && alerting) {
+    tx.exec_prepared(kPrepQueueNotifications, r[0][0].as<int64_t>(), check_id,
+                     absl::ToUnixMicros(at), absl::ToUnixMicros(now));
+  }
 }
 
 v1::PingKind ParsePingKind(std::string_view s) {
@@ -427,7 +258,8 @@ void SaveOperatorStatusChange(pqxx::work& tx, const CheckRecord& rec,
                  std::string(StoredStatusName(rec.f.state.status)),
                  Micros(rec.f.state.last_ping).get());
   if (before != rec.f.state.status) {
-    WriteFlip(tx, rec.id, now, before, rec.f.state.status, /*processed=*/true);
+    WriteFlip(tx, rec.id, now, now, before, rec.f.state.status,
+              /*notify=*/false);
   }
 }
 
@@ -485,7 +317,8 @@ absl::StatusOr<v1::Check> ModifyCheck(
 
 }  // namespace
 
-Store::Store(PgPool& pool) : pool_(pool) {
+Store::Store(PgPool& pool, StoreOptions options)
+    : pool_(pool), options_(options) {
   pool_.AddPreparedStatements({
       {kPrepSelectCheckForPing,
        absl::StrCat("SELECT ", kCheckColumns,
@@ -494,6 +327,7 @@ Store::Store(PgPool& pool) : pool_(pool) {
       {kPrepInsertPing, kInsertPing},
       {kPrepInsertFlip, kInsertFlip},
       {kPrepPrunePings, kPrunePings},
+      {kPrepQueueNotifications, kQueueNotifications},
   });
 }
 
@@ -970,13 +804,15 @@ absl::StatusOr<PingOutcome> Store::RecordPing(
           static_cast<int64_t>(ping.body.size()));
     }
     if (effect.flip) {
-      WriteFlip(tx, rec->id, now, effect.flip->first, effect.flip->second);
+      out.flipped_to = std::string(StoredStatusName(effect.flip->second));
+      WriteFlip(tx, rec->id, now, now, effect.flip->first,
+                effect.flip->second);
     }
-    // Keep the newest kPingsKept pings. Pruning every tenth ping bounds the
+    // Keep the newest `pings_kept` pings. Pruning every tenth ping bounds the
     // table (an unauthenticated sender cannot fill the disk) at a tenth of
     // the cost.
-    if (s.n_pings > kPingsKept && s.n_pings % 10 == 0) {
-      tx.exec_prepared(kPrepPrunePings, rec->id, s.n_pings - kPingsKept);
+    if (s.n_pings > options_.pings_kept && s.n_pings % 10 == 0) {
+      tx.exec_prepared(kPrepPrunePings, rec->id, s.n_pings - options_.pings_kept);
     }
     if (cancelled && cancelled()) {
       return absl::CancelledError("caller gave up before the commit");
@@ -993,18 +829,39 @@ absl::StatusOr<v1::MarkLateChecksResponse> Store::MarkLateChecks(
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     out.Clear();
     pqxx::work tx(conn);
+    // While pings cannot be recorded, a missing ping proves nothing: mark
+    // nothing down until intake works again (the heartbeat that proves it
+    // also gives overdue checks their grace again). Shared lock: the
+    // heartbeat ending an outage holds this row exclusively.
+    auto intake = tx.exec(kLockIntakeShared);
+    if (!intake.empty() && !intake[0][0].is_null()) {
+      absl::Time last_seen = absl::FromUnixMicros(intake[0][0].as<int64_t>());
+      if (now - last_seen > options_.outage_threshold) {
+        out.set_intake_down(true);
+        auto next = tx.exec(kNextDeadline);
+        if (!next.empty() && !next[0][0].is_null()) {
+          *out.mutable_next_deadline() =
+              tocsin::ToProto(absl::FromUnixMicros(next[0][0].as<int64_t>()));
+        }
+        tx.commit();
+        return absl::OkStatus();
+      }
+    }
     auto r = tx.exec_params(
         absl::StrCat("SELECT ", kCheckColumns, kLateChecksSuffix),
         absl::ToUnixMicros(now), limit);
     for (const auto& row : r) {
       ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
+      // The flip is dated when the grace ran out, not when this job got to
+      // it: alert latency is measured from there.
+      absl::Time due = std::min(rec.f.state.alert_after.value_or(now), now);
       LateOutcome late = ApplyDeadline(rec.f.state, now);
       if (late.goes_down) {
         tx.exec_params(kMarkDown, rec.id);
-        WriteFlip(tx, rec.id, now, late.previous, StoredStatus::kDown);
+        WriteFlip(tx, rec.id, due, now, late.previous, StoredStatus::kDown);
         v1::Flip* flip = out.add_flips();
         flip->set_check(rec.id);
-        *flip->mutable_created() = tocsin::ToProto(now);
+        *flip->mutable_created() = tocsin::ToProto(due);
         flip->set_old_status(data::ToProto(late.previous));
         flip->set_new_status(v1::CHECK_STATUS_DOWN);
       } else {

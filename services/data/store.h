@@ -12,12 +12,15 @@
 #include "data/check_rules.h"
 #include "data/migrations.h"
 #include "data/pg_pool.h"
+#include "tocsin/v1/alert_service.pb.h"
 #include "tocsin/v1/badge_service.pb.h"
+#include "tocsin/v1/channel_service.pb.h"
 #include "tocsin/v1/channel.pb.h"
 #include "tocsin/v1/check.pb.h"
 #include "tocsin/v1/deadline_service.pb.h"
 #include "tocsin/v1/ping_service.pb.h"
 #include "tocsin/v1/project_service.pb.h"
+#include "tocsin/v1/system_service.pb.h"
 
 namespace tocsin::data {
 
@@ -42,6 +45,7 @@ struct PingInput {
 struct PingOutcome {
   bool created = false;
   v1::PingKind kind = v1::PING_KIND_UNSPECIFIED;
+  std::string flipped_to;  // The new status when the ping changed it.
 };
 
 struct CreateCheckOutcome {
@@ -49,12 +53,21 @@ struct CreateCheckOutcome {
   bool created = false;
 };
 
+// Limits and thresholds of the store.
+struct StoreOptions {
+  // Pings kept per check (Healthchecks' default: 100).
+  int64_t pings_kept = 100;
+  // Ping intake not proven for this long (no gateway heartbeat) is an
+  // outage: late checks wait, and get their grace again after it.
+  absl::Duration outage_threshold = absl::Seconds(15);
+};
+
 // Every SQL statement of the data service, and the transactions around them.
 // libpqxx exceptions stop here and become statuses (via PgPool::Run).
 class Store {
  public:
   // Registers the hot path's prepared statements with the pool.
-  explicit Store(PgPool& pool);
+  explicit Store(PgPool& pool, StoreOptions options = {});
 
   absl::StatusOr<MigrationResult> Migrate();
 
@@ -122,8 +135,49 @@ class Store {
                                                             absl::Time now);
   absl::StatusOr<std::optional<absl::Time>> NextDeadline();
 
+  // ---- Channels and alert delivery (alert_store.cc) ----
+  absl::StatusOr<v1::Channel> CreateChannel(const std::string& project,
+                                            const std::string& name,
+                                            const std::string& kind,
+                                            const std::string& settings_json,
+                                            absl::Time now);
+  absl::StatusOr<v1::Channel> GetChannel(const std::string& project,
+                                         const std::string& id);
+  absl::StatusOr<v1::Channel> UpdateChannel(
+      const std::string& project, const std::string& id,
+      const std::optional<std::string>& name, const std::string& settings_json);
+  absl::StatusOr<v1::Channel> DeleteChannel(const std::string& project,
+                                            const std::string& id);
+  // Of one check (`check` set) or one channel; newest first, with attempts.
+  absl::StatusOr<std::vector<v1::Notification>> ListNotifications(
+      const std::string& project, const std::string& check,
+      const std::string& channel, int limit);
+  absl::StatusOr<v1::ClaimNotificationsResponse> ClaimNotifications(
+      const std::string& sender, int limit, absl::Duration lease,
+      absl::Time now);
+  absl::StatusOr<v1::CompleteNotificationResponse> CompleteNotification(
+      const v1::CompleteNotificationRequest& req, absl::Time now);
+
+  // ---- Tocsin's own health and housekeeping (system_store.cc) ----
+  absl::StatusOr<v1::HeartbeatResponse> Heartbeat(
+      const v1::HeartbeatRequest& req, absl::Time now);
+  absl::StatusOr<v1::AcquireJobLeaseResponse> AcquireJobLease(
+      const std::string& job, const std::string& instance, absl::Duration ttl,
+      absl::Time now);
+  absl::StatusOr<v1::GetSystemHealthResponse> GetSystemHealth(absl::Time now);
+  absl::StatusOr<v1::SetProjectReportsResponse> SetProjectReports(
+      const std::string& project, const std::string& period, absl::Time now);
+  absl::StatusOr<v1::ClaimDueReportsResponse> ClaimDueReports(int limit,
+                                                              absl::Time now);
+  // Deletes pings beyond `pings_kept` per check, flips and notifications
+  // older than the given ages, and stale heartbeats; returns a summary.
+  absl::StatusOr<std::string> Prune(absl::Duration keep_flips,
+                                    absl::Duration keep_notifications,
+                                    absl::Time now);
+
  private:
   PgPool& pool_;
+  StoreOptions options_;
 };
 
 }  // namespace tocsin::data

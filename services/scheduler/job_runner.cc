@@ -46,6 +46,21 @@ std::string Trigger::Describe() const {
   return "";
 }
 
+absl::Duration Trigger::ExpectedEvery(absl::Time now) const {
+  switch (kind) {
+    case Kind::kCron: {
+      auto a = cron->Next(now, absl::UTCTimeZone());
+      auto b = a ? cron->Next(*a, absl::UTCTimeZone()) : std::nullopt;
+      return a && b ? *b - *a : absl::Hours(24);
+    }
+    case Kind::kInterval:
+      return interval;
+    case Kind::kDeadlines:
+      return watch_every;
+  }
+  return absl::Hours(24);
+}
+
 JobRunner::~JobRunner() { Stop(); }
 
 void JobRunner::Add(JobSpec spec) {
@@ -86,13 +101,14 @@ void JobRunner::Stop() {
 std::optional<absl::Time> JobRunner::NextAfter(
     Job& job, absl::Time now, const std::optional<JobOutcome>& outcome) {
   const Trigger& t = job.spec.trigger;
+  // A job that left work behind (a full batch) runs again at once.
+  if (outcome && outcome->run_again_now) return now;
   switch (t.kind) {
     case Trigger::Kind::kCron:
       return t.cron->Next(now, absl::UTCTimeZone());
     case Trigger::Kind::kInterval:
       return now + t.interval;
     case Trigger::Kind::kDeadlines:
-      if (outcome && outcome->run_again_now) return now;
       if (!outcome || !outcome->next_run) return std::nullopt;
       // A deadline already due (its row held by another replica's run) is
       // retried shortly, not in a tight loop.
@@ -126,6 +142,7 @@ void JobRunner::Loop(Job& job) {
         lock.unlock();
         auto seen = job.spec.trigger.watch();
         lock.lock();
+        if (seen.ok()) job.last_activity = absl::Now();
         if (seen.ok() && *seen && (!job.next_run || **seen < *job.next_run)) {
           job.next_run = **seen;
         } else if (!seen.ok()) {
@@ -137,12 +154,18 @@ void JobRunner::Loop(Job& job) {
     }
     int64_t serving = job.requested;
     job.running = true;
-    lock.unlock();
     absl::Time started = absl::Now();
+    job.running_since = started;
+    lock.unlock();
     absl::StatusOr<JobOutcome> outcome = job.spec.run();
-    absl::Duration took = absl::Now() - started;
+    absl::Time ended = absl::Now();
+    absl::Duration took = ended - started;
+    if (observer_) observer_(job.spec.name, outcome.ok(), took, ended);
     lock.lock();
     job.running = false;
+    job.running_since.reset();
+    job.last_activity = ended;
+    (outcome.ok() ? job.last_success : job.last_failure) = ended;
     JobRunRecord rec{started, took, outcome.ok(),
                      outcome.ok() ? outcome->message : outcome.status().ToString()};
     log::Write(outcome.ok() ? log::Level::kInfo : log::Level::kError,
@@ -169,10 +192,26 @@ std::vector<JobInfo> JobRunner::List() {
   std::vector<JobInfo> out;
   for (auto& j : jobs_) {
     std::lock_guard<std::mutex> lock(j->mu);
-    out.push_back({j->spec.name, j->spec.trigger.Describe(), j->last_run,
-                   j->next_run, j->running});
+    JobInfo info{j->spec.name, j->spec.trigger.Describe(), j->last_run,
+                 j->next_run, j->running};
+    info.last_success = j->last_success;
+    info.last_failure = j->last_failure;
+    info.running_since = j->running_since;
+    info.last_activity = j->last_activity;
+    info.expected_every = j->spec.trigger.ExpectedEvery(absl::Now());
+    out.push_back(std::move(info));
   }
   return out;
+}
+
+void JobRunner::Kick(const std::string& name) {
+  for (auto& j : jobs_) {
+    if (j->spec.name != name) continue;
+    std::lock_guard<std::mutex> lock(j->mu);
+    // One pending request is enough: a run that starts later sees all work.
+    if (j->requested <= j->served) ++j->requested;
+    j->cv.notify_all();
+  }
 }
 
 absl::StatusOr<JobRunRecord> JobRunner::RunNow(const std::string& name,

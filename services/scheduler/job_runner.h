@@ -50,6 +50,9 @@ struct Trigger {
       std::function<absl::StatusOr<std::optional<absl::Time>>()> watch,
       absl::Duration watch_every);
   std::string Describe() const;
+  // How often the job is expected to show activity (a run, or a watch
+  // poll): the health document calls a job quiet for much longer stalled.
+  absl::Duration ExpectedEvery(absl::Time now) const;
 };
 
 struct JobSpec {
@@ -64,7 +67,16 @@ struct JobInfo {
   std::optional<JobRunRecord> last_run;
   std::optional<absl::Time> next_run;
   bool running = false;
+  std::optional<absl::Time> last_success, last_failure;
+  std::optional<absl::Time> running_since;
+  // The latest run end or watch poll.
+  std::optional<absl::Time> last_activity;
+  absl::Duration expected_every;
 };
+
+// Told about every finished run (metrics).
+using RunObserver = std::function<void(const std::string& job, bool ok,
+                                       absl::Duration took, absl::Time end)>;
 
 // Runs each job on its own thread, so a job never overlaps itself and a slow
 // job never delays another. Every run is logged with its duration and
@@ -75,6 +87,8 @@ class JobRunner {
   ~JobRunner();
 
   void Add(JobSpec spec);
+  // Before Start().
+  void SetRunObserver(RunObserver observer) { observer_ = std::move(observer); }
   void Start();
   void Stop();  // Lets runs in progress finish.
 
@@ -82,6 +96,9 @@ class JobRunner {
   // Runs the job now (after a run in progress, if any) and returns that run.
   absl::StatusOr<JobRunRecord> RunNow(const std::string& name,
                                       absl::Duration timeout);
+  // Asks for a run as soon as possible without waiting for it (e.g. the
+  // late-check job wakes the alert sender when it wrote flips).
+  void Kick(const std::string& name);
 
  private:
   struct Job {
@@ -94,6 +111,8 @@ class JobRunner {
     int64_t completed_runs = 0;
     std::optional<JobRunRecord> last_run;
     std::optional<absl::Time> next_run;
+    std::optional<absl::Time> last_success, last_failure, running_since,
+        last_activity;
     std::thread thread;
   };
   void Loop(Job& job);
@@ -101,6 +120,7 @@ class JobRunner {
                                       const std::optional<JobOutcome>& outcome);
 
   std::vector<std::unique_ptr<Job>> jobs_;
+  RunObserver observer_;
   std::mutex stop_mu_;
   bool stopping_ = false;
 };

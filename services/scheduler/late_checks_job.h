@@ -14,9 +14,11 @@ namespace tocsin::scheduler {
 // the checks whose deadline has passed (the rule itself lives there), then
 // sleeps until the next deadline it reports. Between runs it watches for new,
 // earlier deadlines (a ping to a fast check) every `watch_every`.
+// `on_flips` runs after a call that marked checks down (to wake the sender).
 JobSpec MakeLateChecksJob(std::shared_ptr<grpc::Channel> data,
                           std::string internal_token, absl::Duration deadline,
-                          absl::Duration watch_every);
+                          absl::Duration watch_every,
+                          std::function<void()> on_flips = {});
 
 }  // namespace tocsin::scheduler
 

@@ -1,65 +1,142 @@
-// tocsin-scheduler: periodic jobs (late-check detection first).
+// tocsin-scheduler: periodic jobs — late-check detection, alert delivery,
+// pruning and email reports — with a heartbeat and metrics.
 #include <cstdio>
 
 #include "common/grpc_util.h"
+#include "common/heartbeat.h"
 #include "common/log.h"
 #include "common/settings.h"
 #include "common/shutdown.h"
+#include "common/time_format.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "metrics/metrics.h"
+#include "outbound/outbound.h"
+#include "scheduler/alert_sender.h"
+#include "scheduler/config.h"
 #include "scheduler/job_runner.h"
 #include "scheduler/late_checks_job.h"
+#include "scheduler/maintenance_jobs.h"
 #include "scheduler/scheduler_service.h"
+
+namespace {
+
+using tocsin::scheduler::JobRunner;
+
+// Job runs by job and outcome, and seconds since each job's last success.
+void AddJobMetrics(JobRunner& runner) {
+  auto& reg = tocsin::metrics::DefaultRegistry();
+  auto& runs = reg.AddCounter("tocsin_job_runs_total",
+                              "Scheduler job runs by job and outcome.",
+                              {"job", "outcome"});
+  runner.SetRunObserver([&runs](const std::string& job, bool ok,
+                                absl::Duration, absl::Time) {
+    runs.With({job, ok ? "ok" : "error"}).Inc();
+  });
+  reg.AddCallbackGauge(
+      "tocsin_job_last_success_timestamp_seconds",
+      "Unix time of each job's last successful run on this replica.",
+      [&runner] {
+        std::vector<std::pair<std::vector<std::string>, double>> out;
+        for (const auto& j : runner.List()) {
+          if (j.last_success) {
+            out.push_back({{j.name}, absl::ToDoubleSeconds(
+                                         *j.last_success - absl::UnixEpoch())});
+          }
+        }
+        return out;
+      },
+      {"job"});
+}
+
+void FillJobs(JobRunner& runner, tocsin::v1::HeartbeatRequest& req) {
+  for (const auto& j : runner.List()) {
+    auto* s = req.add_jobs();
+    s->set_name(j.name);
+    if (j.last_success) *s->mutable_last_success() = tocsin::ToProto(*j.last_success);
+    if (j.last_failure) *s->mutable_last_failure() = tocsin::ToProto(*j.last_failure);
+    if (j.last_run) s->set_last_message(j.last_run->message.substr(0, 300));
+    if (j.running_since) {
+      *s->mutable_running_since() = tocsin::ToProto(*j.running_since);
+    }
+    if (j.last_activity) {
+      *s->mutable_last_activity() = tocsin::ToProto(*j.last_activity);
+    }
+    *s->mutable_expected_every() = tocsin::ToProto(j.expected_every);
+  }
+}
+
+}  // namespace
 
 int main() {
   tocsin::BlockTerminationSignals();
-  tocsin::Settings s;
-  std::string listen = s.String("TOCSIN_SCHEDULER_LISTEN", "127.0.0.1:8052");
-  std::string data_addr = s.String("TOCSIN_DATA_ADDR", "127.0.0.1:8051");
-  std::string token = s.InternalToken();
-  absl::Duration rpc_deadline = s.Duration(
-      "TOCSIN_RPC_DEADLINE", absl::Seconds(5), absl::Milliseconds(10),
-      absl::Minutes(5));
-  absl::Duration watch_every = s.Duration(
-      "TOCSIN_DEADLINE_WATCH", absl::Seconds(1), absl::Milliseconds(50),
-      absl::Minutes(1));
-  tocsin::log::Level level = s.LogLevel();
-  if (!s.status().ok()) {
+  tocsin::Settings settings;
+  auto config = tocsin::scheduler::LoadSchedulerConfig(settings);
+  if (!config.ok()) {
     std::fprintf(stderr, "tocsin-scheduler: %s\n",
-                 std::string(s.status().message()).c_str());
+                 std::string(config.status().message()).c_str());
     return 2;
   }
-  tocsin::log::Init("scheduler", level);
+  tocsin::log::Init("scheduler", config->log_level);
+  tocsin::outbound::GlobalInit();
 
-  auto channel = tocsin::MakeChannel(data_addr);
-  tocsin::scheduler::JobRunner runner;
-  runner.Add(tocsin::scheduler::MakeLateChecksJob(channel, token, rpc_deadline,
-                                                  watch_every));
+  auto channel = tocsin::MakeChannel(config->data_addr);
+  JobRunner runner;
+  tocsin::scheduler::AlertSender sender(channel, config->internal_token,
+                                        config->rpc_deadline, config->alerts);
+  runner.Add(tocsin::scheduler::MakeLateChecksJob(
+      channel, config->internal_token, config->rpc_deadline,
+      config->watch_every, [&runner] { runner.Kick("send-alerts"); }));
+  runner.Add(sender.Job());
+  runner.Add(tocsin::scheduler::MakePruneJob(channel, *config));
+  runner.Add(tocsin::scheduler::MakeReportsJob(channel, *config));
+  AddJobMetrics(runner);
 
-  tocsin::scheduler::SchedulerServiceImpl service(runner, token);
+  tocsin::metrics::MetricsServer metrics_server(
+      tocsin::metrics::DefaultRegistry());
+  if (!config->metrics_listen.empty()) {
+    if (auto s = metrics_server.Start(config->metrics_listen); !s.ok()) {
+      tocsin::log::Error("cannot start metrics endpoint",
+                         {{"listen", config->metrics_listen},
+                          {"error", s.ToString()}});
+      return 1;
+    }
+  }
+
+  tocsin::scheduler::SchedulerServiceImpl service(runner,
+                                                  config->internal_token);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   tocsin::ApplyServerDefaults(builder);
   int port = 0;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(config->listen, grpc::InsecureServerCredentials(),
+                           &port);
   builder.RegisterService(&service);
   auto server = builder.BuildAndStart();
   if (!server || port == 0) {
     tocsin::log::Error("cannot start", {{"error", "cannot listen"},
-                                        {"listen", listen}});
+                                        {"listen", config->listen}});
     return 1;
   }
   server->GetHealthCheckService()->SetServingStatus(true);
   runner.Start();
-  tocsin::log::Info("serving", {{"listen", listen},
+  tocsin::Heartbeater heartbeat(
+      channel, config->internal_token, "scheduler", config->heartbeat_every,
+      config->rpc_deadline,
+      [&runner](tocsin::v1::HeartbeatRequest& req) { FillJobs(runner, req); });
+  heartbeat.Start();
+  tocsin::log::Info("serving", {{"listen", config->listen},
                                 {"port", int64_t{port}},
-                                {"data", data_addr}});
+                                {"data", config->data_addr},
+                                {"metrics", config->metrics_listen}});
   int sig = tocsin::WaitForTerminationSignal();
   tocsin::log::Info("shutting down", {{"signal", int64_t{sig}}});
   server->GetHealthCheckService()->SetServingStatus(false);
   server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  heartbeat.Stop();
   runner.Stop();
+  metrics_server.Stop();
   tocsin::log::Info("stopped");
   return 0;
 }

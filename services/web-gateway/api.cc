@@ -12,6 +12,7 @@
 #include "common/time_format.h"
 #include "web-gateway/badges.h"
 #include "web-gateway/check_request.h"
+#include "web-gateway/health_document.h"
 #include "web-gateway/ping_path.h"
 #include "web-gateway/prometheus.h"
 #include "web-gateway/status_mapping.h"
@@ -186,6 +187,13 @@ void Api::Register(Router& r) {
     r.Add({"GET"}, v + "/checks/{id}/pings/{n}/body", api(&Api::GetPingBody));
     r.Add({"GET"}, v + "/checks/{id}/flips/", api(&Api::ListFlips));
     r.Add({"GET"}, v + "/channels/", api(&Api::ListChannels));
+    r.Add({"POST"}, v + "/channels/", api(&Api::CreateChannel));
+    r.Add({"POST"}, v + "/channels/{id}", api(&Api::UpdateChannel));
+    r.Add({"DELETE"}, v + "/channels/{id}", api(&Api::DeleteChannel));
+    r.Add({"GET"}, v + "/channels/{id}/notifications/",
+          api(&Api::ListNotifications));
+    r.Add({"GET"}, v + "/checks/{id}/notifications/",
+          api(&Api::ListNotifications));
     r.Add({"GET"}, v + "/badges/", api(&Api::ListBadges));
   }
   // Badges: public, unguessable URLs.
@@ -205,6 +213,7 @@ void Api::Register(Router& r) {
     }
   }
   r.Add({"GET", "HEAD"}, "/healthz", bind(&Api::Healthz));
+  r.Add({"GET"}, "/health", bind(&Api::Health));
   r.Add({"GET", "HEAD"}, "/readyz", bind(&Api::Readyz));
 }
 
@@ -506,6 +515,165 @@ void Api::ListChannels(HttpRequest& req, const PathParams&, Respond respond) {
               {"id", c.id()}, {"name", c.name()}, {"kind", c.kind()}});
         }
         respond(Json(200, ordered_json{{"channels", std::move(channels)}}));
+      });
+}
+
+namespace {
+
+ordered_json ChannelToJson(const v1::Channel& c) {
+  return ordered_json{{"id", c.id()}, {"name", c.name()}, {"kind", c.kind()}};
+}
+
+// A channel body's settings: every top-level field except the ones the API
+// itself reads.
+std::string SettingsOf(const nlohmann::json& body) {
+  nlohmann::json settings = nlohmann::json::object();
+  for (const auto& [k, v] : body.items()) {
+    if (k != "name" && k != "kind" && k != "api_key") settings[k] = v;
+  }
+  return settings.dump();
+}
+
+// The channel body as JSON (already known to be an object).
+absl::StatusOr<nlohmann::json> ChannelBody(const std::string& text) {
+  nlohmann::json body = nlohmann::json::parse(text, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return absl::InvalidArgumentError("json validation error: not an object");
+  }
+  for (const char* field : {"name", "kind"}) {
+    if (body.contains(field) && !body[field].is_string()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("json validation error: ", field, " is not a string"));
+    }
+  }
+  return body;
+}
+
+ordered_json NotificationToJson(const v1::Notification& n) {
+  ordered_json j = {{"id", n.id()},
+                    {"check", n.check()},
+                    {"channel", n.channel()},
+                    {"kind", n.channel_kind()},
+                    {"status", n.status()},
+                    {"flip", FormatApiTime(FromProto(n.flip_created()))},
+                    {"state", n.state()},
+                    {"attempts", n.attempts()}};
+  if (n.has_next_attempt()) {
+    j["next_attempt"] = FormatApiTime(FromProto(n.next_attempt()));
+  }
+  if (n.has_finished()) j["finished"] = FormatApiTime(FromProto(n.finished()));
+  ordered_json log = ordered_json::array();
+  for (const auto& a : n.attempt_log()) {
+    log.push_back(ordered_json{
+        {"attempt", a.attempt()},
+        {"started", FormatApiTime(FromProto(a.started()))},
+        {"finished", FormatApiTime(FromProto(a.finished()))},
+        {"sender", a.sender()},
+        {"outcome", a.outcome()},
+        {"code", a.code()},
+        {"detail", a.detail()}});
+  }
+  j["log"] = std::move(log);
+  return j;
+}
+
+}  // namespace
+
+void Api::CreateChannel(HttpRequest& req, const PathParams&, Respond respond) {
+  auto key = WriteKey(req, respond);
+  if (!key) return;
+  auto body = ChannelBody(req.body);
+  if (!body.ok()) return respond(JsonError(body.status(), "create channel"));
+  if (!body->contains("kind")) {
+    return respond(JsonError(absl::InvalidArgumentError("kind: required"),
+                             "create channel"));
+  }
+  v1::CreateChannelRequest rpc;
+  rpc.set_name(body->value("name", ""));
+  rpc.set_kind((*body)["kind"].get<std::string>());
+  rpc.set_settings_json(SettingsOf(*body));
+  data_.CreateChannel(
+      *key, std::move(rpc),
+      [respond = std::move(respond)](
+          absl::StatusOr<v1::CreateChannelResponse> r) {
+        if (!r.ok()) return respond(JsonError(r.status(), "create channel"));
+        respond(Json(201, ChannelToJson(r->channel())));
+      });
+}
+
+void Api::UpdateChannel(HttpRequest& req, const PathParams& params,
+                        Respond respond) {
+  auto key = WriteKey(req, respond);
+  if (!key) return;
+  auto body = ChannelBody(req.body);
+  if (!body.ok()) return respond(JsonError(body.status(), "update channel"));
+  if (body->contains("kind")) {
+    return respond(JsonError(
+        absl::InvalidArgumentError("kind: cannot be changed; create a new "
+                                   "integration instead"),
+        "update channel"));
+  }
+  v1::UpdateChannelRequest rpc;
+  rpc.set_id(params.at("id"));
+  if (body->contains("name")) rpc.set_name((*body)["name"].get<std::string>());
+  rpc.set_settings_json(SettingsOf(*body));
+  data_.UpdateChannel(
+      *key, std::move(rpc),
+      [respond = std::move(respond)](
+          absl::StatusOr<v1::UpdateChannelResponse> r) {
+        if (!r.ok()) return respond(JsonError(r.status(), "update channel"));
+        respond(Json(200, ChannelToJson(r->channel())));
+      });
+}
+
+void Api::DeleteChannel(HttpRequest& req, const PathParams& params,
+                        Respond respond) {
+  auto key = ApiKey(req, std::nullopt);
+  if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
+  v1::DeleteChannelRequest rpc;
+  rpc.set_id(params.at("id"));
+  data_.DeleteChannel(
+      *key, std::move(rpc),
+      [respond = std::move(respond)](
+          absl::StatusOr<v1::DeleteChannelResponse> r) {
+        if (!r.ok()) return respond(JsonError(r.status(), "delete channel"));
+        respond(Json(200, ChannelToJson(r->channel())));
+      });
+}
+
+void Api::ListNotifications(HttpRequest& req, const PathParams& params,
+                            Respond respond) {
+  auto key = ApiKey(req, std::nullopt);
+  if (auto rejected = RejectKey(key)) return respond(std::move(*rejected));
+  v1::ListNotificationsRequest rpc;
+  if (req.path.find("/channels/") != std::string::npos) {
+    rpc.set_channel(params.at("id"));
+  } else {
+    rpc.set_check(params.at("id"));
+  }
+  data_.ListNotifications(
+      *key, std::move(rpc),
+      [respond = std::move(respond)](
+          absl::StatusOr<v1::ListNotificationsResponse> r) {
+        if (!r.ok()) return respond(JsonError(r.status(), "notifications"));
+        ordered_json list = ordered_json::array();
+        for (const auto& n : r->notifications()) {
+          list.push_back(NotificationToJson(n));
+        }
+        respond(Json(200, ordered_json{{"notifications", std::move(list)}}));
+      });
+}
+
+void Api::Health(HttpRequest&, const PathParams&, Respond respond) {
+  data_.GetSystemHealth(
+      [this, respond = std::move(respond)](
+          absl::StatusOr<v1::GetSystemHealthResponse> r) {
+        if (!r.ok()) ClientMessage(r.status(), "health");
+        HealthDocument doc = BuildHealthDocument(
+            r, absl::Now(), 3 * config_.heartbeat_every + absl::Seconds(1));
+        HttpResponse out = Json(doc.http_status, doc.body);
+        SetHeader(out, "Cache-Control", "no-store");
+        respond(std::move(out));
       });
 }
 

@@ -47,6 +47,17 @@ class Api {
   void CorsPreflight(HttpRequest& req, const PathParams& params,
                      Respond respond);
   void Healthz(HttpRequest& req, const PathParams& params, Respond respond);
+  // Integrations (our extension of the Management API) and their deliveries.
+  void CreateChannel(HttpRequest& req, const PathParams& params,
+                     Respond respond);
+  void UpdateChannel(HttpRequest& req, const PathParams& params,
+                     Respond respond);
+  void DeleteChannel(HttpRequest& req, const PathParams& params,
+                     Respond respond);
+  void ListNotifications(HttpRequest& req, const PathParams& params,
+                         Respond respond);
+  // The operator-facing health document.
+  void Health(HttpRequest& req, const PathParams& params, Respond respond);
   void Readyz(HttpRequest& req, const PathParams& params, Respond respond);
 
   // 200 "OK" when the data service is SERVING, else 503 `not_ready`.

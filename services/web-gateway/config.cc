@@ -26,16 +26,7 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s) {
   c.threads = static_cast<int>(s.Int("TOCSIN_GATEWAY_THREADS", 2, 1, 256));
   c.data_addr = s.String("TOCSIN_DATA_ADDR", "127.0.0.1:8051");
   c.internal_token = s.InternalToken();
-  std::string site_root = s.String("SITE_ROOT", "http://localhost:8000");
-  while (absl::EndsWith(site_root, "/")) site_root.pop_back();
-  if (!absl::StartsWith(site_root, "http://") &&
-      !absl::StartsWith(site_root, "https://")) {
-    s.Fail("SITE_ROOT", "must start with http:// or https://");
-  }
-  c.urls.site_root = site_root;
-  c.urls.ping_endpoint =
-      s.String("PING_ENDPOINT", absl::StrCat(site_root, "/ping/"));
-  if (!absl::EndsWith(c.urls.ping_endpoint, "/")) c.urls.ping_endpoint += "/";
+  c.urls = ReadUrlConfig(s);
   c.ping_body_limit =
       static_cast<int>(s.Int("PING_BODY_LIMIT", 10000, 0, 100 * 1024 * 1024));
   c.max_body = static_cast<size_t>(s.Int("TOCSIN_MAX_REQUEST_BODY", 1 << 20,
@@ -55,6 +46,9 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s) {
     c.trusted_proxies = *proxies;
   }
   c.site_name = s.String("SITE_NAME", "Tocsin");
+  c.heartbeat_every = s.Duration("TOCSIN_HEARTBEAT_EVERY", absl::Seconds(2),
+                                 absl::Milliseconds(100), absl::Minutes(1));
+  c.metrics_listen = s.String("TOCSIN_GATEWAY_METRICS_LISTEN", "");
   c.secret_key = s.Secret("SECRET_KEY", "");
   if (c.secret_key.size() < 16) {
     s.Fail("SECRET_KEY",

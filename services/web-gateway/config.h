@@ -33,6 +33,8 @@ struct GatewayConfig {
   double ping_burst = 120;
   double api_rate_per_minute = 600;  // Per API key.
   double api_burst = 100;
+  absl::Duration heartbeat_every = absl::Seconds(2);
+  std::string metrics_listen;  // Empty: no metrics endpoint.
   log::Level log_level = log::Level::kInfo;
 };
 

@@ -23,6 +23,8 @@ DataClient::DataClient(const std::string& target, std::string internal_token,
   pings_ = v1::PingService::NewStub(channel);
   checks_ = v1::CheckService::NewStub(channel);
   badges_ = v1::BadgeService::NewStub(channel);
+  channels_ = v1::ChannelService::NewStub(channel);
+  system_ = v1::SystemService::NewStub(channel);
   health_ = grpc::health::v1::Health::NewStub(channel);
 }
 
@@ -54,30 +56,44 @@ void DataClient::RecordPing(v1::RecordPingRequest req,
       std::move(done));
 }
 
-// Every CheckService call has the same shape: the client's key, the request,
-// the callback.
-#define TOCSIN_CHECK_SERVICE_CALL(Method)                                    \
+// Every project-scoped call has the same shape: the client's key, the
+// request, the callback.
+#define TOCSIN_KEYED_CALL(stub, Method)                                      \
   void DataClient::Method(std::string api_key, v1::Method##Request req,     \
                           Callback<v1::Method##Response> done) {            \
     Call<v1::Method##Request, v1::Method##Response>(                         \
         &api_key, std::move(req),                                            \
         [this](auto* ctx, auto* rq, auto* rs, auto cb) {                     \
-          checks_->async()->Method(ctx, rq, rs, std::move(cb));              \
+          stub->async()->Method(ctx, rq, rs, std::move(cb));                 \
         },                                                                   \
         std::move(done));                                                    \
   }
-TOCSIN_CHECK_SERVICE_CALL(ListChecks)
-TOCSIN_CHECK_SERVICE_CALL(GetCheck)
-TOCSIN_CHECK_SERVICE_CALL(CreateCheck)
-TOCSIN_CHECK_SERVICE_CALL(UpdateCheck)
-TOCSIN_CHECK_SERVICE_CALL(PauseCheck)
-TOCSIN_CHECK_SERVICE_CALL(ResumeCheck)
-TOCSIN_CHECK_SERVICE_CALL(DeleteCheck)
-TOCSIN_CHECK_SERVICE_CALL(ListPings)
-TOCSIN_CHECK_SERVICE_CALL(GetPingBody)
-TOCSIN_CHECK_SERVICE_CALL(ListFlips)
-TOCSIN_CHECK_SERVICE_CALL(ListChannels)
-#undef TOCSIN_CHECK_SERVICE_CALL
+
+TOCSIN_KEYED_CALL(checks_, ListChecks)
+TOCSIN_KEYED_CALL(checks_, GetCheck)
+TOCSIN_KEYED_CALL(checks_, CreateCheck)
+TOCSIN_KEYED_CALL(checks_, UpdateCheck)
+TOCSIN_KEYED_CALL(checks_, PauseCheck)
+TOCSIN_KEYED_CALL(checks_, ResumeCheck)
+TOCSIN_KEYED_CALL(checks_, DeleteCheck)
+TOCSIN_KEYED_CALL(checks_, ListPings)
+TOCSIN_KEYED_CALL(checks_, GetPingBody)
+TOCSIN_KEYED_CALL(checks_, ListFlips)
+TOCSIN_KEYED_CALL(checks_, ListChannels)
+TOCSIN_KEYED_CALL(channels_, CreateChannel)
+TOCSIN_KEYED_CALL(channels_, UpdateChannel)
+TOCSIN_KEYED_CALL(channels_, DeleteChannel)
+TOCSIN_KEYED_CALL(channels_, ListNotifications)
+#undef TOCSIN_KEYED_CALL
+
+void DataClient::GetSystemHealth(Callback<v1::GetSystemHealthResponse> done) {
+  Call<v1::GetSystemHealthRequest, v1::GetSystemHealthResponse>(
+      nullptr, {},
+      [this](auto* ctx, auto* rq, auto* rs, auto cb) {
+        system_->async()->GetSystemHealth(ctx, rq, rs, std::move(cb));
+      },
+      std::move(done));
+}
 
 void DataClient::ListBadgeTags(std::string api_key, v1::ListBadgeTagsRequest req,
                                Callback<v1::ListBadgeTagsResponse> done) {

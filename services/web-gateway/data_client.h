@@ -9,8 +9,10 @@
 #include "absl/time/time.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tocsin/v1/badge_service.grpc.pb.h"
+#include "tocsin/v1/channel_service.grpc.pb.h"
 #include "tocsin/v1/check_service.grpc.pb.h"
 #include "tocsin/v1/ping_service.grpc.pb.h"
+#include "tocsin/v1/system_service.grpc.pb.h"
 
 namespace tocsin::gateway {
 
@@ -54,6 +56,17 @@ class DataClient {
   void ListChannels(std::string api_key, v1::ListChannelsRequest req,
                     Callback<v1::ListChannelsResponse> done);
 
+  // ChannelService calls on behalf of the client's API key.
+  void CreateChannel(std::string api_key, v1::CreateChannelRequest req,
+                     Callback<v1::CreateChannelResponse> done);
+  void UpdateChannel(std::string api_key, v1::UpdateChannelRequest req,
+                     Callback<v1::UpdateChannelResponse> done);
+  void DeleteChannel(std::string api_key, v1::DeleteChannelRequest req,
+                     Callback<v1::DeleteChannelResponse> done);
+  void ListNotifications(std::string api_key, v1::ListNotificationsRequest req,
+                         Callback<v1::ListNotificationsResponse> done);
+  // The health document's facts (internal).
+  void GetSystemHealth(Callback<v1::GetSystemHealthResponse> done);
   // Badges: the project's tags (API key), and a badge's counts (internal).
   void ListBadgeTags(std::string api_key, v1::ListBadgeTagsRequest req,
                      Callback<v1::ListBadgeTagsResponse> done);
@@ -73,6 +86,8 @@ class DataClient {
   std::unique_ptr<v1::PingService::Stub> pings_;
   std::unique_ptr<v1::CheckService::Stub> checks_;
   std::unique_ptr<v1::BadgeService::Stub> badges_;
+  std::unique_ptr<v1::ChannelService::Stub> channels_;
+  std::unique_ptr<v1::SystemService::Stub> system_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 

@@ -1,7 +1,10 @@
 // tocsin-gateway: HTTP/1.1 behind nginx, translated to gRPC calls.
 #include <cstdio>
 
+#include "common/grpc_util.h"
+#include "common/heartbeat.h"
 #include "common/log.h"
+#include "metrics/metrics.h"
 #include "common/settings.h"
 #include "common/shutdown.h"
 #include "web-gateway/api.h"
@@ -32,6 +35,22 @@ int main() {
     tocsin::log::Error("cannot start", {{"error", s.ToString()}});
     return 1;
   }
+  tocsin::metrics::MetricsServer metrics_server(
+      tocsin::metrics::DefaultRegistry());
+  if (!config->metrics_listen.empty()) {
+    if (auto s = metrics_server.Start(config->metrics_listen); !s.ok()) {
+      tocsin::log::Error("cannot start metrics endpoint",
+                         {{"listen", config->metrics_listen},
+                          {"error", s.ToString()}});
+      return 1;
+    }
+  }
+  // Our heartbeat proves that pings can be recorded (gateway -> data ->
+  // PostgreSQL); its own channel keeps it off the request path.
+  tocsin::Heartbeater heartbeat(tocsin::MakeChannel(config->data_addr),
+                                config->internal_token, "gateway",
+                                config->heartbeat_every, config->rpc_deadline);
+  heartbeat.Start();
   tocsin::log::Info("serving", {{"listen", config->listen_host},
                                 {"port", int64_t{server.port()}},
                                 {"data", config->data_addr},
@@ -41,6 +60,8 @@ int main() {
   // Calls in progress end by their deadline at the latest: wait that long
   // too, so no gRPC callback outlives the server.
   server.Stop(grace + config->rpc_deadline + absl::Seconds(1));
+  heartbeat.Stop();
+  metrics_server.Stop();
   tocsin::log::Info("stopped");
   return 0;
 }

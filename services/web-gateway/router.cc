@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "metrics/metrics.h"
 #include "absl/strings/str_split.h"
 
 namespace tocsin::gateway {
@@ -28,6 +31,43 @@ bool Match(const std::vector<std::string>& pattern,
   return true;
 }
 
+struct HttpMetrics {
+  metrics::Family<metrics::Counter>& requests;
+  metrics::Family<metrics::Histogram>& seconds;
+};
+
+HttpMetrics& Metrics() {
+  static HttpMetrics* m = [] {
+    auto& r = metrics::DefaultRegistry();
+    return new HttpMetrics{
+        r.AddCounter("tocsin_http_requests_total",
+                     "HTTP requests by route pattern, method and status.",
+                     {"route", "method", "status"}),
+        r.AddHistogram("tocsin_http_request_seconds",
+                       "Time from routing to the answer, by route pattern.",
+                       metrics::LatencyBuckets(), {"route"})};
+  }();
+  return *m;
+}
+
+// Counts the answer under the route's pattern (never the raw path: keys and
+// UUIDs in paths would make a label per request).
+Respond Counted(const std::string& route, const std::string& method,
+                Respond respond) {
+  return [route, method, start = absl::Now(),
+          respond = std::move(respond)](HttpResponse r) mutable {
+    const std::string& m =
+        method == "GET" || method == "POST" || method == "HEAD" ||
+                method == "DELETE" || method == "OPTIONS" || method == "PUT"
+            ? method
+            : std::string("other");
+    Metrics().requests.With({route, m, absl::StrCat(r.status)}).Inc();
+    Metrics().seconds.With({route}).Observe(
+        absl::ToDoubleSeconds(absl::Now() - start));
+    respond(std::move(r));
+  };
+}
+
 }  // namespace
 
 void Router::Add(std::vector<std::string> methods, std::string pattern,
@@ -45,7 +85,7 @@ void Router::Dispatch(HttpRequest& req, Respond respond) const {
     if (!Match(r.segments, segments, &params)) continue;
     if (std::find(r.methods.begin(), r.methods.end(), req.method) !=
         r.methods.end()) {
-      r.handler(req, params, std::move(respond));
+      r.handler(req, params, Counted(r.pattern, req.method, std::move(respond)));
       return;
     }
     allowed.insert(allowed.end(), r.methods.begin(), r.methods.end());
@@ -61,7 +101,8 @@ void Router::Dispatch(HttpRequest& req, Respond respond) const {
     allowed.erase(std::unique(allowed.begin(), allowed.end()), allowed.end());
     resp.headers.emplace_back("Allow", absl::StrJoin(allowed, ", "));
   }
-  respond(std::move(resp));
+  Counted(allowed.empty() ? "unmatched" : "method-not-allowed", req.method,
+          std::move(respond))(std::move(resp));
 }
 
 }  // namespace tocsin::gateway

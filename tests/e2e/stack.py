@@ -21,15 +21,20 @@ PORTS = {
     "TOCSIN_DATA_PORT": "18051",
     "TOCSIN_SCHEDULER_PORT": "18052",
     "TOCSIN_PG_PORT": "18433",
+    "TOCSIN_GATEWAY_METRICS_PORT": "19081",
+    "TOCSIN_DATA_METRICS_PORT": "19051",
+    "TOCSIN_SCHEDULER_METRICS_PORT": "19052",
 }
 
 
 class Stack:
-    def __init__(self):
+    def __init__(self, ports=None, env=None):
         self.state = tempfile.mkdtemp(prefix="tocsin-e2e-")
         os.chmod(self.state, 0o755)
         self.env = dict(os.environ)
         self.env.update(PORTS)
+        self.env.update(ports or {})
+        self.env.update(env or {})
         self.env["TOCSIN_STATE_DIR"] = self.state
         self.env.setdefault("TOCSIN_BUILD_DIR", "build/debug")
         # Room for the whole suite on one key; the limit test uses its own.
@@ -84,7 +89,7 @@ class Stack:
             password = f.read().strip()
         env = dict(self.env, PGPASSWORD=password)
         out = subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-p", PORTS["TOCSIN_PG_PORT"], "-U",
+            ["psql", "-h", "127.0.0.1", "-p", self.env["TOCSIN_PG_PORT"], "-U",
              "tocsin", "-d", "tocsin", "-Atqc", query],
             env=env, check=True, capture_output=True, text=True, timeout=60)
         return out.stdout.strip()
@@ -115,6 +120,39 @@ class Stack:
 
     def ping(self, path, method="GET", body=None):
         return self.request(method, path, body, base=self.info["ping_base"])
+
+    def metrics(self, service):
+        """The Prometheus text of one service's internal /metrics."""
+        with urllib.request.urlopen(self.info["metrics"][service], timeout=10) as r:
+            return r.read().decode()
+
+    def binary(self, service):
+        names = {"data": "services/data/tocsin-data",
+                 "scheduler": "services/scheduler/tocsin-scheduler",
+                 "gateway": "services/web-gateway/tocsin-gateway"}
+        return os.path.join(ROOT, self.env["TOCSIN_BUILD_DIR"], names[service])
+
+    def start_scheduler(self, instance, port, extra=None):
+        """Starts one more scheduler replica against the stack's data service
+        (the caller stops it). Returns the Popen."""
+        env = dict(self.env)
+        env.update({
+            "TOCSIN_INTERNAL_TOKEN": "",
+            "TOCSIN_INTERNAL_TOKEN_FILE": os.path.join(self.state, "secrets", "internal_token"),
+            "TOCSIN_DATA_ADDR": self.info["data_addr"],
+            "TOCSIN_SCHEDULER_LISTEN": "127.0.0.1:%d" % port,
+            "TOCSIN_SCHEDULER_METRICS_LISTEN": "",
+            "SITE_ROOT": self.info["base_url"],
+            "TOCSIN_INSTANCE": instance,
+        })
+        env.update(extra or {})
+        with open(os.path.join(self.state, "logs", instance + ".log"), "ab") as log:
+            return subprocess.Popen([self.binary("scheduler")], env=env,
+                                    stdout=log, stderr=subprocess.STDOUT)
+
+    def new_project(self, name):
+        """A fresh project (keys as JSON) so tests do not see each other's."""
+        return json.loads(self.ctl("project", "create", name))
 
 
 def wait_until(predicate, timeout, interval=0.1):

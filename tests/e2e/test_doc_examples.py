@@ -64,7 +64,10 @@ class DocExamplesTest(unittest.TestCase):
         cls.stack = Stack()
         cls.stack.env.update({"TOCSIN_HTTP_PORT": "18100", "TOCSIN_GATEWAY_PORT": "18181",
                               "TOCSIN_DATA_PORT": "18151", "TOCSIN_SCHEDULER_PORT": "18152",
-                              "TOCSIN_PG_PORT": "18533"})
+                              "TOCSIN_PG_PORT": "18533",
+                              "TOCSIN_GATEWAY_METRICS_PORT": "19181",
+                              "TOCSIN_DATA_METRICS_PORT": "19151",
+                              "TOCSIN_SCHEDULER_METRICS_PORT": "19152"})
         cls.stack.start()
         cls.key = cls.stack.info["api_key"]
         cls.ro = cls.stack.info["api_key_readonly"]

@@ -7,6 +7,7 @@ import time
 import unittest
 import uuid
 
+from receivers import HttpReceiver
 from stack import Stack, wait_until
 
 
@@ -500,6 +501,37 @@ class StackTest(unittest.TestCase):
         self.assertEqual(self.get(k["uuid"])["status"], "down")  # log never changes status
         status, pings = self.stack.api("GET", f"/api/v3/checks/{k['uuid']}/pings/", key=self.key)
         self.assertEqual([p["type"] for p in pings["pings"]], ["log", "ign", "fail", "success"])
+
+    def test_webhooks_to_private_addresses_are_refused_by_default(self):
+        # This stack runs with INTEGRATIONS_ALLOW_PRIVATE_IPS unset (False).
+        receiver = HttpReceiver(18227)
+        try:
+            p = self.stack.new_project("ssrf")
+            key = p["api_key"]
+            for url in (receiver.base + "/direct", "http://localhost:18227/named"):
+                status, doc = self.stack.api("POST", "/api/v3/channels/", {
+                    "kind": "webhook", "url_down": url}, key=key)
+                self.assertEqual(status, 201, doc)
+            status, doc = self.stack.api("POST", "/api/v3/checks/",
+                                         {"name": "ssrf", "channels": "*"}, key=key)
+            uuid = doc["ping_url"].rsplit("/", 1)[1]
+            self.stack.ping(f"/{uuid}/fail")
+
+            def finished():
+                status, doc = self.stack.api(
+                    "GET", f"/api/v3/checks/{uuid}/notifications/", key=key)
+                ns = doc["notifications"]
+                return ns if len(ns) == 2 and all(
+                    n["state"] == "failed" for n in ns) else None
+            ns = wait_until(finished, 20, 0.2)
+            self.assertIsNotNone(ns)
+            for n in ns:
+                self.assertEqual(len(n["log"]), 1)  # Not retried.
+                self.assertIn("refused", n["log"][0]["detail"])
+                self.assertIn("INTEGRATIONS_ALLOW_PRIVATE_IPS", n["log"][0]["detail"])
+            self.assertEqual(receiver.requests, [])
+        finally:
+            receiver.close()
 
     def test_zz_restart_one_service_and_keep_data(self):
         c = self.create(name="survivor")

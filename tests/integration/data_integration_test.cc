@@ -2,6 +2,7 @@
 // cluster and exports TOCSIN_TEST_PG_HOST / _PORT / _USER. Each run of this
 // binary works in a database of its own, created here.
 #include <cstdlib>
+#include <map>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -10,7 +11,10 @@
 #include "common/time_format.h"
 #include "data/server.h"
 #include "gtest/gtest.h"
+#include "tocsin/v1/alert_service.grpc.pb.h"
+#include "tocsin/v1/channel_service.grpc.pb.h"
 #include "tocsin/v1/check_service.grpc.pb.h"
+#include "tocsin/v1/system_service.grpc.pb.h"
 #include "tocsin/v1/deadline_service.grpc.pb.h"
 #include "tocsin/v1/ping_service.grpc.pb.h"
 #include "tocsin/v1/project_service.grpc.pb.h"
@@ -470,6 +474,238 @@ TEST_F(DataServiceTest, PoolRecoversAfterConnectionsAreKilled) {
     EXPECT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS).ok()) << "ping " << i;
   }
   EXPECT_EQ(Get(c.uuid(), project_.api_key())->n_pings(), 7);
+}
+
+// ---- Alerting -------------------------------------------------------------
+
+class AlertingTest : public DataServiceTest {
+ protected:
+  absl::StatusOr<v1::Channel> AddChannel(const std::string& key,
+                                         const std::string& kind,
+                                         const std::string& settings) {
+    auto stub = v1::ChannelService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    WithKey(ctx, key);
+    v1::CreateChannelRequest req;
+    req.set_kind(kind);
+    req.set_settings_json(settings);
+    v1::CreateChannelResponse resp;
+    grpc::Status s = stub->CreateChannel(&ctx, req, &resp);
+    if (!s.ok()) return FromGrpcStatus(s);
+    return resp.channel();
+  }
+
+  v1::ClaimNotificationsResponse Claim(const std::string& sender,
+                                       absl::Duration lease) {
+    auto stub = v1::AlertService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, kToken, absl::Seconds(10));
+    v1::ClaimNotificationsRequest req;
+    req.set_sender(sender);
+    req.set_limit(10);
+    *req.mutable_lease() = tocsin::ToProto(lease);
+    v1::ClaimNotificationsResponse resp;
+    grpc::Status s = stub->ClaimNotifications(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  }
+
+  v1::CompleteNotificationResponse Complete(const std::string& sender,
+                                            const v1::Notification& n,
+                                            const std::string& outcome,
+                                            absl::Duration retry_in = {}) {
+    auto stub = v1::AlertService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, kToken, absl::Seconds(10));
+    v1::CompleteNotificationRequest req;
+    req.set_sender(sender);
+    req.set_id(n.id());
+    req.set_attempt(n.attempts());
+    req.set_outcome(outcome);
+    req.set_code(outcome == "ok" ? 200 : 500);
+    req.set_detail(outcome);
+    if (outcome == "retry") *req.mutable_retry_at() = tocsin::ToProto(absl::Now() + retry_in);
+    v1::CompleteNotificationResponse resp;
+    grpc::Status s = stub->CompleteNotification(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  }
+
+  std::string State(int64_t id) {
+    return Sql(absl::StrCat("SELECT state FROM notifications WHERE id = ", id))[0][0]
+        .c_str();
+  }
+
+  v1::HeartbeatResponse Beat(const std::string& component) {
+    auto stub = v1::SystemService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, kToken, absl::Seconds(10));
+    v1::HeartbeatRequest req;
+    req.set_component(component);
+    req.set_instance(component + "-it");
+    v1::HeartbeatResponse resp;
+    grpc::Status s = stub->Heartbeat(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  }
+};
+
+TEST_F(AlertingTest, ChannelsAreValidatedAndScopedToTheProject) {
+  auto bad = AddChannel(project_.api_key(), "pigeon", "{}");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  bad = AddChannel(project_.api_key(), "webhook", R"({"url_down": "ftp://x"})");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("url_down"), std::string::npos);
+  bad = AddChannel(project_.api_key_readonly(), "webhook",
+                   R"({"url_down": "https://x.test/"})");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kUnauthenticated);
+  auto ok = AddChannel(project_.api_key(), "webhook",
+                       R"({"url_down": "https://x.test/"})");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+
+  // Another project cannot see or delete it.
+  auto projects = v1::ProjectService::NewStub(channel_);
+  grpc::ClientContext pctx;
+  PrepareInternalCall(pctx, kToken, absl::Seconds(10));
+  v1::CreateProjectRequest preq;
+  preq.set_name("other");
+  v1::CreateProjectResponse other;
+  ASSERT_TRUE(projects->CreateProject(&pctx, preq, &other).ok());
+  auto stub = v1::ChannelService::NewStub(channel_);
+  grpc::ClientContext ctx;
+  WithKey(ctx, other.api_key());
+  v1::DeleteChannelRequest del;
+  del.set_id(ok->id());
+  v1::DeleteChannelResponse resp;
+  EXPECT_EQ(stub->DeleteChannel(&ctx, del, &resp).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(AlertingTest, ClaimsNeverOverlapAndReportsFollowTheLease) {
+  ASSERT_TRUE(AddChannel(project_.api_key(), "webhook",
+                         R"({"url_down": "https://a.test/"})").ok());
+  ASSERT_TRUE(AddChannel(project_.api_key(), "email",
+                         R"({"to": "ops@example.test"})").ok());
+  v1::CheckSpec spec;
+  spec.set_channels("*");
+  v1::Check c = Create(spec);
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS).ok());  // new -> up: quiet
+  EXPECT_EQ(Sql(absl::StrCat("SELECT count(*) FROM notifications WHERE "
+                             "check_id = '", c.uuid(), "'"))[0][0].as<int>(), 0);
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_FAIL).ok());  // up -> down
+
+  // Four senders at once: each notification goes to exactly one of them.
+  std::vector<v1::ClaimNotificationsResponse> got(4);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      got[i] = Claim(absl::StrCat("sender-", i), absl::Seconds(30));
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::map<int64_t, std::string> owner;
+  for (int i = 0; i < 4; ++i) {
+    for (const auto& cl : got[i].claimed()) {
+      if (cl.notification().check() != c.uuid()) continue;
+      EXPECT_TRUE(owner.emplace(cl.notification().id(), absl::StrCat("sender-", i)).second);
+      EXPECT_EQ(cl.notification().status(), "down");
+      EXPECT_EQ(cl.check().uuid(), c.uuid());
+      EXPECT_FALSE(cl.channel().settings_json().empty());
+      EXPECT_EQ(cl.notification().attempts(), 1);
+    }
+  }
+  ASSERT_EQ(owner.size(), 2u);
+  EXPECT_TRUE(Claim("late-comer", absl::Seconds(30)).claimed().empty());
+
+  // The holder reports: one delivered, one to retry in an hour.
+  auto it = owner.begin();
+  v1::Notification first, second;
+  for (const auto& r : got) {
+    for (const auto& cl : r.claimed()) {
+      if (cl.notification().id() == it->first) first = cl.notification();
+      if (cl.notification().id() == std::next(it)->first) second = cl.notification();
+    }
+  }
+  EXPECT_TRUE(Complete(owner[first.id()], first, "ok").lease_held());
+  EXPECT_EQ(State(first.id()), "sent");
+  EXPECT_TRUE(Complete(owner[second.id()], second, "retry", absl::Hours(1)).lease_held());
+  EXPECT_EQ(State(second.id()), "pending");
+  EXPECT_TRUE(Claim("x", absl::Seconds(30)).claimed().empty());
+
+  // Due again: B claims it, B's lease runs out, C claims it. B's late
+  // failure report is logged but changes nothing; C's delivery finishes it.
+  const std::string due = absl::StrCat(
+      "UPDATE notifications SET next_attempt = now() WHERE id = ", second.id());
+  Sql(due);
+  auto b = Claim("sender-b", absl::Seconds(30));
+  ASSERT_EQ(b.claimed_size(), 1);
+  EXPECT_EQ(b.claimed(0).notification().attempts(), 2);
+  Sql(due);
+  auto c2 = Claim("sender-c", absl::Seconds(30));
+  ASSERT_EQ(c2.claimed_size(), 1);
+  EXPECT_EQ(c2.claimed(0).notification().attempts(), 3);
+  EXPECT_FALSE(Complete("sender-b", b.claimed(0).notification(), "failed").lease_held());
+  EXPECT_EQ(State(second.id()), "pending");
+  EXPECT_TRUE(Complete("sender-c", c2.claimed(0).notification(), "ok").lease_held());
+  EXPECT_EQ(State(second.id()), "sent");
+  EXPECT_EQ(Sql(absl::StrCat("SELECT count(*) FROM notification_attempts WHERE "
+                             "notification_id = ", second.id()))[0][0].as<int>(), 3);
+}
+
+TEST_F(AlertingTest, OutageGivesOverdueChecksTheirGraceAgain) {
+  v1::CheckSpec spec;
+  spec.mutable_timeout()->set_seconds(60);
+  spec.mutable_grace()->set_seconds(120);
+  v1::Check c = Create(spec);
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS).ok());
+  Beat("gateway");  // Intake proven now.
+  // Intake last proven ten minutes ago; the check went overdue since.
+  Sql("UPDATE intake_state SET last_seen = now() - interval '10 minutes'");
+  Sql(absl::StrCat("UPDATE checks SET last_ping = now() - interval '5 minutes', "
+                   "alert_after = now() - interval '2 minutes' WHERE id = '",
+                   c.uuid(), "'"));
+  v1::MarkLateChecksResponse late = MarkLate();
+  EXPECT_TRUE(late.intake_down());
+  EXPECT_EQ(late.flips_size(), 0);
+
+  v1::HeartbeatResponse hb = Beat("gateway");
+  EXPECT_TRUE(hb.outage_ended());
+  EXPECT_GE(hb.checks_given_grace(), 1);
+  auto after = Sql(absl::StrCat(
+      "SELECT extract(epoch FROM alert_after - now()) FROM checks WHERE id = '",
+      c.uuid(), "'"));
+  EXPECT_NEAR(after[0][0].as<double>(), 120, 5);
+  late = MarkLate();
+  EXPECT_FALSE(late.intake_down());
+  for (const auto& f : late.flips()) EXPECT_NE(f.check(), c.uuid());
+  EXPECT_EQ(Get(c.uuid(), project_.api_key())->status(), v1::CHECK_STATUS_GRACE);
+  EXPECT_EQ(Sql("SELECT count(*) FROM outages")[0][0].as<int>(), 1);
+
+  // Other tests call MarkLateChecks without heartbeats: no intake record.
+  Sql("UPDATE intake_state SET last_seen = NULL");
+}
+
+TEST_F(AlertingTest, JobLeaseHasOneHolderUntilItExpires) {
+  auto acquire = [&](const std::string& who) {
+    auto stub = v1::SystemService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, kToken, absl::Seconds(10));
+    v1::AcquireJobLeaseRequest req;
+    req.set_job("prune-it");
+    req.set_instance(who);
+    *req.mutable_ttl() = tocsin::ToProto(absl::Minutes(5));
+    v1::AcquireJobLeaseResponse resp;
+    EXPECT_TRUE(stub->AcquireJobLease(&ctx, req, &resp).ok());
+    return resp;
+  };
+  EXPECT_TRUE(acquire("a").granted());
+  auto b = acquire("b");
+  EXPECT_FALSE(b.granted());
+  EXPECT_EQ(b.holder(), "a");
+  EXPECT_TRUE(acquire("a").granted());  // Renewal.
+  Sql("UPDATE job_leases SET until = now() - interval '1 second' "
+      "WHERE job = 'prune-it'");
+  EXPECT_TRUE(acquire("b").granted());
 }
 
 }  // namespace

@@ -1,0 +1,130 @@
+#include "scheduler/maintenance_jobs.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_util.h"
+#include "common/instance.h"
+#include "common/log.h"
+#include "common/time_format.h"
+#include "notify/notify.h"
+#include "outbound/outbound.h"
+#include "tocsin/v1/project_service.grpc.pb.h"
+#include "tocsin/v1/system_service.grpc.pb.h"
+
+namespace tocsin::scheduler {
+
+JobSpec WithLease(JobSpec job, std::shared_ptr<grpc::Channel> data,
+                  std::string internal_token, absl::Duration rpc_deadline,
+                  absl::Duration ttl) {
+  auto stub = std::shared_ptr<v1::SystemService::Stub>(
+      v1::SystemService::NewStub(data));
+  auto inner = job.run;
+  std::string name = job.name;
+  job.run = [=]() -> absl::StatusOr<JobOutcome> {
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, internal_token, rpc_deadline);
+    v1::AcquireJobLeaseRequest req;
+    req.set_job(name);
+    req.set_instance(InstanceName());
+    *req.mutable_ttl() = ToProto(ttl);
+    v1::AcquireJobLeaseResponse resp;
+    grpc::Status s = stub->AcquireJobLease(&ctx, req, &resp);
+    if (!s.ok()) return FromGrpcStatus(s);
+    if (!resp.granted()) {
+      JobOutcome out;
+      out.message = absl::StrCat("skipped: ", resp.holder(), " holds the lease");
+      return out;
+    }
+    return inner();
+  };
+  return job;
+}
+
+JobSpec MakePruneJob(std::shared_ptr<grpc::Channel> data,
+                     const SchedulerConfig& config) {
+  auto stub = std::shared_ptr<v1::SystemService::Stub>(
+      v1::SystemService::NewStub(data));
+  std::string token = config.internal_token;
+  absl::Duration keep_flips = config.keep_flips;
+  absl::Duration keep_notifications = config.keep_notifications;
+  auto run = [=]() -> absl::StatusOr<JobOutcome> {
+    grpc::ClientContext ctx;
+    // Deleting many rows may take longer than an ordinary call.
+    PrepareInternalCall(ctx, token, absl::Minutes(10));
+    v1::PruneRequest req;
+    *req.mutable_keep_flips() = ToProto(keep_flips);
+    *req.mutable_keep_notifications() = ToProto(keep_notifications);
+    v1::PruneResponse resp;
+    grpc::Status s = stub->Prune(&ctx, req, &resp);
+    if (!s.ok()) return FromGrpcStatus(s);
+    JobOutcome out;
+    out.message = resp.summary();
+    return out;
+  };
+  auto trigger = Trigger::Cron(config.prune_schedule);
+  JobSpec job{"prune", trigger.ok() ? *trigger : Trigger::Every(absl::Hours(1)),
+              run};
+  // The lease outlives a long run; a crashed holder frees it after that.
+  return WithLease(std::move(job), data, config.internal_token,
+                   config.rpc_deadline, absl::Minutes(15));
+}
+
+JobSpec MakeReportsJob(std::shared_ptr<grpc::Channel> data,
+                       const SchedulerConfig& config) {
+  auto stub = std::shared_ptr<v1::ProjectService::Stub>(
+      v1::ProjectService::NewStub(data));
+  std::string token = config.internal_token;
+  absl::Duration deadline = config.rpc_deadline;
+  AlertConfig alerts = config.alerts;
+  auto run = [=]() -> absl::StatusOr<JobOutcome> {
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, token, deadline);
+    v1::ClaimDueReportsRequest req;
+    v1::ClaimDueReportsResponse resp;
+    grpc::Status s = stub->ClaimDueReports(&ctx, req, &resp);
+    if (!s.ok()) return FromGrpcStatus(s);
+    int sent = 0, failed = 0, quiet = 0;
+    for (const auto& r : resp.reports()) {
+      if (r.down().empty() || r.recipients().empty()) {
+        ++quiet;
+        continue;
+      }
+      if (alerts.smtp.host.empty()) {
+        log::Warning("email report not sent: EMAIL_HOST is empty",
+                     {{"project", r.project().uuid()}});
+        ++failed;
+        continue;
+      }
+      std::vector<notify::ReportLine> lines;
+      for (const auto& c : r.down()) {
+        notify::ReportLine line;
+        line.name = c.name().empty() ? c.uuid() : c.name();
+        line.status = "down";
+        if (c.has_last_ping()) line.last_ping = FromProto(c.last_ping());
+        line.url = absl::StrCat(alerts.urls.site_root, "/checks/", c.uuid(),
+                                "/details/");
+        lines.push_back(std::move(line));
+      }
+      std::vector<std::string> to(r.recipients().begin(), r.recipients().end());
+      notify::EmailMessage mail =
+          notify::RenderReport(to, r.project().name(), lines, absl::Now(),
+                               alerts.site_name, alerts.language);
+      outbound::Outcome o = outbound::SendEmail(
+          alerts.smtp, outbound::Email{mail.to, mail.subject, mail.text,
+                                       mail.html});
+      log::Write(o.ok ? log::Level::kInfo : log::Level::kWarning,
+                 "email report", {{"project", r.project().uuid()},
+                                  {"down", int64_t{r.down_size()}},
+                                  {"ok", o.ok},
+                                  {"code", int64_t{o.code}},
+                                  {"detail", o.detail}});
+      (o.ok ? sent : failed)++;
+    }
+    JobOutcome out;
+    out.message = absl::StrCat("reports sent ", sent, ", failed ", failed,
+                               ", nothing to report ", quiet);
+    return out;
+  };
+  return JobSpec{"email-reports", Trigger::Every(config.reports_every), run};
+}
+
+}  // namespace tocsin::scheduler
