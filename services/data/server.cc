@@ -6,6 +6,7 @@
 #include "common/grpc_util.h"
 #include "common/instance.h"
 #include "metrics/grpc_server_metrics.h"
+#include "metrics/metrics.h"
 #include "common/time_format.h"
 #include "common/log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -87,6 +88,22 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
         absl::StrCat("cannot listen on ", config.listen));
   }
   s->server_->GetHealthCheckService()->SetServingStatus(true);
+  // Computed at scrape time (two indexed counts).
+  Store* store = s->store_.get();
+  metrics::DefaultRegistry().AddCallbackGauge(
+      "tocsin_backlog",
+      "Checks past their deadline not yet marked down (checks_overdue) and "
+      "notifications waiting for delivery (notifications_pending).",
+      [store] {
+        metrics::Registry::CallbackSamples out;
+        if (auto b = store->GetBacklog(absl::Now()); b.ok()) {
+          out.push_back({{"checks_overdue"}, double(b->checks_overdue)});
+          out.push_back({{"notifications_pending"},
+                         double(b->notifications_pending)});
+        }
+        return out;
+      },
+      {"what"});
   s->watcher_ = std::thread([p = s.get()] { p->WatchDatabase(); });
   log::Info("serving", {{"listen", config.listen},
                         {"port", int64_t{s->port_}},
@@ -132,6 +149,7 @@ void DataServer::WatchDatabase() {
 
 void DataServer::Shutdown(absl::Duration grace) {
   if (stopping_.exchange(true)) return;
+  metrics::DefaultRegistry().RemoveCallbackGauge("tocsin_backlog");
   server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();

@@ -165,6 +165,13 @@ class Store {
       const std::string& job, const std::string& instance, absl::Duration ttl,
       absl::Time now);
   absl::StatusOr<v1::GetSystemHealthResponse> GetSystemHealth(absl::Time now);
+  // For metrics: checks past their deadline but not yet marked down, and
+  // notifications waiting to be delivered.
+  struct Backlog {
+    int64_t checks_overdue = 0;
+    int64_t notifications_pending = 0;
+  };
+  absl::StatusOr<Backlog> GetBacklog(absl::Time now);
   absl::StatusOr<v1::SetProjectReportsResponse> SetProjectReports(
       const std::string& project, const std::string& period, absl::Time now);
   absl::StatusOr<v1::ClaimDueReportsResponse> ClaimDueReports(int limit,

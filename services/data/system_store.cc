@@ -54,6 +54,9 @@ constexpr char kRecentHeartbeats[] =
 constexpr char kPendingStats[] =
     "SELECT count(*), tocsin_micros(min(created)) FROM notifications "
     "WHERE state = 'pending'";
+constexpr char kOverdueChecks[] =
+    "SELECT count(*) FROM checks WHERE status <> 'down' "
+    "AND alert_after IS NOT NULL AND alert_after <= tocsin_from_micros($1)";
 constexpr char kFailedSince[] =
     "SELECT count(*) FROM notifications WHERE state = 'failed' "
     "AND finished > tocsin_from_micros($1)";
@@ -251,6 +254,19 @@ absl::StatusOr<v1::GetSystemHealthResponse> Store::GetSystemHealth(
           tocsin::ToProto(absl::FromUnixMicros(last[0][1].as<int64_t>()));
       o->set_checks_given_grace(last[0][2].as<int64_t>());
     }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<Store::Backlog> Store::GetBacklog(absl::Time now) {
+  Backlog out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::read_transaction tx(conn);
+    out.checks_overdue =
+        tx.exec_params(kOverdueChecks, absl::ToUnixMicros(now))[0][0]
+            .as<int64_t>();
+    out.notifications_pending = tx.exec(kPendingStats)[0][0].as<int64_t>();
     return absl::OkStatus();
   }));
   return out;

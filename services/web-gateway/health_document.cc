@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <map>
 
+#include "common/grpc_util.h"
+#include "common/log.h"
 #include "common/time_format.h"
+#include "metrics/metrics.h"
 
 namespace tocsin::gateway {
 namespace {
@@ -146,6 +149,69 @@ HealthDocument BuildHealthDocument(
     doc.http_status = 503;
   }
   return doc;
+}
+
+HealthWatcher::HealthWatcher(std::shared_ptr<grpc::Channel> data,
+                             std::string internal_token, absl::Duration every,
+                             absl::Duration stale)
+    : stub_(v1::SystemService::NewStub(data)),
+      token_(std::move(internal_token)),
+      every_(every),
+      stale_(stale) {}
+
+HealthWatcher::~HealthWatcher() { Stop(); }
+
+void HealthWatcher::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void HealthWatcher::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void HealthWatcher::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  // The first look waits a full period: replicas starting together need a
+  // few heartbeats before "absent" means anything.
+  while (!cv_.wait_for(lock, absl::ToChronoMicroseconds(every_),
+                       [this] { return stopping_; })) {
+    lock.unlock();
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, token_, absl::Seconds(5));
+    v1::GetSystemHealthResponse resp;
+    grpc::Status s = stub_->GetSystemHealth(&ctx, {}, &resp);
+    absl::StatusOr<v1::GetSystemHealthResponse> facts =
+        s.ok() ? absl::StatusOr<v1::GetSystemHealthResponse>(std::move(resp))
+               : absl::StatusOr<v1::GetSystemHealthResponse>(FromGrpcStatus(s));
+    Observe(BuildHealthDocument(facts, absl::Now(), stale_));
+    lock.lock();
+  }
+}
+
+void HealthWatcher::Observe(const HealthDocument& doc) {
+  static auto& gauge = metrics::DefaultRegistry().AddGauge(
+      "tocsin_health_status",
+      "1 when the component is ok in the health document, else 0.",
+      {"component"});
+  for (const auto& [name, c] : doc.body["components"].items()) {
+    std::string status = c.value("status", "unknown");
+    gauge.With({name}).Set(status == "ok" ? 1 : 0);
+    auto it = last_.find(name);
+    if (it != last_.end() && it->second == status) continue;
+    if (status == "ok") {
+      if (it != last_.end()) log::Info("component healthy again", {{"component", name}});
+    } else {
+      log::Error("component unhealthy",
+                 {{"component", name}, {"status", status},
+                  {"detail", c.dump()}});
+    }
+    last_[name] = status;
+  }
 }
 
 }  // namespace tocsin::gateway

@@ -8,6 +8,7 @@
 #include "common/settings.h"
 #include "common/shutdown.h"
 #include "web-gateway/api.h"
+#include "web-gateway/health_document.h"
 #include "web-gateway/http_server.h"
 
 int main() {
@@ -51,6 +52,10 @@ int main() {
                                 config->internal_token, "gateway",
                                 config->heartbeat_every, config->rpc_deadline);
   heartbeat.Start();
+  tocsin::gateway::HealthWatcher health(
+      tocsin::MakeChannel(config->data_addr), config->internal_token,
+      absl::Seconds(15), 3 * config->heartbeat_every + absl::Seconds(1));
+  health.Start();
   tocsin::log::Info("serving", {{"listen", config->listen_host},
                                 {"port", int64_t{server.port()}},
                                 {"data", config->data_addr},
@@ -60,6 +65,7 @@ int main() {
   // Calls in progress end by their deadline at the latest: wait that long
   // too, so no gRPC callback outlives the server.
   server.Stop(grace + config->rpc_deadline + absl::Seconds(1));
+  health.Stop();
   heartbeat.Stop();
   metrics_server.Stop();
   tocsin::log::Info("stopped");

@@ -38,6 +38,7 @@ ALERT_ENV = {
     "TOCSIN_HEARTBEAT_EVERY": "500ms",
     "TOCSIN_OUTAGE_THRESHOLD": "3s",
     "TOCSIN_DEADLINE_WATCH": "200ms",
+    "TOCSIN_REPORTS_EVERY": "1s",
 }
 
 PORTS = {"TOCSIN_HTTP_PORT": "18200", "TOCSIN_GATEWAY_PORT": "18281",
@@ -425,6 +426,34 @@ class AlertTest(unittest.TestCase):
         self.stack.start()
         self.assertTrue(wait_until(lambda: self.health()[0] == 200, 15, 0.3),
                         self.health())
+
+    def test_7_email_report_of_down_checks(self):
+        p = self.stack.new_project("reports")
+        key = p["api_key"]
+        # Reports only: no mail per status change.
+        self.channel(key, kind="email", to="reports@example.test",
+                     notify_down=False, notify_up=False)
+        uuid = self.check(key, name="broken backup")
+        self.stack.ping("/%s/fail" % uuid)
+        ns = self.settled(key, uuid, 1)
+        self.assertEqual(ns[0]["state"], "skipped")
+        out = self.stack.ctl("project", "reports", "hourly", "--project", p["project"])
+        self.assertIn("first report due", out)
+        self.stack.sql("UPDATE projects SET report_next = now() WHERE id = '%s'"
+                       % p["project"])
+
+        def reports():
+            return [m for m in self.smtp.messages if "reports@example.test" in m["to"]]
+        self.assertTrue(wait_until(reports, 20))
+        time.sleep(2.5)  # The next one is an hour away: no second mail.
+        self.assertEqual(len(reports()), 1)
+        msg = email.message_from_bytes(reports()[0]["data"], policy=email.policy.default)
+        self.assertIn("1 check is down", msg["Subject"])
+        self.assertIn("broken backup", msg.get_body(("plain",)).get_content())
+        self.assertIn("broken backup", msg.get_body(("html",)).get_content())
+        nxt = self.stack.sql("SELECT extract(epoch FROM report_next - now()) FROM "
+                             "projects WHERE id = '%s'" % p["project"])
+        self.assertGreater(float(nxt), 3000)
 
     def test_9_outage_gives_overdue_checks_their_grace_again(self):
         p = self.stack.new_project("outage")

@@ -685,6 +685,38 @@ TEST_F(AlertingTest, OutageGivesOverdueChecksTheirGraceAgain) {
   Sql("UPDATE intake_state SET last_seen = NULL");
 }
 
+TEST_F(AlertingTest, PruneKeepsPendingWorkAndRecentHistory) {
+  ASSERT_TRUE(AddChannel(project_.api_key(), "webhook",
+                         R"({"url_down": "https://a.test/"})").ok());
+  v1::CheckSpec spec;
+  spec.set_channels("*");
+  v1::Check c = Create(spec);
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS).ok());
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_FAIL).ok());     // pending notification
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS).ok());  // another one
+  // Make everything a year old; one notification finished, one pending.
+  const std::string where = absl::StrCat(" WHERE check_id = '", c.uuid(), "'");
+  Sql("UPDATE flips SET created = now() - interval '1 year'" + where);
+  Sql("UPDATE notifications SET created = now() - interval '1 year'" + where);
+  Sql("UPDATE notifications SET state = 'sent' WHERE id = (SELECT min(id) FROM "
+      "notifications" + where + ")");
+  auto stub = v1::SystemService::NewStub(channel_);
+  grpc::ClientContext ctx;
+  PrepareInternalCall(ctx, kToken, absl::Seconds(30));
+  v1::PruneRequest req;
+  *req.mutable_keep_flips() = tocsin::ToProto(absl::Hours(24 * 90));
+  *req.mutable_keep_notifications() = tocsin::ToProto(absl::Hours(24 * 30));
+  v1::PruneResponse resp;
+  ASSERT_TRUE(stub->Prune(&ctx, req, &resp).ok());
+  EXPECT_NE(resp.summary().find("notifications"), std::string::npos);
+  // The pending notification and its flip stay; the rest is gone.
+  auto left = Sql("SELECT state FROM notifications" + where);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_STREQ(left[0][0].c_str(), "pending");
+  EXPECT_EQ(Sql("SELECT count(*) FROM flips" + where)[0][0].as<int>(), 1);
+  Sql("DELETE FROM notifications" + where);  // Keep other tests' claims clean.
+}
+
 TEST_F(AlertingTest, JobLeaseHasOneHolderUntilItExpires) {
   auto acquire = [&](const std::string& who) {
     auto stub = v1::SystemService::NewStub(channel_);
