@@ -43,6 +43,7 @@ void Heartbeater::Loop() {
     req.set_component(component_);
     req.set_instance(InstanceName());
     *req.mutable_started() = ToProto(started_);
+    *req.mutable_every() = ToProto(every_);
     if (fill_) fill_(req);
     grpc::ClientContext ctx;
     PrepareInternalCall(ctx, token_, rpc_deadline_);

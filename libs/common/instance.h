@@ -5,8 +5,8 @@
 
 namespace tocsin {
 
-// This replica's name in heartbeats, leases and claims: TOCSIN_INSTANCE when
-// set, else "<host name>-<process id>" (unique per container and restart).
+// This replica's name in heartbeats, leases and claims:
+// "<TOCSIN_INSTANCE or host name>-<process id>" (unique per process).
 const std::string& InstanceName();
 
 }  // namespace tocsin

@@ -33,6 +33,31 @@ size_t SequenceLength(std::string_view s, size_t i) {
 
 }  // namespace
 
+bool JsonDepthWithin(std::string_view json, int max_depth) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char ch : json) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (ch == '\\') {
+        escaped = true;
+      } else if (ch == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (ch == '"') {
+      in_string = true;
+    } else if (ch == '[' || ch == '{') {
+      if (++depth > max_depth) return false;
+    } else if (ch == ']' || ch == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
 bool IsStorableText(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     if (s[i] == '\0') return false;

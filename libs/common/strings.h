@@ -18,6 +18,11 @@ inline absl::string_view Absl(std::string_view s) {
 // column accepts.
 bool IsStorableText(std::string_view s);
 
+// True when JSON text nests arrays/objects at most `max_depth` deep (a quick
+// scan that honours strings). Deep nesting is refused before parsing:
+// copying or printing such a value recurses and could exhaust the stack.
+bool JsonDepthWithin(std::string_view json, int max_depth);
+
 // Makes hostile bytes storable as text: invalid UTF-8 sequences become
 // U+FFFD, NULs are dropped, and the result is cut to at most `max_bytes`
 // without splitting a character.

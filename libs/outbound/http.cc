@@ -289,6 +289,15 @@ Outcome SendHttp(const HttpRequest& req, const HttpOptions& opt) {
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   std::vector<std::string> secrets;
   AddUrlSecrets(req.url, &secrets);
+  // Header values often are credentials (X-Token, Authorization); a
+  // receiver echoing them must not put them into the attempt log.
+  for (const auto& [name, value] : req.headers) {
+    if (value.size() >= kSecretRunMin) secrets.push_back(value);
+    size_t sp = value.find(' ');  // "Bearer <token>"
+    if (sp != std::string::npos && value.size() - sp - 1 >= kSecretRunMin) {
+      secrets.push_back(value.substr(sp + 1));
+    }
+  }
   for (CURLINFO info : {CURLINFO_EFFECTIVE_URL, CURLINFO_REDIRECT_URL}) {
     char* u = nullptr;
     if (curl_easy_getinfo(c, info, &u) == CURLE_OK && u) {

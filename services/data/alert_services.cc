@@ -66,7 +66,9 @@ grpc::Status ChannelServiceImpl::DeleteChannel(
 grpc::Status ChannelServiceImpl::ListNotifications(
     grpc::ServerContext* ctx, const v1::ListNotificationsRequest* req,
     v1::ListNotificationsResponse* resp) {
-  auto caller = auth_.ForProject(*ctx, req->project(), /*write=*/false);
+  // Read-write keys only: the answer names checks by UUID (their ping URL)
+  // and carries receivers' error texts.
+  auto caller = auth_.ForProject(*ctx, req->project(), /*write=*/true);
   if (!caller.ok()) return Reply(caller.status(), "ListNotifications");
   auto out = store_.ListNotifications(caller->project, req->check(),
                                       req->channel(), req->limit());

@@ -35,14 +35,25 @@ constexpr char kDeleteChannel[] = "DELETE FROM channels WHERE id = $1";
 constexpr char kLockProjectChannels[] =
     "SELECT pg_advisory_xact_lock(hashtext('channels/' || $1))";
 
+// Only the oldest pending notification of a (check, channel) pair is due:
+// a "down" waiting for a retry must not be overtaken by the "up" after it.
 constexpr char kClaimNotifications[] =
-    "WITH due AS (SELECT id FROM notifications WHERE state = 'pending' "
-    "AND next_attempt <= tocsin_from_micros($1) ORDER BY next_attempt, id "
-    "LIMIT $2 FOR UPDATE SKIP LOCKED) "
+    "WITH due AS (SELECT id FROM notifications n WHERE state = 'pending' "
+    "AND next_attempt <= tocsin_from_micros($1) AND NOT EXISTS (SELECT 1 "
+    "FROM notifications o WHERE o.check_id = n.check_id AND o.channel_id = "
+    "n.channel_id AND o.state = 'pending' AND o.id < n.id) "
+    "ORDER BY next_attempt, id LIMIT $2 FOR UPDATE SKIP LOCKED) "
     "UPDATE notifications n SET claimed_by = $3, attempts = n.attempts + 1, "
     "next_attempt = tocsin_from_micros($4) FROM due WHERE n.id = due.id "
     "RETURNING n.id, n.flip_id, n.channel_id::text, n.check_id::text, "
     "n.attempts, tocsin_micros(n.created)";
+// Whatever the senders' settings, a notification is given up after this
+// many claims (a sender that dies on it every time must not loop forever).
+constexpr int kMaxClaims = 100;
+constexpr char kGiveUpClaims[] =
+    "UPDATE notifications SET state = 'failed', finished = "
+    "tocsin_from_micros($1), claimed_by = NULL WHERE state = 'pending' "
+    "AND attempts >= $2 AND next_attempt <= tocsin_from_micros($1)";
 constexpr char kSelectFlip[] =
     "SELECT old_status, new_status, tocsin_micros(created) FROM flips "
     "WHERE id = $1";
@@ -101,6 +112,11 @@ absl::Status ValidateName(const std::string& name) {
 
 absl::StatusOr<nlohmann::json> ParseSettings(const std::string& text) {
   if (text.empty()) return nlohmann::json::object();
+  if (text.size() > 64 * 1024 || !JsonDepthWithin(text, 8)) {
+    return absl::InvalidArgumentError(
+        "settings must be a JSON object of at most 64 KiB, nested at most 8 "
+        "levels");
+  }
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     return absl::InvalidArgumentError("settings must be a JSON object");
@@ -303,7 +319,7 @@ absl::StatusOr<v1::ClaimNotificationsResponse> Store::ClaimNotifications(
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     out.Clear();
     pqxx::work tx(conn);
-    // One more than asked tells whether more are due, without claiming it.
+    tx.exec_params(kGiveUpClaims, absl::ToUnixMicros(now), kMaxClaims);
     auto claimed = tx.exec_params(kClaimNotifications, absl::ToUnixMicros(now),
                                   limit, sender,
                                   absl::ToUnixMicros(now + lease));

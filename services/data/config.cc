@@ -54,9 +54,21 @@ absl::StatusOr<DataConfig> LoadDataConfig(Settings& s) {
   c.ping_body_limit =
       static_cast<int>(s.Int("PING_BODY_LIMIT", 10000, 0, 100 * 1024 * 1024));
   c.pings_kept = s.Int("TOCSIN_PINGS_KEPT", 100, 1, 100000);
+  c.batching.shards = static_cast<int>(s.Int("TOCSIN_PING_FLUSHERS", 2, 1, 64));
+  c.batching.max_batch =
+      static_cast<int>(s.Int("TOCSIN_PING_BATCH_MAX", 500, 1, 5000));
+  c.batching.max_wait = s.Duration("TOCSIN_PING_BATCH_WAIT", absl::ZeroDuration(),
+                                   absl::ZeroDuration(), absl::Milliseconds(100));
+  c.batching.max_queued =
+      static_cast<int>(s.Int("TOCSIN_PING_QUEUE_MAX", 20000, 1, 1000000));
+  if (c.batching.shards >= c.pool_size) {
+    s.Fail("TOCSIN_PING_FLUSHERS",
+           "must be below TOCSIN_DB_POOL_SIZE (each flusher holds a connection "
+           "while it commits)");
+  }
   c.outage_threshold = s.Duration("TOCSIN_OUTAGE_THRESHOLD", absl::Seconds(15),
                                   absl::Seconds(2), absl::Hours(1));
-  c.heartbeat_every = s.Duration("TOCSIN_HEARTBEAT_EVERY", absl::Seconds(2),
+  c.heartbeat_every = s.Duration("TOCSIN_HEARTBEAT_EVERY", absl::Seconds(1),
                                  absl::Milliseconds(100), absl::Minutes(1));
   if (c.heartbeat_every * 3 > c.outage_threshold) {
     s.Fail("TOCSIN_OUTAGE_THRESHOLD",

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "common/log.h"
 #include "common/settings.h"
+#include "data/ping_batcher.h"
 
 namespace tocsin::data {
 
@@ -25,8 +26,9 @@ struct DataConfig {
   std::string internal_token;  // Secret: never logged.
   int ping_body_limit = 10000;
   int64_t pings_kept = 100;
+  PingBatcherOptions batching;
   absl::Duration outage_threshold = absl::Seconds(15);
-  absl::Duration heartbeat_every = absl::Seconds(2);
+  absl::Duration heartbeat_every = absl::Seconds(1);
   std::string metrics_listen;  // Empty: no metrics endpoint.
   log::Level log_level = log::Level::kInfo;
 

@@ -48,7 +48,8 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
 
   s->auth_ = std::make_unique<Authenticator>(config.internal_token, *s->store_);
   s->checks_ = std::make_unique<CheckServiceImpl>(*s->store_, *s->auth_);
-  s->pings_ = std::make_unique<PingServiceImpl>(*s->store_, *s->auth_,
+  s->batcher_ = std::make_unique<PingBatcher>(*s->store_, config.batching);
+  s->pings_ = std::make_unique<PingServiceImpl>(*s->batcher_, *s->auth_,
                                                 config.ping_body_limit);
   s->projects_ = std::make_unique<ProjectServiceImpl>(*s->store_, *s->auth_);
   s->admin_ = std::make_unique<AdminServiceImpl>(*s->store_, *s->auth_);
@@ -153,6 +154,7 @@ void DataServer::Shutdown(absl::Duration grace) {
   server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
+  batcher_->Stop();
   if (watcher_.joinable()) watcher_.join();
 }
 

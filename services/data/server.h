@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "data/config.h"
 #include "data/pg_pool.h"
+#include "data/ping_batcher.h"
 #include "data/services.h"
 #include "data/store.h"
 #include "grpcpp/grpcpp.h"
@@ -38,6 +39,7 @@ class DataServer {
   std::unique_ptr<PgPool> pool_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<PingBatcher> batcher_;
   std::unique_ptr<CheckServiceImpl> checks_;
   std::unique_ptr<PingServiceImpl> pings_;
   std::unique_ptr<ProjectServiceImpl> projects_;

@@ -205,75 +205,137 @@ grpc::Status BadgeServiceImpl::GetBadgeCounts(
   return grpc::Status::OK;
 }
 
+namespace {
+
+metrics::Family<metrics::Counter>& PingCounter() {
+  static auto& recorded = metrics::DefaultRegistry().AddCounter(
+      "tocsin_pings_recorded_total",
+      "Pings committed, by how they were classified.", {"kind"});
+  return recorded;
+}
+
+}  // namespace
+
+absl::StatusOr<PingInput> PingFromRequest(const v1::RecordPingRequest& req,
+                                          int body_limit) {
+  PingInput in;
+  switch (req.target_case()) {
+    case v1::RecordPingRequest::kCheckUuid:
+      if (!IsCanonicalUuid(req.check_uuid())) {
+        return absl::InvalidArgumentError("invalid url format");
+      }
+      in.check_uuid = absl::AsciiStrToLower(req.check_uuid());
+      break;
+    case v1::RecordPingRequest::kSlug:
+      if (!IsStorableText(req.slug().ping_key()) ||
+          !IsStorableText(req.slug().slug()) ||
+          req.slug().ping_key().size() > 128 || req.slug().slug().size() > 200) {
+        return absl::InvalidArgumentError("invalid url format");
+      }
+      in.ping_key = req.slug().ping_key();
+      in.slug = req.slug().slug();
+      in.create = req.create();
+      break;
+    default:
+      return absl::InvalidArgumentError("ping has no target");
+  }
+  switch (req.kind()) {
+    case v1::PING_KIND_SUCCESS:
+    case v1::PING_KIND_START:
+    case v1::PING_KIND_FAIL:
+    case v1::PING_KIND_LOG:
+      in.kind = req.kind();
+      break;
+    default:
+      return absl::InvalidArgumentError("invalid ping kind");
+  }
+  if (req.has_exit_status()) {
+    if (req.exit_status() < 0 || req.exit_status() > 255) {
+      return absl::InvalidArgumentError("invalid url format");
+    }
+    in.exit_status = req.exit_status();
+  }
+  if (!req.rid().empty()) {
+    if (!IsCanonicalUuid(req.rid())) {
+      return absl::InvalidArgumentError("invalid rid");
+    }
+    in.rid = absl::AsciiStrToLower(req.rid());
+  }
+  // The gateway cuts bodies to the limit; cut again so no caller can store
+  // more than the operator allowed.
+  in.body = req.body().substr(
+      0, std::min<size_t>(req.body().size(), static_cast<size_t>(body_limit)));
+  // Headers are the client's bytes: store them as valid text, bounded.
+  in.method = ToStorableText(req.method(), 16);
+  in.scheme = ToStorableText(req.scheme(), 8);
+  in.remote_addr = ToStorableText(req.remote_addr(), 64);
+  in.user_agent = ToStorableText(req.user_agent(), 200);
+  return in;
+}
+
+void CountPing(const PingOutcome& out) {
+  PingCounter().With({PingKindName(out.kind)}).Inc();
+  if (!out.flipped_to.empty()) FlipCounter().With({out.flipped_to}).Inc();
+}
+
 grpc::Status PingServiceImpl::RecordPing(grpc::ServerContext* ctx,
                                          const v1::RecordPingRequest* req,
                                          v1::RecordPingResponse* resp) {
   if (auto s = auth_.RequireInternal(*ctx); !s.ok()) {
     return Reply(s, "RecordPing");
   }
-  PingInput in;
-  switch (req->target_case()) {
-    case v1::RecordPingRequest::kCheckUuid:
-      if (!IsCanonicalUuid(req->check_uuid())) {
-        return Reply(absl::InvalidArgumentError("invalid url format"),
-                     "RecordPing");
-      }
-      in.check_uuid = absl::AsciiStrToLower(req->check_uuid());
-      break;
-    case v1::RecordPingRequest::kSlug:
-      in.ping_key = req->slug().ping_key();
-      in.slug = req->slug().slug();
-      in.create = req->create();
-      break;
-    default:
-      return Reply(absl::InvalidArgumentError("ping has no target"),
-                   "RecordPing");
-  }
-  switch (req->kind()) {
-    case v1::PING_KIND_SUCCESS:
-    case v1::PING_KIND_START:
-    case v1::PING_KIND_FAIL:
-    case v1::PING_KIND_LOG:
-      in.kind = req->kind();
-      break;
-    default:
-      return Reply(absl::InvalidArgumentError("invalid ping kind"),
-                   "RecordPing");
-  }
-  if (req->has_exit_status()) {
-    if (req->exit_status() < 0 || req->exit_status() > 255) {
-      return Reply(absl::InvalidArgumentError("invalid url format"),
-                   "RecordPing");
-    }
-    in.exit_status = req->exit_status();
-  }
-  if (!req->rid().empty()) {
-    if (!IsCanonicalUuid(req->rid())) {
-      return Reply(absl::InvalidArgumentError("invalid rid"), "RecordPing");
-    }
-    in.rid = absl::AsciiStrToLower(req->rid());
-  }
-  // The gateway cuts bodies to the limit; cut again so no caller can store
-  // more than the operator allowed.
-  in.body = req->body().substr(
-      0, std::min<size_t>(req->body().size(), static_cast<size_t>(body_limit_)));
-  // Headers are the client's bytes: store them as valid text, bounded.
-  in.method = ToStorableText(req->method(), 16);
-  in.scheme = ToStorableText(req->scheme(), 8);
-  in.remote_addr = ToStorableText(req->remote_addr(), 64);
-  in.user_agent = ToStorableText(req->user_agent(), 200);
-  // Not committed once the gateway has given up: it answered the client with
-  // an error, so a ping it retries must not count twice.
-  auto out = store_.RecordPing(in, absl::Now(),
-                               [ctx] { return ctx->IsCancelled(); });
+  auto in = PingFromRequest(*req, body_limit_);
+  if (!in.ok()) return Reply(in.status(), "RecordPing");
+  std::vector<PingInput> one;
+  one.push_back(std::move(*in));
+  auto out = std::move(batcher_.Record(std::move(one))[0]);
   if (!out.ok()) return Reply(out.status(), "RecordPing");
-  static auto& recorded = metrics::DefaultRegistry().AddCounter(
-      "tocsin_pings_recorded_total",
-      "Pings committed, by how they were classified.", {"kind"});
-  recorded.With({PingKindName(out->kind)}).Inc();
-  if (!out->flipped_to.empty()) FlipCounter().With({out->flipped_to}).Inc();
+  CountPing(*out);
   resp->set_created(out->created);
   resp->set_kind(out->kind);
+  return grpc::Status::OK;
+}
+
+grpc::Status PingServiceImpl::RecordPings(grpc::ServerContext* ctx,
+                                          const v1::RecordPingsRequest* req,
+                                          v1::RecordPingsResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) {
+    return Reply(s, "RecordPings");
+  }
+  if (req->pings_size() > 5000) {
+    return Reply(absl::InvalidArgumentError("at most 5000 pings per call"),
+                 "RecordPings");
+  }
+  // Bad members fail alone; the rest go to the batcher together.
+  std::vector<PingInput> inputs;
+  std::vector<int> index;
+  for (int i = 0; i < req->pings_size(); ++i) {
+    v1::PingResult* r = resp->add_results();
+    auto in = PingFromRequest(req->pings(i), body_limit_);
+    if (!in.ok()) {
+      r->set_code(static_cast<int>(in.status().code()));
+      r->set_message(std::string(in.status().message()));
+      continue;
+    }
+    inputs.push_back(std::move(*in));
+    index.push_back(i);
+  }
+  auto outs = batcher_.Record(std::move(inputs));
+  for (size_t j = 0; j < outs.size(); ++j) {
+    v1::PingResult* r = resp->mutable_results(index[j]);
+    if (!outs[j].ok()) {
+      if (absl::IsInternal(outs[j].status()) ||
+          absl::IsUnavailable(outs[j].status())) {
+        Reply(outs[j].status(), "RecordPings");  // Logged once per member.
+      }
+      r->set_code(static_cast<int>(outs[j].status().code()));
+      r->set_message(std::string(outs[j].status().message()));
+      continue;
+    }
+    CountPing(*outs[j]);
+    r->mutable_response()->set_created(outs[j]->created);
+    r->mutable_response()->set_kind(outs[j]->kind);
+  }
   return grpc::Status::OK;
 }
 
@@ -341,9 +403,15 @@ grpc::Status DeadlineServiceImpl::MarkLateChecks(
   auto out = store_.MarkLateChecks(limit, absl::Now());
   if (!out.ok()) return Reply(out.status(), "MarkLateChecks");
   *resp = std::move(*out);
-  if (resp->intake_down()) {
-    log::Warning("late checks wait: ping intake is down (no recent gateway "
-                 "heartbeat), so missing pings prove nothing");
+  // Logged when it changes, not on every call during an outage.
+  static std::atomic<bool> was_down{false};
+  if (resp->intake_down() != was_down.exchange(resp->intake_down())) {
+    if (resp->intake_down()) {
+      log::Warning("late checks wait: ping intake is down (no recent gateway "
+                   "heartbeat), so missing pings prove nothing");
+    } else {
+      log::Info("late checks resume: ping intake works");
+    }
   }
   for (const auto& f : resp->flips()) {
     FlipCounter().With({"down"}).Inc();

@@ -7,6 +7,7 @@
 
 #include "data/auth.h"
 #include "data/config.h"
+#include "data/ping_batcher.h"
 #include "data/store.h"
 #include "tocsin/v1/admin_service.grpc.pb.h"
 #include "tocsin/v1/alert_service.grpc.pb.h"
@@ -82,16 +83,23 @@ class BadgeServiceImpl final : public v1::BadgeService::Service {
   Authenticator& auth_;
 };
 
+// A request's ping, validated (INVALID_ARGUMENT with the client's message).
+absl::StatusOr<PingInput> PingFromRequest(const v1::RecordPingRequest& req,
+                                          int body_limit);
+
 class PingServiceImpl final : public v1::PingService::Service {
  public:
-  PingServiceImpl(Store& store, Authenticator& auth, int body_limit)
-      : store_(store), auth_(auth), body_limit_(body_limit) {}
+  PingServiceImpl(PingBatcher& batcher, Authenticator& auth, int body_limit)
+      : batcher_(batcher), auth_(auth), body_limit_(body_limit) {}
   grpc::Status RecordPing(grpc::ServerContext* ctx,
                           const v1::RecordPingRequest* req,
                           v1::RecordPingResponse* resp) override;
+  grpc::Status RecordPings(grpc::ServerContext* ctx,
+                           const v1::RecordPingsRequest* req,
+                           v1::RecordPingsResponse* resp) override;
 
  private:
-  Store& store_;
+  PingBatcher& batcher_;
   Authenticator& auth_;
   int body_limit_;
 };

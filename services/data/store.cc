@@ -68,6 +68,43 @@ constexpr char kPrepInsertPing[] = "insert_ping";
 constexpr char kPrepInsertFlip[] = "insert_flip";
 constexpr char kPrepPrunePings[] = "prune_pings";
 constexpr char kPrepQueueNotifications[] = "queue_notifications";
+constexpr char kPrepBatchChecksByUuid[] = "batch_checks_by_uuid";
+constexpr char kPrepBatchChecksBySlug[] = "batch_checks_by_slug";
+constexpr char kPrepBatchUpdateChecks[] = "batch_update_checks";
+constexpr char kPrepBatchInsertPings[] = "batch_insert_pings";
+constexpr char kPrepBatchPrunePings[] = "batch_prune_pings";
+
+// The batched ping path: array parameters are passed as PostgreSQL array
+// literals (libpqxx 6.4 has no array binding) and expanded with unnest().
+// Rows are locked in id order so concurrent batches cannot deadlock.
+constexpr char kBatchChecksByUuid[] =
+    "FROM checks c WHERE c.id = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE";
+constexpr char kBatchChecksBySlug[] =
+    "FROM checks c JOIN projects p ON p.id = c.project_id "
+    "JOIN unnest($1::text[], $2::text[]) AS t(k, s) "
+    "ON p.ping_key = t.k AND c.slug = t.s ORDER BY c.id FOR UPDATE OF c";
+constexpr char kBatchUpdateChecks[] =
+    "UPDATE checks c SET status = v.status, n_pings = v.n, "
+    "last_ping = tocsin_from_micros(v.lp), "
+    "last_start = tocsin_from_micros(v.ls), "
+    "last_start_rid = NULLIF(v.rid, '')::uuid, last_duration_ms = v.dur, "
+    "alert_after = tocsin_from_micros(v.aa) "
+    "FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[], "
+    "$5::bigint[], $6::text[], $7::bigint[], $8::bigint[]) "
+    "AS v(id, status, n, lp, ls, rid, dur, aa) WHERE c.id = v.id";
+constexpr char kBatchInsertPings[] =
+    "INSERT INTO pings (check_id, n, created, kind, scheme, method, "
+    "remote_addr, user_agent, exit_status, rid, duration_ms, body, body_size) "
+    "SELECT v.id, v.n, tocsin_from_micros(v.created), v.kind, v.scheme, "
+    "v.method, v.addr, v.ua, v.exit, NULLIF(v.rid, '')::uuid, v.dur, v.body, "
+    "v.size FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], "
+    "$5::text[], $6::text[], $7::text[], $8::text[], $9::smallint[], "
+    "$10::text[], $11::bigint[], $12::bytea[], $13::int[]) "
+    "AS v(id, n, created, kind, scheme, method, addr, ua, exit, rid, dur, "
+    "body, size)";
+constexpr char kBatchPrunePings[] =
+    "DELETE FROM pings p USING unnest($1::uuid[], $2::bigint[]) AS v(id, n) "
+    "WHERE p.check_id = v.id AND p.n <= v.n";
 
 
 constexpr char kListChannels[] =
@@ -328,6 +365,13 @@ Store::Store(PgPool& pool, StoreOptions options)
       {kPrepInsertFlip, kInsertFlip},
       {kPrepPrunePings, kPrunePings},
       {kPrepQueueNotifications, kQueueNotifications},
+      {kPrepBatchChecksByUuid,
+       absl::StrCat("SELECT ", kCheckColumns, " ", kBatchChecksByUuid)},
+      {kPrepBatchChecksBySlug,
+       absl::StrCat("SELECT ", kCheckColumns, ", t.k ", kBatchChecksBySlug)},
+      {kPrepBatchUpdateChecks, kBatchUpdateChecks},
+      {kPrepBatchInsertPings, kBatchInsertPings},
+      {kPrepBatchPrunePings, kBatchPrunePings},
   });
 }
 
@@ -823,6 +867,209 @@ absl::StatusOr<PingOutcome> Store::RecordPing(
   return out;
 }
 
+namespace {
+
+// Builds a PostgreSQL array literal, one element at a time.
+class PgArray {
+ public:
+  void Add(std::string_view v) {
+    Sep();
+    out_ += '"';
+    for (char ch : v) {
+      if (ch == '"' || ch == '\\') out_ += '\\';
+      out_ += ch;
+    }
+    out_ += '"';
+  }
+  void Add(int64_t v) {
+    Sep();
+    absl::StrAppend(&out_, v);
+  }
+  void Add(const std::optional<int64_t>& v) {
+    if (v) return Add(*v);
+    Null();
+  }
+  void Add(const std::optional<absl::Time>& t) {
+    if (t) return Add(absl::ToUnixMicros(*t));
+    Null();
+  }
+  void AddBytes(std::string_view bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    Sep();
+    out_ += "\"\\\\x";  // "\\x: the array's escaping of bytea's \x.
+    for (unsigned char ch : bytes) {
+      out_ += kHex[ch >> 4];
+      out_ += kHex[ch & 15];
+    }
+    out_ += '"';
+  }
+  void Null() {
+    Sep();
+    out_ += "NULL";
+  }
+  std::string Done() const { return out_ + "}"; }
+
+ private:
+  void Sep() {
+    if (!first_) out_ += ',';
+    first_ = false;
+  }
+  std::string out_ = "{";
+  bool first_ = true;
+};
+
+}  // namespace
+
+absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
+    const std::vector<const PingInput*>& pings, absl::Time now) {
+  std::vector<absl::StatusOr<PingOutcome>> results;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    results.assign(pings.size(), absl::NotFoundError("not found"));
+    pqxx::work tx(conn);
+    // Which checks: by UUID, and by (ping key, slug).
+    PgArray uuids, keys, slugs;
+    bool any_uuid = false, any_slug = false;
+    for (const PingInput* p : pings) {
+      if (!p->check_uuid.empty()) {
+        uuids.Add(p->check_uuid);
+        any_uuid = true;
+      } else {
+        keys.Add(p->ping_key);
+        slugs.Add(p->slug);
+        any_slug = true;
+      }
+    }
+    std::map<std::string, CheckRecord> by_id;
+    std::map<std::pair<std::string, std::string>, std::vector<std::string>>
+        by_slug;
+    if (any_uuid) {
+      for (const auto& row : tx.exec_prepared(kPrepBatchChecksByUuid, uuids.Done())) {
+        ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
+        std::string id = rec.id;
+        by_id.emplace(std::move(id), std::move(rec));
+      }
+    }
+    if (any_slug) {
+      for (const auto& row : tx.exec_prepared(kPrepBatchChecksBySlug,
+                                              keys.Done(), slugs.Done())) {
+        ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
+        // The extra column is the ping key the row matched (FromRow took it
+        // for the channel list, which this path does not use).
+        rec.channels.clear();
+        auto& ids = by_slug[{row[kCreated + 1].c_str(), rec.f.slug}];
+        if (std::find(ids.begin(), ids.end(), rec.id) == ids.end()) {
+          ids.push_back(rec.id);
+        }
+        std::string id = rec.id;
+        by_id.emplace(std::move(id), std::move(rec));
+      }
+    }
+
+    // Apply in arrival order; collect the rows to write.
+    PgArray p_id, p_n, p_created, p_kind, p_scheme, p_method, p_addr, p_ua,
+        p_exit, p_rid, p_dur, p_body, p_size;
+    std::vector<std::string> touched;  // Check ids, first-touch order.
+    std::map<std::string, bool> prune;
+    for (size_t i = 0; i < pings.size(); ++i) {
+      const PingInput& ping = *pings[i];
+      CheckRecord* rec = nullptr;
+      if (!ping.check_uuid.empty()) {
+        auto it = by_id.find(ping.check_uuid);
+        if (it != by_id.end()) rec = &it->second;
+      } else {
+        auto it = by_slug.find({ping.ping_key, ping.slug});
+        if (it != by_slug.end()) {
+          if (it->second.size() > 1) {
+            results[i] = absl::AlreadyExistsError("ambiguous slug");
+            continue;
+          }
+          rec = &by_id[it->second[0]];
+        }
+      }
+      if (rec == nullptr) continue;  // Not found.
+      CheckState& s = rec->f.state;
+      PingOutcome out;
+      out.kind =
+          ClassifyPing(s, ping.kind, ping.exit_status, ping.method, ping.body);
+      PingEffect effect = ApplyPing(s, out.kind, now, ping.rid);
+      if (std::find(touched.begin(), touched.end(), rec->id) == touched.end()) {
+        touched.push_back(rec->id);
+      }
+      p_id.Add(rec->id);
+      p_n.Add(s.n_pings);
+      p_created.Add(absl::ToUnixMicros(now));
+      p_kind.Add(PingKindName(out.kind));
+      p_scheme.Add(ping.scheme);
+      p_method.Add(ping.method);
+      p_addr.Add(ping.remote_addr);
+      p_ua.Add(ping.user_agent);
+      if (ping.exit_status) {
+        p_exit.Add(int64_t{*ping.exit_status});
+      } else {
+        p_exit.Null();
+      }
+      p_rid.Add(ping.rid);
+      if (effect.duration) {
+        p_dur.Add(absl::ToInt64Milliseconds(*effect.duration));
+      } else {
+        p_dur.Null();
+      }
+      if (ping.body.empty()) {
+        p_body.Null();
+      } else {
+        p_body.AddBytes(ping.body);
+      }
+      p_size.Add(static_cast<int64_t>(ping.body.size()));
+      if (effect.flip) {
+        out.flipped_to = std::string(StoredStatusName(effect.flip->second));
+        WriteFlip(tx, rec->id, now, now, effect.flip->first,
+                  effect.flip->second);
+      }
+      if (s.n_pings > options_.pings_kept && s.n_pings % 10 == 0) {
+        prune[rec->id] = true;
+      }
+      results[i] = out;
+    }
+    if (touched.empty()) {
+      tx.commit();
+      return absl::OkStatus();
+    }
+    PgArray c_id, c_status, c_n, c_lp, c_ls, c_rid, c_dur, c_aa, x_id, x_n;
+    for (const std::string& id : touched) {
+      const CheckRecord& rec = by_id[id];
+      const CheckState& s = rec.f.state;
+      c_id.Add(id);
+      c_status.Add(StoredStatusName(s.status));
+      c_n.Add(s.n_pings);
+      c_lp.Add(s.last_ping);
+      c_ls.Add(s.last_start);
+      c_rid.Add(s.last_start_rid);
+      c_dur.Add(s.last_duration
+                    ? std::optional<int64_t>(
+                          absl::ToInt64Milliseconds(*s.last_duration))
+                    : std::nullopt);
+      c_aa.Add(s.alert_after);
+      if (prune.count(id)) {
+        x_id.Add(id);
+        x_n.Add(s.n_pings - options_.pings_kept);
+      }
+    }
+    tx.exec_prepared(kPrepBatchUpdateChecks, c_id.Done(), c_status.Done(),
+                     c_n.Done(), c_lp.Done(), c_ls.Done(), c_rid.Done(),
+                     c_dur.Done(), c_aa.Done());
+    tx.exec_prepared(kPrepBatchInsertPings, p_id.Done(), p_n.Done(),
+                     p_created.Done(), p_kind.Done(), p_scheme.Done(),
+                     p_method.Done(), p_addr.Done(), p_ua.Done(), p_exit.Done(),
+                     p_rid.Done(), p_dur.Done(), p_body.Done(), p_size.Done());
+    if (!prune.empty()) {
+      tx.exec_prepared(kPrepBatchPrunePings, x_id.Done(), x_n.Done());
+    }
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return results;
+}
+
 absl::StatusOr<v1::MarkLateChecksResponse> Store::MarkLateChecks(
     int limit, absl::Time now) {
   v1::MarkLateChecksResponse out;
@@ -834,22 +1081,24 @@ absl::StatusOr<v1::MarkLateChecksResponse> Store::MarkLateChecks(
     // also gives overdue checks their grace again). Shared lock: the
     // heartbeat ending an outage holds this row exclusively.
     auto intake = tx.exec(kLockIntakeShared);
+    // A check is marked down only once intake was proven to work at or
+    // after its deadline: a ping could have come and did not. Until the
+    // next heartbeat (about a second) it waits.
+    absl::Time proven_until = now;
     if (!intake.empty() && !intake[0][0].is_null()) {
       absl::Time last_seen = absl::FromUnixMicros(intake[0][0].as<int64_t>());
       if (now - last_seen > options_.outage_threshold) {
         out.set_intake_down(true);
-        auto next = tx.exec(kNextDeadline);
-        if (!next.empty() && !next[0][0].is_null()) {
-          *out.mutable_next_deadline() =
-              tocsin::ToProto(absl::FromUnixMicros(next[0][0].as<int64_t>()));
-        }
+        // Look again in a second, not at the (past) deadline.
+        *out.mutable_next_deadline() = tocsin::ToProto(now + absl::Seconds(1));
         tx.commit();
         return absl::OkStatus();
       }
+      proven_until = std::min(now, last_seen);
     }
     auto r = tx.exec_params(
         absl::StrCat("SELECT ", kCheckColumns, kLateChecksSuffix),
-        absl::ToUnixMicros(now), limit);
+        absl::ToUnixMicros(proven_until), limit);
     for (const auto& row : r) {
       ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
       // The flip is dated when the grace ran out, not when this job got to

@@ -129,6 +129,15 @@ class Store {
       const PingInput& ping, absl::Time now,
       const std::function<bool()>& cancelled = {});
 
+  // The ping path in groups (group commit): every ping of the batch in one
+  // transaction of a few set-based statements, applied in order (so pings to
+  // one check keep their order); one result per ping, in the same order.
+  // Auto-creating pings (`create`) are not batched: pass them to RecordPing.
+  // A failed transaction fails every member (none is acknowledged); the
+  // caller may retry members one by one.
+  absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> RecordPingBatch(
+      const std::vector<const PingInput*>& pings, absl::Time now);
+
   // Marks down up to `limit` checks whose deadline passed; skips rows another
   // replica holds.
   absl::StatusOr<v1::MarkLateChecksResponse> MarkLateChecks(int limit,

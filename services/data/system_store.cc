@@ -51,9 +51,11 @@ constexpr char kRecentHeartbeats[] =
     "SELECT component, instance, tocsin_micros(started), tocsin_micros(seen), "
     "jobs::text FROM heartbeats WHERE seen > tocsin_from_micros($1) "
     "ORDER BY component, instance";
+// Pending count, and when the longest-waiting due one became due (a
+// notification in retry back-off is not late).
 constexpr char kPendingStats[] =
-    "SELECT count(*), tocsin_micros(min(created)) FROM notifications "
-    "WHERE state = 'pending'";
+    "SELECT count(*), tocsin_micros(min(next_attempt) FILTER (WHERE "
+    "next_attempt <= now())) FROM notifications WHERE state = 'pending'";
 constexpr char kOverdueChecks[] =
     "SELECT count(*) FROM checks WHERE status <> 'down' "
     "AND alert_after IS NOT NULL AND alert_after <= tocsin_from_micros($1)";
@@ -71,14 +73,19 @@ constexpr char kLastOutage[] =
 constexpr char kSetReports[] =
     "UPDATE projects SET report_period = $2, report_next = "
     "tocsin_from_micros($3) WHERE id = $1";
+#define TOCSIN_REPORT_STEP_SQL                                                     \
+  "(CASE p.report_period WHEN 'hourly' THEN interval '1 hour' ELSE "   \
+  "interval '1 day' END)"
 constexpr char kClaimReports[] =
     "WITH due AS (SELECT id FROM projects WHERE report_period <> 'off' "
     "AND report_next <= tocsin_from_micros($1) ORDER BY report_next "
     "LIMIT $2 FOR UPDATE SKIP LOCKED) "
-    "UPDATE projects p SET report_next = tocsin_from_micros($1) + "
-    "CASE p.report_period WHEN 'hourly' THEN interval '1 hour' "
-    "ELSE interval '1 day' END FROM due WHERE p.id = due.id "
+    // The next slot of the same grid (reports stay at their hour), past now.
+    "UPDATE projects p SET report_next = p.report_next + " TOCSIN_REPORT_STEP_SQL " * "
+    "(floor(extract(epoch FROM tocsin_from_micros($1) - p.report_next) / "
+    "extract(epoch FROM " TOCSIN_REPORT_STEP_SQL ")) + 1) FROM due WHERE p.id = due.id "
     "RETURNING p.id::text, p.name, tocsin_micros(p.created)";
+#undef TOCSIN_REPORT_STEP_SQL
 constexpr char kReportRecipients[] =
     "SELECT settings->'to' FROM channels WHERE project_id = $1 "
     "AND kind = 'email' ORDER BY created";
@@ -146,6 +153,12 @@ absl::StatusOr<v1::HeartbeatResponse> Store::Heartbeat(
   }
   if (req.jobs_size() > 100) {
     return absl::InvalidArgumentError("jobs: at most 100");
+  }
+  if (req.component() == "gateway" && req.has_every() &&
+      3 * FromProto(req.every()) > options_.outage_threshold) {
+    return absl::InvalidArgumentError(
+        "heartbeat interval too long: TOCSIN_HEARTBEAT_EVERY must fit three "
+        "times into the data service's TOCSIN_OUTAGE_THRESHOLD");
   }
   absl::Time started = req.has_started() ? FromProto(req.started()) : now;
   std::string jobs = JobsToJson(req);

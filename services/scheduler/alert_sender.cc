@@ -1,7 +1,6 @@
 #include "scheduler/alert_sender.h"
 
 #include <thread>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "checkjson/check_json.h"
@@ -194,47 +193,60 @@ void AlertSender::Complete(const v1::ClaimedNotification& c,
 }
 
 absl::StatusOr<JobOutcome> AlertSender::RunOnce() {
+  int free_slots;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_slots = config_.concurrency - in_flight_;
+  }
+  JobOutcome out;
+  if (free_slots <= 0) {
+    out.message = "every sender is busy";
+    out.quiet = true;
+    return out;
+  }
   grpc::ClientContext ctx;
   PrepareInternalCall(ctx, token_, rpc_deadline_);
   v1::ClaimNotificationsRequest req;
   req.set_sender(InstanceName());
-  req.set_limit(config_.concurrency);
+  req.set_limit(free_slots);
   *req.mutable_lease() = ToProto(config_.lease);
   v1::ClaimNotificationsResponse resp;
   grpc::Status s = stub_->ClaimNotifications(&ctx, req, &resp);
   if (!s.ok()) return FromGrpcStatus(s);
-  JobOutcome out;
-  out.run_again_now = resp.more();
   if (resp.claimed().empty()) {
     out.message = "nothing due";
+    out.quiet = true;
     return out;
   }
   Metrics().claimed.With({}).Inc(resp.claimed_size());
-  // One thread per claimed notification (at most `concurrency`): a slow
-  // receiver delays only its own notification.
-  std::vector<std::thread> threads;
-  std::vector<std::string> outcomes(resp.claimed_size());
-  for (int i = 0; i < resp.claimed_size(); ++i) {
-    threads.emplace_back([this, &resp, &outcomes, i] {
-      const auto& c = resp.claimed(i);
+  // Each send runs on its own thread and the job returns at once: a slow
+  // receiver holds one slot, not the next claims (the next run claims as
+  // many as there are free slots).
+  for (auto& c : *resp.mutable_claimed()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++in_flight_;
+    }
+    std::thread([this, c = std::move(c)] {
       absl::Time started = absl::Now();
       Result r = Send(c);
       Complete(c, started, r);
-      outcomes[i] = r.recorded;
-    });
+      std::lock_guard<std::mutex> lock(mu_);
+      --in_flight_;
+      cv_.notify_all();
+    }).detach();
   }
-  for (auto& t : threads) t.join();
-  int ok = 0, retry = 0, failed = 0, skipped = 0;
-  for (const auto& o : outcomes) {
-    if (o == "ok") ++ok;
-    if (o == "retry") ++retry;
-    if (o == "failed") ++failed;
-    if (o == "skipped") ++skipped;
-  }
-  out.message = absl::StrCat("sent ", ok, ", retrying ", retry, ", failed ",
-                             failed, ", skipped ", skipped);
+  out.message = absl::StrCat("dispatched ", resp.claimed_size());
+  out.run_again_now = resp.more() && resp.claimed_size() < free_slots;
   return out;
 }
+
+void AlertSender::Drain() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return in_flight_ == 0; });
+}
+
+AlertSender::~AlertSender() { Drain(); }
 
 JobSpec AlertSender::Job() {
   return JobSpec{"send-alerts", Trigger::Every(config_.poll),

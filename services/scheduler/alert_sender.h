@@ -1,7 +1,9 @@
 #ifndef TOCSIN_SCHEDULER_ALERT_SENDER_H_
 #define TOCSIN_SCHEDULER_ALERT_SENDER_H_
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -37,7 +39,13 @@ class AlertSender {
   AlertSender(std::shared_ptr<grpc::Channel> data, std::string internal_token,
               absl::Duration rpc_deadline, AlertConfig config);
 
+  ~AlertSender();
+
+  // Claims as many due notifications as there are free send slots and
+  // starts sending them; returns without waiting for the sends.
   absl::StatusOr<JobOutcome> RunOnce();
+  // Waits for the sends in progress (each ends by its timeout).
+  void Drain();
 
   // The job for the runner: every `poll`, and at once when kicked.
   JobSpec Job();
@@ -55,6 +63,9 @@ class AlertSender {
   std::string token_;
   absl::Duration rpc_deadline_;
   AlertConfig config_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int in_flight_ = 0;
 };
 
 }  // namespace tocsin::scheduler

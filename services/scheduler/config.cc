@@ -14,7 +14,7 @@ absl::StatusOr<SchedulerConfig> LoadSchedulerConfig(Settings& s) {
                               absl::Milliseconds(10), absl::Minutes(5));
   c.watch_every = s.Duration("TOCSIN_DEADLINE_WATCH", absl::Seconds(1),
                              absl::Milliseconds(50), absl::Minutes(1));
-  c.heartbeat_every = s.Duration("TOCSIN_HEARTBEAT_EVERY", absl::Seconds(2),
+  c.heartbeat_every = s.Duration("TOCSIN_HEARTBEAT_EVERY", absl::Seconds(1),
                                  absl::Milliseconds(100), absl::Minutes(1));
 
   AlertConfig& a = c.alerts;
@@ -66,6 +66,11 @@ absl::StatusOr<SchedulerConfig> LoadSchedulerConfig(Settings& s) {
   c.keep_notifications =
       s.Duration("TOCSIN_KEEP_NOTIFICATIONS", absl::Hours(24 * 31),
                  absl::Hours(1), absl::Hours(24 * 3650));
+  if (c.keep_flips < c.keep_notifications) {
+    s.Fail("TOCSIN_KEEP_FLIPS",
+           "must not be below TOCSIN_KEEP_NOTIFICATIONS (deleting a flip "
+           "deletes its notifications)");
+  }
   c.reports_every = s.Duration("TOCSIN_REPORTS_EVERY", absl::Minutes(1),
                                absl::Seconds(1), absl::Hours(1));
   c.metrics_listen = s.String("TOCSIN_SCHEDULER_METRICS_LISTEN", "");

@@ -33,7 +33,7 @@ struct SchedulerConfig {
   std::string internal_token;  // Secret: never logged.
   absl::Duration rpc_deadline = absl::Seconds(5);
   absl::Duration watch_every = absl::Seconds(1);
-  absl::Duration heartbeat_every = absl::Seconds(2);
+  absl::Duration heartbeat_every = absl::Seconds(1);
   AlertConfig alerts;
   std::string prune_schedule = "17 * * * *";
   absl::Duration keep_flips = absl::Hours(24 * 93);

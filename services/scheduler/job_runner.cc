@@ -168,7 +168,9 @@ void JobRunner::Loop(Job& job) {
     (outcome.ok() ? job.last_success : job.last_failure) = ended;
     JobRunRecord rec{started, took, outcome.ok(),
                      outcome.ok() ? outcome->message : outcome.status().ToString()};
-    log::Write(outcome.ok() ? log::Level::kInfo : log::Level::kError,
+    log::Write(!outcome.ok()    ? log::Level::kError
+               : outcome->quiet ? log::Level::kDebug
+                                : log::Level::kInfo,
                "job run", {{"job", job.spec.name},
                            {"ok", outcome.ok()},
                            {"duration_ms", absl::ToDoubleMilliseconds(took)},

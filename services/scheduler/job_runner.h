@@ -23,6 +23,7 @@ struct JobOutcome {
   // known time; the watch may find one). Ignored by cron and interval jobs.
   std::optional<absl::Time> next_run;
   bool run_again_now = false;  // More work is waiting (a batch was full).
+  bool quiet = false;  // Nothing happened: logged at debug level only.
 };
 
 struct JobRunRecord {

@@ -38,6 +38,7 @@ JobSpec MakeLateChecksJob(std::shared_ptr<grpc::Channel> data,
     marked.With({}).Inc(resp.flips_size());
     JobOutcome out;
     out.message = absl::StrCat("marked ", resp.flips_size(), " checks down");
+    out.quiet = resp.flips_size() == 0;
     if (resp.intake_down()) {
       absl::StrAppend(&out.message,
                       "; waiting: ping intake is down, so late checks "

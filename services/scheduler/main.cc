@@ -136,6 +136,7 @@ int main() {
   server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   heartbeat.Stop();
   runner.Stop();
+  sender.Drain();
   metrics_server.Stop();
   tocsin::log::Info("stopped");
   return 0;

@@ -1,5 +1,7 @@
 #include "scheduler/maintenance_jobs.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "common/grpc_util.h"
 #include "common/instance.h"
@@ -11,6 +13,9 @@
 #include "tocsin/v1/system_service.grpc.pb.h"
 
 namespace tocsin::scheduler {
+namespace {
+constexpr int kReportsPerClaim = 20;
+}  // namespace
 
 JobSpec WithLease(JobSpec job, std::shared_ptr<grpc::Channel> data,
                   std::string internal_token, absl::Duration rpc_deadline,
@@ -32,6 +37,7 @@ JobSpec WithLease(JobSpec job, std::shared_ptr<grpc::Channel> data,
     if (!resp.granted()) {
       JobOutcome out;
       out.message = absl::StrCat("skipped: ", resp.holder(), " holds the lease");
+      out.quiet = true;
       return out;
     }
     return inner();
@@ -79,6 +85,7 @@ JobSpec MakeReportsJob(std::shared_ptr<grpc::Channel> data,
     grpc::ClientContext ctx;
     PrepareInternalCall(ctx, token, deadline);
     v1::ClaimDueReportsRequest req;
+    req.set_limit(kReportsPerClaim);
     v1::ClaimDueReportsResponse resp;
     grpc::Status s = stub->ClaimDueReports(&ctx, req, &resp);
     if (!s.ok()) return FromGrpcStatus(s);
@@ -104,27 +111,38 @@ JobSpec MakeReportsJob(std::shared_ptr<grpc::Channel> data,
                                 "/details/");
         lines.push_back(std::move(line));
       }
-      std::vector<std::string> to(r.recipients().begin(), r.recipients().end());
-      notify::EmailMessage mail =
-          notify::RenderReport(to, r.project().name(), lines, absl::Now(),
-                               alerts.site_name, alerts.language);
-      outbound::Outcome o = outbound::SendEmail(
-          alerts.smtp, outbound::Email{mail.to, mail.subject, mail.text,
-                                       mail.html});
-      log::Write(o.ok ? log::Level::kInfo : log::Level::kWarning,
-                 "email report", {{"project", r.project().uuid()},
-                                  {"down", int64_t{r.down_size()}},
-                                  {"ok", o.ok},
-                                  {"code", int64_t{o.code}},
-                                  {"detail", o.detail}});
-      (o.ok ? sent : failed)++;
+      // One message per address: recipients do not see each other, and one
+      // refused address does not stop the others.
+      std::set<std::string> to(r.recipients().begin(), r.recipients().end());
+      for (const std::string& addr : to) {
+        notify::EmailMessage mail =
+            notify::RenderReport({addr}, r.project().name(), lines,
+                                 absl::Now(), alerts.site_name, alerts.language);
+        outbound::Outcome o = outbound::SendEmail(
+            alerts.smtp, outbound::Email{mail.to, mail.subject, mail.text,
+                                         mail.html});
+        log::Write(o.ok ? log::Level::kInfo : log::Level::kWarning,
+                   "email report", {{"project", r.project().uuid()},
+                                    {"down", int64_t{r.down_size()}},
+                                    {"ok", o.ok},
+                                    {"code", int64_t{o.code}},
+                                    {"detail", o.detail}});
+        (o.ok ? sent : failed)++;
+      }
     }
     JobOutcome out;
     out.message = absl::StrCat("reports sent ", sent, ", failed ", failed,
                                ", nothing to report ", quiet);
+    out.quiet = resp.reports().empty();
+    out.run_again_now = resp.reports_size() >= kReportsPerClaim;
     return out;
   };
-  return JobSpec{"email-reports", Trigger::Every(config.reports_every), run};
+  // Claims already keep two replicas from sending one report; the lease
+  // keeps the job itself on one replica at a time, as every maintenance job.
+  return WithLease(
+      JobSpec{"email-reports", Trigger::Every(config.reports_every), run}, data,
+      config.internal_token, config.rpc_deadline,
+      std::max(absl::Seconds(3), 3 * config.reports_every));
 }
 
 }  // namespace tocsin::scheduler

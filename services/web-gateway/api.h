@@ -2,12 +2,14 @@
 #define TOCSIN_GATEWAY_API_H_
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "web-gateway/config.h"
 #include "web-gateway/badges.h"
 #include "web-gateway/data_client.h"
+#include "web-gateway/ping_batcher.h"
 #include "web-gateway/rate_limiter.h"
 #include "web-gateway/router.h"
 
@@ -71,6 +73,9 @@ class Api {
 
   const GatewayConfig& config_;
   DataClient& data_;
+  PingBatcher pings_;
+  std::mutex health_mu_;
+  std::optional<std::pair<absl::Time, HttpResponse>> health_cache_;
   std::unique_ptr<RateLimiter> ping_limiter_;  // Null when limits are off.
   std::unique_ptr<RateLimiter> api_limiter_;
   BadgeCache badge_cache_{absl::Seconds(10), 10000};

@@ -9,6 +9,10 @@
 namespace tocsin::gateway {
 namespace {
 
+// Deeper bodies are refused before parsing (see JsonDepthWithin). Our own
+// bodies nest two levels (webhook headers); 32 leaves room for clients.
+constexpr int kMaxJsonDepth = 32;
+
 using nlohmann::json;
 
 absl::Status TypeError(std::string_view field, std::string_view type) {
@@ -116,6 +120,10 @@ absl::StatusOr<CheckRequestBody> ParseCheckRequestBody(std::string_view body) {
 absl::Status CheckJsonObject(std::string_view body) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return absl::OkStatus();
+  }
+  if (!JsonDepthWithin(body, kMaxJsonDepth)) {
+    return absl::InvalidArgumentError(
+        "json validation error: nested too deeply");
   }
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded()) {

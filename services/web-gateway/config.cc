@@ -46,7 +46,13 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s) {
     c.trusted_proxies = *proxies;
   }
   c.site_name = s.String("SITE_NAME", "Tocsin");
-  c.heartbeat_every = s.Duration("TOCSIN_HEARTBEAT_EVERY", absl::Seconds(2),
+  c.ping_batch_max =
+      static_cast<int>(s.Int("TOCSIN_GATEWAY_PING_BATCH_MAX", 500, 1, 5000));
+  c.ping_calls_max =
+      static_cast<int>(s.Int("TOCSIN_GATEWAY_PING_CALLS", 2, 1, 64));
+  c.pings_pending_max = static_cast<int>(
+      s.Int("TOCSIN_GATEWAY_MAX_PENDING_PINGS", 5000, 1, 1000000));
+  c.heartbeat_every = s.Duration("TOCSIN_HEARTBEAT_EVERY", absl::Seconds(1),
                                  absl::Milliseconds(100), absl::Minutes(1));
   c.metrics_listen = s.String("TOCSIN_GATEWAY_METRICS_LISTEN", "");
   c.secret_key = s.Secret("SECRET_KEY", "");

@@ -33,7 +33,11 @@ struct GatewayConfig {
   double ping_burst = 120;
   double api_rate_per_minute = 600;  // Per API key.
   double api_burst = 100;
-  absl::Duration heartbeat_every = absl::Seconds(2);
+  // Ping batching toward the data service, and the in-flight bound.
+  int ping_batch_max = 500;
+  int ping_calls_max = 2;
+  int pings_pending_max = 5000;
+  absl::Duration heartbeat_every = absl::Seconds(1);
   std::string metrics_listen;  // Empty: no metrics endpoint.
   log::Level log_level = log::Level::kInfo;
 };

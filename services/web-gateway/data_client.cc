@@ -56,6 +56,16 @@ void DataClient::RecordPing(v1::RecordPingRequest req,
       std::move(done));
 }
 
+void DataClient::RecordPings(v1::RecordPingsRequest req,
+                             Callback<v1::RecordPingsResponse> done) {
+  Call<v1::RecordPingsRequest, v1::RecordPingsResponse>(
+      nullptr, std::move(req),
+      [this](auto* ctx, auto* rq, auto* rs, auto cb) {
+        pings_->async()->RecordPings(ctx, rq, rs, std::move(cb));
+      },
+      std::move(done));
+}
+
 // Every project-scoped call has the same shape: the client's key, the
 // request, the callback.
 #define TOCSIN_KEYED_CALL(stub, Method)                                      \

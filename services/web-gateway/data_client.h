@@ -31,6 +31,9 @@ class DataClient {
   // The ping path's one call.
   void RecordPing(v1::RecordPingRequest req,
                   Callback<v1::RecordPingResponse> done);
+  // Many pings in one call (see PingBatcher).
+  void RecordPings(v1::RecordPingsRequest req,
+                   Callback<v1::RecordPingsResponse> done);
 
   // CheckService calls on behalf of the client's API key.
   void ListChecks(std::string api_key, v1::ListChecksRequest req,
