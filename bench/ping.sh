@@ -111,9 +111,16 @@ kill -QUIT "$ceiling_pid"; ceiling_pid=""
 
 log "== Tocsin: GET /ping/<uuid> over $checks checks, $connections connections"
 wrk -t2 -c"$connections" -d"$warmup"s -s "$TOCSIN_ROOT/bench/ping.lua" "$base" -- "$work/paths.txt" >/dev/null
+export PGDATA_DIR
+PGDATA_DIR=$(shared_dir "$TOCSIN_STATE_DIR")/pg
+python3 "$TOCSIN_ROOT/bench/procstat.py" snapshot "$TOCSIN_STATE_DIR" "$work/cpu0.json"
 wrk -t2 -c"$connections" -d"$duration"s --latency -s "$TOCSIN_ROOT/bench/ping.lua" "$base" \
   -- "$work/paths.txt" >"$work/ping.txt"
+python3 "$TOCSIN_ROOT/bench/procstat.py" snapshot "$TOCSIN_STATE_DIR" "$work/cpu1.json"
 read -r ping_rps ping_p50 ping_p99 non2xx sock_errors total <<<"$(parse_wrk "$work/ping.txt")"
+sleep 2  # Idle, then measure memory.
+python3 "$TOCSIN_ROOT/bench/procstat.py" report "$work/cpu0.json" "$work/cpu1.json" \
+  "$total" "$TOCSIN_STATE_DIR" >"$work/cpu.txt"
 
 log "== ceiling 2: pgbench, one transaction per ping (16 clients, 2 threads)"
 pw=$(cat "$TOCSIN_STATE_DIR/secrets/db_password")
@@ -136,6 +143,7 @@ Ping ingest through nginx -> gateway -> data -> PostgreSQL ($(nproc) cores)
   answers that were not 2xx: $non2xx   socket errors: $sock_errors   requests: $total
   ceiling, nginx alone:      $nginx_rps /s
   ceiling, pgbench 1 txn/ping (16 clients): $pgbench_tps tps
+$(grep -v '=' "$work/cpu.txt")
 
 REPORT
-echo "ping_rps=$ping_rps ping_p99_ms=$ping_p99 non2xx=$((non2xx + sock_errors)) nginx_rps=$nginx_rps pgbench_tps=$pgbench_tps"
+echo "ping_rps=$ping_rps ping_p99_ms=$ping_p99 non2xx=$((non2xx + sock_errors)) nginx_rps=$nginx_rps pgbench_tps=$pgbench_tps $(grep '=' "$work/cpu.txt")"

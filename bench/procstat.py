@@ -1,0 +1,110 @@
+"""CPU and memory of the stack's processes, for the benchmarks.
+
+With PGDATA_DIR set to the stack's PostgreSQL data directory:
+  procstat.py snapshot STATE_DIR OUT.json   CPU seconds per component now
+  procstat.py report BEFORE.json AFTER.json PINGS STATE_DIR
+        prints CPU seconds and ms of CPU per ping for each component over the
+        run, and resident memory of the three services now
+"""
+import json
+import os
+import sys
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def read_stat(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # After the command: state ppid ... utime(14th overall) stime(15th).
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def all_processes():
+    out = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                out[int(entry)] = read_stat(entry)
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
+
+
+def descendants(procs, root):
+    found, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, (ppid, _) in procs.items():
+            if ppid == parent and pid not in found:
+                found.add(pid)
+                frontier.append(pid)
+    return found
+
+
+def pid_file(path):
+    try:
+        with open(path) as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def components(state):
+    run = os.path.join(state, "run")
+    comps = {name: pid_file(os.path.join(run, name + ".pid"))
+             for name in ("gateway", "data", "scheduler", "nginx")}
+    # The postmaster of the stack's cluster (PGDATA given by the caller).
+    comps["postgres"] = pid_file(os.path.join(os.environ["PGDATA_DIR"],
+                                              "postmaster.pid"))
+    return comps
+
+
+def snapshot(state):
+    procs = all_processes()
+    out = {}
+    for name, root in components(state).items():
+        if root is None or root not in procs:
+            continue
+        pids = descendants(procs, root) if name in ("nginx", "postgres") else {root}
+        out[name] = sum(procs[p][1] for p in pids if p in procs)
+    return out
+
+
+def rss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def main():
+    if sys.argv[1] == "snapshot":
+        with open(sys.argv[3], "w") as f:
+            json.dump(snapshot(sys.argv[2]), f)
+        return
+    before = json.load(open(sys.argv[2]))
+    after = json.load(open(sys.argv[3]))
+    pings = max(1, int(sys.argv[4]))
+    state = sys.argv[5]
+    total = 0.0
+    parts = []
+    for name in ("nginx", "gateway", "data", "postgres"):
+        used = after.get(name, 0) - before.get(name, 0)
+        total += used if name != "nginx" else 0
+        parts.append(f"{name} {used:.2f} s ({1000 * used / pings:.4f} ms/ping)")
+    print("  CPU over the run: " + ", ".join(parts))
+    print(f"  gateway + data + PostgreSQL: {1000 * total / pings:.4f} ms of CPU per ping")
+    comps = components(state)
+    mem = {n: rss_mb(comps[n]) for n in ("gateway", "data", "scheduler") if comps.get(n)}
+    print("  resident memory now: " + ", ".join(f"{n} {v:.1f} MB" for n, v in mem.items())
+          + f" (together {sum(mem.values()):.1f} MB)")
+    print(f"cpu_ms_per_ping={1000 * total / pings:.4f} services_rss_mb={sum(mem.values()):.1f}")
+
+
+if __name__ == "__main__":
+    main()
