@@ -20,6 +20,7 @@
 #include "nlohmann/json.hpp"
 #include "google/protobuf/util/json_util.h"
 #include "tocsin/v1/admin_service.grpc.pb.h"
+#include "tocsinctl/deploy_check.h"
 #include "tocsin/v1/channel_service.grpc.pb.h"
 #include "tocsin/v1/check_service.grpc.pb.h"
 #include "tocsin/v1/project_service.grpc.pb.h"
@@ -53,6 +54,9 @@ Commands:
   schedule next [--tz ZONE] [--from TIME] [--count N] EXPR
                             the same for a cron or OnCalendar schedule
   health data|scheduler     exit 0 when the service reports SERVING
+  check --deploy            judge this environment's settings for production
+                            (errors tocsin.E..., warnings tocsin.W...); exit 1
+                            when an error is found
   job list                  list the scheduler's jobs
   job run NAME              run a scheduler job now and print its outcome
 
@@ -492,6 +496,17 @@ int Main(int argc, char** argv) {
   }
   if (cmd == "job") return Jobs(rest);
   if (cmd == "channel") return Channels(rest);
+  if (cmd == "check") {
+    if (rest.size() != 1 || rest[0] != "--deploy") {
+      return Usage("check takes: --deploy");
+    }
+    auto findings = CheckDeploy({});
+    std::cout << FormatFindings(findings);
+    for (const auto& f : findings) {
+      if (f.error()) return 1;
+    }
+    return 0;
+  }
   return Usage(absl::StrCat("unknown command \"", cmd, "\""));
 }
 

@@ -106,6 +106,45 @@ class ScheduleNextTest(unittest.TestCase):
         self.assertEqual(out.returncode, 2)
 
 
+
+class CheckDeployTest(unittest.TestCase):
+    """`tocsinctl check --deploy` reads only the environment it is given."""
+
+    PRODUCTION = {
+        "SECRET_KEY": "k3Jx9vQ2mW7pL0aZ4tR8yU1cE6hN5bG3dF2sA9qW8eR7tY6uI5oP4lK3jH",
+        "TOCSIN_INTERNAL_TOKEN": "Zq8Wn3Lp5Xr7Ty1Uv9Kb2Mc4Nd6Fg0HjSaQe",
+        "SITE_ROOT": "https://hc.example.org", "DOMAINS": "hc.example.org",
+        "DB_HOST": "postgres", "DB_USER": "tocsin",
+        "DB_PASSWORD": "pw-from-a-docker-secret-4f9a",
+        "EMAIL_HOST": "smtp.example.org", "DEFAULT_FROM_EMAIL": "alerts@example.org",
+    }
+
+    def run_check(self, env):
+        return subprocess.run([CTL, "check", "--deploy"], env=env,
+                              capture_output=True, text=True, timeout=60)
+
+    def test_production_settings_pass(self):
+        out = self.run_check(dict(self.PRODUCTION))
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertEqual(out.stdout, "System check identified no issues.\n")
+
+    def test_errors_fail_and_name_the_setting_without_its_value(self):
+        env = dict(self.PRODUCTION, SITE_ROOT="http://hc.example.org",
+                   SECRET_KEY="tooshort-secret", TOCSIN_RATE_LIMITS="off")
+        out = self.run_check(env)
+        self.assertEqual(out.returncode, 1, out.stdout)
+        self.assertIn("tocsin.E005: SITE_ROOT", out.stdout)
+        self.assertIn("tocsin.E003", out.stdout)
+        self.assertIn("tocsin.W008", out.stdout)
+        self.assertNotIn("tooshort-secret", out.stdout)
+
+    def test_warnings_alone_exit_zero(self):
+        env = dict(self.PRODUCTION, INTEGRATIONS_ALLOW_PRIVATE_IPS="True")
+        out = self.run_check(env)
+        self.assertEqual(out.returncode, 0, out.stdout)
+        self.assertIn("tocsin.W007", out.stdout)
+        self.assertIn("1 issue (0 errors, 1 warning)", out.stdout)
+
 if __name__ == "__main__":
     CTL = sys.argv.pop(1)
     unittest.main()

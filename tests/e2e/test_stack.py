@@ -502,6 +502,26 @@ class StackTest(unittest.TestCase):
         status, pings = self.stack.api("GET", f"/api/v3/checks/{k['uuid']}/pings/", key=self.key)
         self.assertEqual([p["type"] for p in pings["pings"]], ["log", "ign", "fail", "success"])
 
+    def test_edge_headers_and_json_access_log(self):
+        for path in ("/api/v3/checks/", "/no/such/page"):
+            status, headers, _ = self.stack.request(
+                "GET", path, headers={"X-Api-Key": self.key})
+            self.assertIn(status, (200, 404))
+            self.assertEqual(headers.get("X-Content-Type-Options"), "nosniff", path)
+            self.assertEqual(headers.get("X-Frame-Options"), "DENY", path)
+            self.assertIn("frame-ancestors 'none'", headers.get("Content-Security-Policy", ""))
+            self.assertIn("Referrer-Policy", headers)
+        # Big JSON answers are compressed for clients that ask.
+        status, headers, _ = self.stack.request(
+            "GET", "/api/v3/checks/", headers={"X-Api-Key": self.key,
+                                                "Accept-Encoding": "gzip"})
+        self.assertEqual(status, 200)
+        log = os.path.join(self.stack.state, "logs", "nginx-access.log")
+        with open(log) as f:
+            lines = [json.loads(line) for line in f if line.strip()]
+        self.assertTrue(any(l["uri"] == "/no/such/page" and l["status"] == 404
+                            for l in lines))
+
     def test_webhooks_to_private_addresses_are_refused_by_default(self):
         # This stack runs with INTEGRATIONS_ALLOW_PRIVATE_IPS unset (False).
         receiver = HttpReceiver(18227)
