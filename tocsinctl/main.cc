@@ -1,4 +1,7 @@
 // tocsinctl: the operator's command line (like Django's manage.py), over gRPC.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,7 +56,9 @@ Commands:
                             print the next times a cron expression matches
   schedule next [--tz ZONE] [--from TIME] [--count N] EXPR
                             the same for a cron or OnCalendar schedule
-  health data|scheduler     exit 0 when the service reports SERVING
+  health data|scheduler|gateway
+                            exit 0 when the service reports SERVING (the
+                            gateway: when its /readyz answers 200)
   check --deploy            judge this environment's settings for production
                             (errors tocsin.E..., warnings tocsin.W...); exit 1
                             when an error is found
@@ -407,7 +412,45 @@ int NextTimes(const std::vector<std::string>& args, bool cron_only) {
   return 0;
 }
 
+// The gateway speaks HTTP: GET /readyz on the port it listens on
+// (TOCSIN_GATEWAY_LISTEN), over loopback. For container health checks.
+int GatewayHealth() {
+  std::string listen = Env("TOCSIN_GATEWAY_LISTEN");
+  if (listen.empty()) listen = "127.0.0.1:8081";
+  std::string port = listen.substr(listen.rfind(':') + 1);
+  int p = 0;
+  if (!absl::SimpleAtoi(port, &p) || p <= 0 || p > 65535) {
+    return Fail(absl::InvalidArgumentError("TOCSIN_GATEWAY_LISTEN has no port"));
+  }
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return Fail(absl::InternalError("socket failed"));
+  timeval tv{3, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(p));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string answer;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    const std::string req =
+        "GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[512];
+      ssize_t n;
+      while ((n = read(fd, buf, sizeof(buf))) > 0 && answer.size() < 4096) {
+        answer.append(buf, static_cast<size_t>(n));
+      }
+    }
+  }
+  close(fd);
+  bool ready = answer.rfind("HTTP/1.1 200", 0) == 0;
+  std::cout << "gateway: " << (ready ? "SERVING" : "NOT_SERVING") << "\n";
+  return ready ? 0 : 1;
+}
+
 int Health(const std::string& which) {
+  if (which == "gateway") return GatewayHealth();
   absl::StatusOr<Target> t =
       which == "data" ? Connect("TOCSIN_DATA_ADDR", "data_addr")
       : which == "scheduler"
@@ -492,7 +535,7 @@ int Main(int argc, char** argv) {
   }
   if (cmd == "health") {
     if (rest.size() == 1) return Health(rest[0]);
-    return Usage("health takes: data | scheduler");
+    return Usage("health takes: data | scheduler | gateway");
   }
   if (cmd == "job") return Jobs(rest);
   if (cmd == "channel") return Channels(rest);
