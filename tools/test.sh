@@ -41,4 +41,10 @@ echo "== end-to-end tests (local stack through nginx)"
 # Debian's own Python: the test receivers use its python3-aiosmtpd package
 # (a python3 earlier on PATH, e.g. pyenv's, would not see it).
 TOCSIN_BUILD_DIR=build/debug /usr/bin/python3 -m unittest discover -v -s tests/e2e -p 'test_*.py'
+echo "== container images and the compose stack (deploy/docker/smoke.sh)"
+if [[ $(id -u) -eq 0 ]]; then
+  deploy/docker/smoke.sh
+else
+  echo "skipped: building images with podman needs root here" >&2
+fi
 echo "== all tests passed"

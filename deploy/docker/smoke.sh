@@ -11,6 +11,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 keep=0; [[ ${1:-} == --keep ]] && keep=1
 export BUILDAH_FORMAT=docker
+api_was_running=0; [[ -f /run/podman/tocsin-api.pid ]] && api_was_running=1
 eval "export $(deploy/docker/podman-host.sh | tail -n1)"
 export COMPOSE_PROJECT_NAME=tocsinsmoke
 compose() { docker-compose -f docker-compose.yml -f deploy/docker/compose.test.yml "$@"; }
@@ -20,7 +21,11 @@ work=$(mktemp -d /tmp/tocsin-smoke.XXXXXX)
 hc_pid=""
 cleanup() {
   [[ -n $hc_pid ]] && kill "$hc_pid" 2>/dev/null
-  if ((keep == 0)); then compose down -v >/dev/null 2>&1 || true; fi
+  if ((keep == 0)); then
+    compose down -v >/dev/null 2>&1 || true
+    # The API socket too, when this run started it.
+    ((api_was_running)) || deploy/docker/podman-host.sh stop
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
