@@ -33,6 +33,35 @@ trap cleanup EXIT
 deploy/docker/make-secrets.sh >/dev/null
 export SITE_ROOT=https://localhost
 
+# The production compose file's shape (the file itself, not the override).
+docker-compose -f docker-compose.yml config >"$work/config.yml"
+/usr/bin/python3 - "$work/config.yml" <<'PY'
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+services = doc["services"]
+problems = []
+for name, svc in services.items():
+    if svc.get("ports") and name != "nginx":
+        problems.append(f"{name} publishes ports")
+    if not svc.get("restart"):
+        problems.append(f"{name} has no restart policy")
+    env = svc.get("environment") or {}
+    for key, value in env.items():
+        if any(w in key for w in ("PASSWORD", "SECRET", "TOKEN")) and not key.endswith("_FILE"):
+            problems.append(f"{name} has the secret {key} in its environment")
+    if name != "postgres" and "healthcheck" in svc and svc["healthcheck"].get("disable"):
+        problems.append(f"{name} disables its health check")
+if doc["networks"]["internal"].get("internal") is not True:
+    problems.append("the internal network is not internal")
+for name in ("data", "scheduler", "postgres"):
+    if "edge" in (services[name].get("networks") or {}):
+        problems.append(f"{name} is on the edge network")
+if services["postgres"]["image"] != "postgres:15":
+    problems.append("postgres is not pinned to major version 15")
+if problems:
+    sys.exit("compose file: " + "; ".join(problems))
+PY
+log "compose file shape is right"
 log "building images"
 compose build >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log"; exit 1; }
 
