@@ -106,4 +106,77 @@ log "redirect, HSTS and security headers are there"
 published=$(podman ps --format '{{.Names}} {{.Ports}}' | grep "^${COMPOSE_PROJECT_NAME}_" | grep -v "_nginx_" | grep -c "0.0.0.0" || true)
 [[ $published == 0 ]] || { echo "internal services publish ports"; podman ps; exit 1; }
 log "only nginx publishes ports"
+
+# Under load, kill one gateway and one data replica: every ping answered OK
+# must be stored (restart policies bring them back). Six clients, a check
+# each, paced below the per-check rate limit.
+gw=$(podman ps --format '{{.Names}}' | grep "^${COMPOSE_PROJECT_NAME}_web-gateway_" | head -n1)
+dt=$(podman ps --format '{{.Names}}' | grep "^${COMPOSE_PROJECT_NAME}_data_" | head -n1)
+/usr/bin/python3 - "$api_key" "$gw" "$dt" >"$work/load.txt" <<'PY'
+import http.client, json, ssl, subprocess, sys, threading, time
+key, gw, dt = sys.argv[1:4]
+ctx = ssl._create_unverified_context()
+def connect():
+    return http.client.HTTPSConnection("127.0.0.1", 443, context=ctx, timeout=15)
+uuids = []
+c = connect()
+for i in range(6):
+    c.request("POST", "/api/v3/checks/", json.dumps({"name": "load %d" % i}),
+              {"X-Api-Key": key})
+    uuids.append(json.loads(c.getresponse().read())["ping_url"].rsplit("/", 1)[1])
+ok = [0] * 6
+other = {}
+lock = threading.Lock()
+stop = time.monotonic() + 8
+def client(i):
+    conn = connect()
+    while time.monotonic() < stop:
+        try:
+            conn.request("GET", "/ping/" + uuids[i])
+            r = conn.getresponse()
+            body, code = r.read(), r.status
+        except (OSError, http.client.HTTPException) as e:
+            code = type(e).__name__
+            conn.close()
+            conn = connect()
+        with lock:
+            if code == 200 and body == b"OK":
+                ok[i] += 1
+            else:
+                other[code] = other.get(code, 0) + 1
+        time.sleep(0.12)
+threads = [threading.Thread(target=client, args=(i,)) for i in range(6)]
+for t in threads: t.start()
+time.sleep(2)
+subprocess.run(["podman", "kill", gw], capture_output=True)
+time.sleep(1)
+subprocess.run(["podman", "kill", dt], capture_output=True)
+for t in threads: t.join()
+time.sleep(1)
+lost = []
+for i, u in enumerate(uuids):
+    c = connect()
+    c.request("GET", "/api/v3/checks/" + u, headers={"X-Api-Key": key})
+    n = json.loads(c.getresponse().read())["n_pings"]
+    if n < ok[i]:
+        lost.append((u, n, ok[i]))
+print(sum(ok), json.dumps(other), json.dumps(lost))
+PY
+read -r oks rest lost <"$work/load.txt"
+[[ $lost == "[]" ]] || { echo "acknowledged pings lost: $lost"; exit 1; }
+((oks > 100)) || { echo "too few pings succeeded under load: $oks ($rest)"; exit 1; }
+log "killed a gateway and a data replica under load: $oks pings OK, all stored (other answers: $rest)"
+
+# Down and up again: the data stays.
+compose down >/dev/null 2>&1
+compose up -d --scale web-gateway=2 --scale data=2 --scale scheduler=2 >"$work/up2.log" 2>&1 ||
+  { cat "$work/up2.log"; exit 1; }
+for _ in $(seq 120); do
+  curl -skf https://127.0.0.1/readyz >/dev/null 2>&1 && break
+  sleep 1
+done
+n2=$(curl -skf "https://127.0.0.1/api/v3/checks/$uuid" -H "X-Api-Key: $api_key" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["n_pings"])')
+[[ $n2 == "$n" ]] || { echo "after down/up n_pings is $n2, was $n"; exit 1; }
+log "down and up again: the data is kept"
 log "OK"
