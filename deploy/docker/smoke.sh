@@ -86,7 +86,7 @@ curl -skf https://127.0.0.1/readyz >/dev/null || { compose ps; compose logs --ta
 log "edge answers over HTTPS"
 
 data=$(podman ps --format '{{.Names}}' | grep "^${COMPOSE_PROJECT_NAME}_data_" | head -n1)
-keys=$(podman exec "$data" tocsinctl project create smoke)
+keys=$(podman exec -e TOCSIN_DATA_ADDR=127.0.0.1:8051 "$data" tocsinctl project create smoke)
 api_key=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["api_key"])' "$keys")
 check=$(curl -skf -X POST https://127.0.0.1/api/v3/checks/ -H "X-Api-Key: $api_key" -d '{"name": "smoke"}')
 uuid=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["ping_url"].rsplit("/",1)[1])' "$check")
@@ -160,7 +160,7 @@ for i, u in enumerate(uuids):
     n = json.loads(c.getresponse().read())["n_pings"]
     if n < ok[i]:
         lost.append((u, n, ok[i]))
-print(sum(ok), json.dumps(other), json.dumps(lost))
+print(sum(ok), json.dumps(other, separators=(",", ":")), json.dumps(lost, separators=(",", ":")))
 PY
 read -r oks rest lost <"$work/load.txt"
 [[ $lost == "[]" ]] || { echo "acknowledged pings lost: $lost"; exit 1; }
