@@ -50,10 +50,8 @@ gateway_servers() {
 }
 
 render() {
-  local servers=$1 ping_limit api_limit
-  ping_limit="limit_req zone=tocsin_ping burst=2000 nodelay;"
-  api_limit="limit_req zone=tocsin_api burst=1000 nodelay;"
-  if [[ ${TOCSIN_RATE_LIMITS:-on} == off ]]; then ping_limit="" api_limit=""; fi
+  local servers=$1 limits=""
+  [[ ${TOCSIN_RATE_LIMITS:-on} == off ]] && limits="# "
   local tls="ssl_certificate $LIVE/fullchain.pem; ssl_certificate_key $LIVE/privkey.pem; \
 ssl_protocols TLSv1.2 TLSv1.3; \
 ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305; \
@@ -65,8 +63,7 @@ add_header Strict-Transport-Security \"max-age=63072000\" always;"
       -e "s|@TLS@|$tls|" \
       -e "s|@MAX_BODY@|${TOCSIN_MAX_REQUEST_BODY:-1048576}|" \
       -e "s|@ACCESS_LOG@|access_log /dev/stdout tocsin_json;|" \
-      -e "s|@PING_LIMIT@|$ping_limit|" \
-      -e "s|@API_LIMIT@|$api_limit|" \
+      -e "s|@LIMITS@|$limits|" \
       /etc/tocsin/tocsin-site.conf.template >/etc/nginx/conf.d/tocsin.conf
   cat >/etc/nginx/conf.d/http.conf <<CONF
 # Port 80: ACME challenges, and a redirect to HTTPS for everything else.

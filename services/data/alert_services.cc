@@ -5,23 +5,6 @@
 #include "data/services.h"
 
 namespace tocsin::data {
-namespace {
-
-// Runs `op(project)` for a caller allowed on the request's project and puts
-// its value into `*field`.
-template <typename Req, typename T, typename Op>
-grpc::Status ForProject(Authenticator& auth, grpc::ServerContext* ctx,
-                        const Req* req, bool write, std::string_view rpc,
-                        T* field, Op op) {
-  auto caller = auth.ForProject(*ctx, req->project(), write);
-  if (!caller.ok()) return Reply(caller.status(), rpc);
-  auto out = op(caller->project);
-  if (!out.ok()) return Reply(out.status(), rpc);
-  *field = std::move(*out);
-  return grpc::Status::OK;
-}
-
-}  // namespace
 
 grpc::Status ChannelServiceImpl::CreateChannel(
     grpc::ServerContext* ctx, const v1::CreateChannelRequest* req,

@@ -82,12 +82,8 @@ template <typename Req, typename Resp, typename Op>
 grpc::Status CheckWrite(Authenticator& auth, grpc::ServerContext* ctx,
                         const Req* req, Resp* resp, std::string_view rpc,
                         Op op) {
-  auto caller = auth.ForProject(*ctx, req->project(), /*write=*/true);
-  if (!caller.ok()) return Reply(caller.status(), rpc);
-  absl::StatusOr<v1::Check> check = op(caller->project);
-  if (!check.ok()) return Reply(check.status(), rpc);
-  *resp->mutable_check() = std::move(*check);
-  return grpc::Status::OK;
+  return ForProject(auth, ctx, req, /*write=*/true, rpc, resp->mutable_check(),
+                    op);
 }
 
 grpc::Status CheckServiceImpl::UpdateCheck(grpc::ServerContext* ctx,

@@ -83,6 +83,21 @@ class BadgeServiceImpl final : public v1::BadgeService::Service {
   Authenticator& auth_;
 };
 
+// Runs `op(project)` for a caller allowed on the request's project (a
+// read-write key when `write`) and puts its value into `*field`: the shape
+// of most project-scoped RPCs.
+template <typename Req, typename T, typename Op>
+grpc::Status ForProject(Authenticator& auth, grpc::ServerContext* ctx,
+                        const Req* req, bool write, std::string_view rpc,
+                        T* field, Op op) {
+  auto caller = auth.ForProject(*ctx, req->project(), write);
+  if (!caller.ok()) return Reply(caller.status(), rpc);
+  auto out = op(caller->project);
+  if (!out.ok()) return Reply(out.status(), rpc);
+  *field = std::move(*out);
+  return grpc::Status::OK;
+}
+
 // A request's ping, validated (INVALID_ARGUMENT with the client's message).
 absl::StatusOr<PingInput> PingFromRequest(const v1::RecordPingRequest& req,
                                           int body_limit);
