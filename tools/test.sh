@@ -3,7 +3,9 @@
 #   1. GoogleTest unit tests;
 #   2. integration tests of the data service against a private PostgreSQL
 #      cluster started here;
-#   3. end-to-end tests that start the local stack and drive it through nginx.
+#   3. end-to-end tests that start the local stack and drive it through nginx;
+#   4. (as root) the container images and the compose stack, and the edge's
+#      ACME flow against Pebble.
 set -euo pipefail
 source "$(dirname "$0")/../deploy/local/lib/common.sh"
 cd "$TOCSIN_ROOT"
@@ -44,6 +46,8 @@ TOCSIN_BUILD_DIR=build/debug /usr/bin/python3 -m unittest discover -v -s tests/e
 echo "== container images and the compose stack (deploy/docker/smoke.sh)"
 if [[ $(id -u) -eq 0 ]]; then
   deploy/docker/smoke.sh
+  echo "== automatic certificates against Pebble (deploy/docker/acme-test.sh)"
+  deploy/docker/acme-test.sh
 else
   echo "skipped: building images with podman needs root here" >&2
 fi

@@ -2,33 +2,19 @@
 # Builds every image and runs the compose stack on this machine (podman +
 # docker-compose), scaled, then drives it through the edge over HTTPS: a
 # ping and an API call succeed; HTTP redirects to HTTPS; HSTS and security
-# headers are there; the database and internal services are not published.
+# headers are there; static files come from nginx alone; the database and
+# internal services are not published.
 # Stops everything it started, also on failure.
 #
 #   deploy/docker/smoke.sh [--keep]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
-keep=0; [[ ${1:-} == --keep ]] && keep=1
-export BUILDAH_FORMAT=docker
-api_was_running=0; [[ -f /run/podman/tocsin-api.pid ]] && api_was_running=1
-eval "export $(deploy/docker/podman-host.sh | tail -n1)"
+[[ ${1:-} == --keep ]] && KEEP_STACK=1
 export COMPOSE_PROJECT_NAME=tocsinsmoke
-compose() { docker-compose -f docker-compose.yml -f deploy/docker/compose.test.yml "$@"; }
+COMPOSE_FILES=(-f docker-compose.yml -f deploy/docker/compose.test.yml)
+source deploy/docker/lib.sh
 log() { echo "smoke: $*" >&2; }
-
-work=$(mktemp -d /tmp/tocsin-smoke.XXXXXX)
-hc_pid=""
-cleanup() {
-  [[ -n $hc_pid ]] && kill "$hc_pid" 2>/dev/null
-  if ((keep == 0)); then
-    compose down -v >/dev/null 2>&1 || true
-    # The API socket too, when this run started it.
-    ((api_was_running)) || deploy/docker/podman-host.sh stop
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 deploy/docker/make-secrets.sh >/dev/null
 export SITE_ROOT=https://localhost
@@ -63,29 +49,18 @@ if problems:
 PY
 log "compose file shape is right"
 log "building images"
-compose build >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log"; exit 1; }
+COMPOSE_TIMEOUT=2400 compose build >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log"; exit 1; }
 
-# podman 4.3 runs health checks from systemd timers, absent here.
-( while true; do
-    for c in $(podman ps --format '{{.Names}}' | grep "^${COMPOSE_PROJECT_NAME}_"); do
-      podman healthcheck run "$c" >/dev/null 2>&1 || true
-    done
-    sleep 3
-  done ) &
-hc_pid=$!
+start_healthchecks
 
 log "starting (2 gateways, 2 data, 2 schedulers)"
 compose up -d --scale web-gateway=2 --scale data=2 --scale scheduler=2 >"$work/up.log" 2>&1 ||
   { cat "$work/up.log"; compose logs --tail 30; exit 1; }
 
-for _ in $(seq 120); do
-  curl -skf https://127.0.0.1/readyz >/dev/null 2>&1 && break
-  sleep 1
-done
-curl -skf https://127.0.0.1/readyz >/dev/null || { compose ps; compose logs --tail 40; exit 1; }
+wait_edge 120 || { compose ps; compose logs --tail 40; exit 1; }
 log "edge answers over HTTPS"
 
-data=$(podman ps --format '{{.Names}}' | grep "^${COMPOSE_PROJECT_NAME}_data_" | head -n1)
+data=$(containers data | head -n1)
 keys=$(podman exec -e TOCSIN_DATA_ADDR=127.0.0.1:8051 "$data" tocsinctl project create smoke)
 api_key=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["api_key"])' "$keys")
 check=$(curl -skf -X POST https://127.0.0.1/api/v3/checks/ -H "X-Api-Key: $api_key" -d '{"name": "smoke"}')
@@ -103,6 +78,19 @@ redirect=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "http://127.0.
 [[ $redirect == "301 https://127.0.0.1/ping/$uuid" ]] || { echo "redirect: $redirect"; exit 1; }
 log "redirect, HSTS and security headers are there"
 
+# Static files: exported by the gateways into the shared volume at start,
+# served by nginx itself (still there with every gateway stopped).
+asset="favicon.$(sha256sum web/static/favicon.svg | cut -c1-12).svg"
+compose stop web-gateway >/dev/null 2>&1
+static_headers=$(curl -sk -m 10 -D - -o "$work/asset" "https://127.0.0.1/static/$asset")
+cmp -s "$work/asset" web/static/favicon.svg ||
+  { echo "static asset not served without gateways: $static_headers"; exit 1; }
+grep -qi '^cache-control: max-age=31536000' <<<"$static_headers" ||
+  { echo "fingerprinted asset without a long cache lifetime: $static_headers"; exit 1; }
+compose start web-gateway >/dev/null 2>&1
+wait_edge 120 || { echo "gateways did not come back"; compose ps; exit 1; }
+log "static files served by nginx from the shared volume, gateways stopped"
+
 published=$(podman ps --format '{{.Names}} {{.Ports}}' | grep "^${COMPOSE_PROJECT_NAME}_" | grep -v "_nginx_" | grep -c "0.0.0.0" || true)
 [[ $published == 0 ]] || { echo "internal services publish ports"; podman ps; exit 1; }
 log "only nginx publishes ports"
@@ -110,8 +98,8 @@ log "only nginx publishes ports"
 # Under load, kill one gateway and one data replica: every ping answered OK
 # must be stored (restart policies bring them back). Six clients, a check
 # each, paced below the per-check rate limit.
-gw=$(podman ps --format '{{.Names}}' | grep "^${COMPOSE_PROJECT_NAME}_web-gateway_" | head -n1)
-dt=$(podman ps --format '{{.Names}}' | grep "^${COMPOSE_PROJECT_NAME}_data_" | head -n1)
+gw=$(containers web-gateway | head -n1)
+dt=$(containers data | head -n1)
 /usr/bin/python3 - "$api_key" "$gw" "$dt" >"$work/load.txt" <<'PY'
 import http.client, json, ssl, subprocess, sys, threading, time
 key, gw, dt = sys.argv[1:4]
@@ -171,10 +159,7 @@ log "killed a gateway and a data replica under load: $oks pings OK, all stored (
 compose down >/dev/null 2>&1
 compose up -d --scale web-gateway=2 --scale data=2 --scale scheduler=2 >"$work/up2.log" 2>&1 ||
   { cat "$work/up2.log"; exit 1; }
-for _ in $(seq 120); do
-  curl -skf https://127.0.0.1/readyz >/dev/null 2>&1 && break
-  sleep 1
-done
+wait_edge 120 || { compose ps; exit 1; }
 n2=$(curl -skf "https://127.0.0.1/api/v3/checks/$uuid" -H "X-Api-Key: $api_key" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["n_pings"])')
 [[ $n2 == "$n" ]] || { echo "after down/up n_pings is $n2, was $n"; exit 1; }

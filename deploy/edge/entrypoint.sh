@@ -9,7 +9,9 @@
 # ACME_EMAIL, ACME_DIRECTORY (default Let's Encrypt production; STAGE=1 uses
 # its staging directory), GATEWAY_HOST (web-gateway), GATEWAY_PORT (8081),
 # TOCSIN_MAX_REQUEST_BODY (1048576), TOCSIN_RATE_LIMITS (on),
-# ACME_RENEW_EVERY (seconds between renewal checks, 43200).
+# ACME_RENEW_EVERY (seconds between renewal checks, 43200), ACME_RENEW_JITTER
+# (on: certbot's random wait before a renewal),
+# TOCSIN_STATIC_ROOT (/srv/static: the volume the gateways export to).
 set -euo pipefail
 
 DOMAINS=$(echo "${DOMAINS:-}" | tr ',' ' ' | xargs)
@@ -52,11 +54,10 @@ gateway_servers() {
 render() {
   local servers=$1 limits=""
   [[ ${TOCSIN_RATE_LIMITS:-on} == off ]] && limits="# "
+  # HSTS and OCSP stapling only here: the local stack's certificate is
+  # self-signed, and HSTS would stick to localhost in browsers.
   local tls="ssl_certificate $LIVE/fullchain.pem; ssl_certificate_key $LIVE/privkey.pem; \
-ssl_protocols TLSv1.2 TLSv1.3; \
-ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305; \
-ssl_prefer_server_ciphers off; ssl_session_cache shared:tocsin_tls:10m; \
-ssl_session_timeout 1d; ssl_session_tickets off; ssl_stapling on; ssl_stapling_verify on; \
+include /etc/tocsin/tls-profile.conf; ssl_stapling on; ssl_stapling_verify on; \
 add_header Strict-Transport-Security \"max-age=63072000\" always;"
   sed -e "s|@GATEWAY_SERVERS@|$servers|" \
       -e "s|@LISTEN@|listen 443 ssl http2 reuseport backlog=4096; listen [::]:443 ssl http2;|" \
@@ -64,6 +65,7 @@ add_header Strict-Transport-Security \"max-age=63072000\" always;"
       -e "s|@MAX_BODY@|${TOCSIN_MAX_REQUEST_BODY:-1048576}|" \
       -e "s|@ACCESS_LOG@|access_log /dev/stdout tocsin_json;|" \
       -e "s|@LIMITS@|$limits|" \
+      -e "s|@STATIC_ROOT@|${TOCSIN_STATIC_ROOT:-/srv/static}|" \
       /etc/tocsin/tocsin-site.conf.template >/etc/nginx/conf.d/tocsin.conf
   cat >/etc/nginx/conf.d/http.conf <<CONF
 # Port 80: ACME challenges, and a redirect to HTTPS for everything else.
@@ -97,25 +99,49 @@ http {
 CONF
 }
 
-obtain_certificate() {
+# Obtains the certificate when the volume has none for DOMAINS (returns 1
+# when that failed), else renews it if due: certbot renews only what is due
+# (renew_before_expiry in the lineage's renewal file, 30 days by default),
+# and nginx reloads onto the new files without a restart.
+certificate_work() {
   [[ -n $DOMAINS ]] || return 0
-  local args=()
-  for d in $DOMAINS; do args+=(-d "$d"); done
-  if [[ -n ${ACME_EMAIL:-} ]]; then args+=(--email "$ACME_EMAIL"); else args+=(--register-unsafely-without-email); fi
-  if certbot certonly --webroot -w "$WEBROOT" --cert-name tocsin-acme "${args[@]}" \
-      --server "$ACME_DIRECTORY" --agree-tos --non-interactive --keep-until-expiring \
-      --deploy-hook "ln -sf $CERTS/live/tocsin-acme/fullchain.pem $LIVE/fullchain.pem && ln -sf $CERTS/live/tocsin-acme/privkey.pem $LIVE/privkey.pem && nginx -s reload" \
-      >/tmp/certbot.log 2>&1; then
-    # Certificates kept from an earlier run are linked too.
-    if [[ -s $CERTS/live/tocsin-acme/fullchain.pem && ! -L $LIVE/fullchain.pem ]]; then
-      ln -sf "$CERTS/live/tocsin-acme/fullchain.pem" "$LIVE/fullchain.pem"
-      ln -sf "$CERTS/live/tocsin-acme/privkey.pem" "$LIVE/privkey.pem"
-      nginx -s reload
+  if [[ ! -s $CERTS/live/tocsin-acme/fullchain.pem ]]; then
+    local args=()
+    for d in $DOMAINS; do args+=(-d "$d"); done
+    if [[ -n ${ACME_EMAIL:-} ]]; then args+=(--email "$ACME_EMAIL"); else args+=(--register-unsafely-without-email); fi
+    if ! certbot certonly --webroot -w "$WEBROOT" --cert-name tocsin-acme "${args[@]}" \
+        --server "$ACME_DIRECTORY" --agree-tos --non-interactive --keep-until-expiring \
+        >/tmp/certbot.log 2>&1; then
+      log "could not obtain a certificate for $DOMAINS (serving the current one; will try again): $(tail -n 3 /tmp/certbot.log | tr '\n"' '  ')"
+      return 1
     fi
-    log "certificate for $DOMAINS is in place"
+    log "certificate for $DOMAINS obtained"
   else
-    log "could not obtain a certificate for $DOMAINS (serving the current one): $(tail -n 3 /tmp/certbot.log | tr '\n"' '  ')"
+    rm -f /tmp/tocsin-renewed
+    # certbot waits a random time (up to 8 minutes) before renewing, to
+    # spread the load on the CA; ACME_RENEW_JITTER=off skips that (tests).
+    local jitter=()
+    [[ ${ACME_RENEW_JITTER:-on} == off ]] && jitter=(--no-random-sleep-on-renew)
+    if ! certbot renew --cert-name tocsin-acme --webroot -w "$WEBROOT" --non-interactive \
+        "${jitter[@]}" --deploy-hook "touch /tmp/tocsin-renewed" >/tmp/certbot-renew.log 2>&1; then
+      log "renewal failed (will try again): $(tail -n 2 /tmp/certbot-renew.log | tr '\n"' '  ')"
+      return 0
+    fi
+    if [[ -e /tmp/tocsin-renewed ]]; then
+      log "certificate for $DOMAINS renewed"
+    elif [[ -L $LIVE/fullchain.pem ]]; then
+      return 0
+    fi
   fi
+  # The served files are links into certbot's live directory (which itself
+  # follows each renewal); a reload makes nginx read them again.
+  if [[ ! -L $LIVE/fullchain.pem ]]; then
+    ln -sf "$CERTS/live/tocsin-acme/fullchain.pem" "$LIVE/fullchain.pem.new"
+    ln -sf "$CERTS/live/tocsin-acme/privkey.pem" "$LIVE/privkey.pem.new"
+    mv -T "$LIVE/privkey.pem.new" "$LIVE/privkey.pem"
+    mv -T "$LIVE/fullchain.pem.new" "$LIVE/fullchain.pem"
+  fi
+  nginx -s reload && log "serving the certificate for $DOMAINS"
 }
 
 ensure_certificate
@@ -127,8 +153,11 @@ nginx -g 'daemon off;' &
 nginx_pid=$!
 trap 'kill -QUIT $nginx_pid 2>/dev/null; wait $nginx_pid; exit 0' TERM INT QUIT
 
-( sleep 2; obtain_certificate ) &
-next_renew=$(( $(date +%s) + ${ACME_RENEW_EVERY:-43200} ))
+# Certificate work runs beside the loop (an ACME exchange can take a
+# while): at start, then every ACME_RENEW_EVERY seconds; a failed first
+# issuance is retried after 1, 2, 4 ... minutes (at most the renew interval).
+renew_every=${ACME_RENEW_EVERY:-43200}
+cert_pid=""; next_cert=$(( $(date +%s) + 2 )); retry=60
 while kill -0 "$nginx_pid" 2>/dev/null; do
   sleep 5 & wait $!
   now_servers=$(gateway_servers)
@@ -140,11 +169,18 @@ while kill -0 "$nginx_pid" 2>/dev/null; do
       log "gateway replicas changed: $servers"
     fi
   fi
-  if [[ -n $DOMAINS && $(date +%s) -ge $next_renew ]]; then
-    next_renew=$(( $(date +%s) + ${ACME_RENEW_EVERY:-43200} ))
-    certbot renew --cert-name tocsin-acme --webroot -w "$WEBROOT" --non-interactive \
-      --deploy-hook "nginx -s reload" >/tmp/certbot-renew.log 2>&1 || \
-      log "renewal failed: $(tail -n 2 /tmp/certbot-renew.log | tr '\n"' '  ')"
+  [[ -n $DOMAINS ]] || continue
+  if [[ -n $cert_pid ]] && ! kill -0 "$cert_pid" 2>/dev/null; then
+    if wait "$cert_pid"; then
+      next_cert=$(( $(date +%s) + renew_every )); retry=60
+    else
+      next_cert=$(( $(date +%s) + retry )); retry=$(( retry * 2 > renew_every ? renew_every : retry * 2 ))
+    fi
+    cert_pid=""
+  fi
+  if [[ -z $cert_pid && $(date +%s) -ge $next_cert ]]; then
+    certificate_work &
+    cert_pid=$!
   fi
 done
 wait "$nginx_pid"

@@ -55,6 +55,11 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s) {
   c.heartbeat_every = s.Duration("TOCSIN_HEARTBEAT_EVERY", absl::Seconds(1),
                                  absl::Milliseconds(100), absl::Minutes(1));
   c.metrics_listen = s.String("TOCSIN_GATEWAY_METRICS_LISTEN", "");
+  c.static_dir = s.String("TOCSIN_STATIC_DIR", "");
+  c.static_export = s.String("TOCSIN_STATIC_EXPORT", "");
+  if (!c.static_export.empty() && c.static_dir.empty()) {
+    s.Fail("TOCSIN_STATIC_DIR", "must be set when TOCSIN_STATIC_EXPORT is");
+  }
   c.secret_key = s.Secret("SECRET_KEY", "");
   if (c.secret_key.size() < 16) {
     s.Fail("SECRET_KEY",

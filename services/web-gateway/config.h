@@ -39,6 +39,10 @@ struct GatewayConfig {
   int pings_pending_max = 5000;
   absl::Duration heartbeat_every = absl::Seconds(1);
   std::string metrics_listen;  // Empty: no metrics endpoint.
+  // Static files: exported at start from static_dir into static_export
+  // (the directory nginx serves /static/ from). Empty: nothing to do.
+  std::string static_dir;
+  std::string static_export;
   log::Level log_level = log::Level::kInfo;
 };
 

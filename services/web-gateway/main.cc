@@ -10,6 +10,7 @@
 #include "web-gateway/api.h"
 #include "web-gateway/health_document.h"
 #include "web-gateway/http_server.h"
+#include "web-gateway/static_assets.h"
 
 int main() {
   tocsin::BlockTerminationSignals();
@@ -26,6 +27,26 @@ int main() {
     return 2;
   }
   tocsin::log::Init("gateway", config->log_level);
+  // The seed's collectstatic: this image's static files into the volume
+  // nginx serves, before anything is served.
+  if (!config->static_dir.empty()) {
+    auto assets = tocsin::gateway::StaticAssets::Load(config->static_dir);
+    if (!assets.ok()) {
+      std::fprintf(stderr, "tocsin-gateway: TOCSIN_STATIC_DIR: %s\n",
+                   std::string(assets.status().message()).c_str());
+      return 2;
+    }
+    if (!config->static_export.empty()) {
+      if (auto s = assets->Export(config->static_export); !s.ok()) {
+        std::fprintf(stderr, "tocsin-gateway: TOCSIN_STATIC_EXPORT: %s\n",
+                     std::string(s.message()).c_str());
+        return 2;
+      }
+      tocsin::log::Info("static files exported",
+                        {{"files", static_cast<int64_t>(assets->size())},
+                         {"to", config->static_export}});
+    }
+  }
   tocsin::gateway::DataClient data(config->data_addr, config->internal_token,
                                    config->rpc_deadline);
   tocsin::gateway::Router router;

@@ -94,13 +94,14 @@ class Stack:
             env=env, check=True, capture_output=True, text=True, timeout=60)
         return out.stdout.strip()
 
-    def request(self, method, path, body=None, headers=None, base=None):
+    def request(self, method, path, body=None, headers=None, base=None,
+                context=None):
         url = (base or self.info["base_url"]) + path
         data = body.encode() if isinstance(body, str) else body
         req = urllib.request.Request(url, data=data, method=method,
                                      headers=headers or {})
         try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
+            with urllib.request.urlopen(req, timeout=30, context=context) as resp:
                 return resp.status, dict(resp.headers), resp.read()
         except urllib.error.HTTPError as e:
             return e.code, dict(e.headers), e.read()
