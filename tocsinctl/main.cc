@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -15,6 +16,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/grpc_util.h"
 #include "common/time_format.h"
 #include "cron/cron.h"
@@ -23,6 +25,8 @@
 #include "nlohmann/json.hpp"
 #include "google/protobuf/util/json_util.h"
 #include "tocsin/v1/admin_service.grpc.pb.h"
+#include "tocsin/v1/backup_service.grpc.pb.h"
+#include "tocsin/v1/database_backup_service.grpc.pb.h"
 #include "tocsinctl/deploy_check.h"
 #include "tocsin/v1/channel_service.grpc.pb.h"
 #include "tocsin/v1/check_service.grpc.pb.h"
@@ -62,6 +66,15 @@ Commands:
   check --deploy            judge this environment's settings for production
                             (errors tocsin.E..., warnings tocsin.W...); exit 1
                             when an error is found
+  backup now                take a database backup now (into the scheduler's
+                            backup volume); prints its name, size and facts
+  backup list               the backups, newest first: name, time, size, and
+                            whether it has been proved restorable
+  backup restore NAME|FILE [--force]
+                            restore a backup (a name from backup list, or a
+                            dump file here, streamed to the data service)
+                            into the database; it must hold no project
+                            unless --force (which replaces everything)
   job list                  list the scheduler's jobs
   job run NAME              run a scheduler job now and print its outcome
 
@@ -508,6 +521,127 @@ int Jobs(const std::vector<std::string>& args) {
   return Usage("job takes: list | run NAME");
 }
 
+std::string HumanBytes(int64_t n) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  return u == 0 ? absl::StrCat(n, " B") : absl::StrFormat("%.1f %s", v, units[u]);
+}
+
+std::string ProofText(const v1::Backup& b) {
+  switch (b.proof()) {
+    case v1::BACKUP_PROOF_PROVEN:
+      return absl::StrCat("proven ", FormatUtcZ(FromProto(b.proof_time())));
+    case v1::BACKUP_PROOF_FAILED:
+      return absl::StrCat("FAILED: ", b.proof_detail());
+    default:
+      return "not proven yet";
+  }
+}
+
+void PrintFacts(const v1::DatabaseFacts& f) {
+  std::cout << "schema version " << f.schema_version();
+  for (const auto& t : {"projects", "checks", "pings", "channels"}) {
+    auto it = f.row_counts().find(t);
+    if (it != f.row_counts().end()) std::cout << ", " << it->second << " " << t;
+  }
+  std::cout << "\n";
+}
+
+// Streams a local dump file to the data service's RestoreDatabase.
+int RestoreFile(const std::string& path, bool force) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(absl::NotFoundError(absl::StrCat("cannot open ", path)));
+  auto t = Connect("TOCSIN_DATA_ADDR", "data_addr");
+  if (!t.ok()) return Fail(t.status());
+  auto stub = v1::DatabaseBackupService::NewStub(t->channel);
+  grpc::ClientContext ctx;
+  PrepareInternalCall(ctx, t->token, absl::Hours(6));
+  v1::RestoreDatabaseResponse resp;
+  auto writer = stub->RestoreDatabase(&ctx, &resp);
+  v1::RestoreDatabaseRequest msg;
+  msg.mutable_options()->set_force(force);
+  msg.mutable_options()->set_source(path);
+  // A checksum file beside the dump (as backups have) is checked too.
+  std::ifstream sum(path + ".sha256");
+  std::string hex;
+  if (sum >> hex) msg.mutable_options()->set_expect_sha256(hex);
+  bool open = writer->Write(msg);
+  std::string buf(256 * 1024, '\0');
+  while (open && in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    if (in.gcount() <= 0) break;
+    msg.set_chunk(buf.data(), static_cast<size_t>(in.gcount()));
+    open = writer->Write(msg);
+  }
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  if (!s.ok()) return Fail(FromGrpcStatus(s));
+  std::cout << "restored " << path << ": ";
+  PrintFacts(resp.facts());
+  return 0;
+}
+
+int Backups(const std::vector<std::string>& in) {
+  if (in.empty()) return Usage("backup takes: now | list | restore NAME|FILE [--force]");
+  if (in[0] == "restore") {
+    std::vector<std::string> rest(in.begin() + 1, in.end());
+    bool force = std::erase(rest, std::string("--force")) > 0;
+    if (rest.size() != 1) return Usage("backup restore takes: NAME|FILE [--force]");
+    const std::string& what = rest[0];
+    // A path (or a file here) is streamed from this machine; anything else
+    // names a backup in the scheduler's volume.
+    if (what.find('/') != std::string::npos || std::filesystem::exists(what)) {
+      return RestoreFile(what, force);
+    }
+    auto t = Connect("TOCSIN_SCHEDULER_ADDR", "scheduler_addr");
+    if (!t.ok()) return Fail(t.status());
+    auto stub = v1::BackupService::NewStub(t->channel);
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, t->token, absl::Hours(6));
+    v1::RestoreBackupRequest req;
+    req.set_name(what);
+    req.set_force(force);
+    v1::RestoreBackupResponse resp;
+    grpc::Status s = stub->RestoreBackup(&ctx, req, &resp);
+    if (!s.ok()) return Fail(FromGrpcStatus(s));
+    std::cout << "restored " << what << ": ";
+    PrintFacts(resp.facts());
+    return 0;
+  }
+  if (in.size() != 1) return Usage("backup takes: now | list | restore NAME|FILE [--force]");
+  auto t = Connect("TOCSIN_SCHEDULER_ADDR", "scheduler_addr");
+  if (!t.ok()) return Fail(t.status());
+  auto stub = v1::BackupService::NewStub(t->channel);
+  grpc::ClientContext ctx;
+  if (in[0] == "now") {
+    PrepareInternalCall(ctx, t->token, absl::Hours(6));
+    v1::CreateBackupResponse resp;
+    grpc::Status s = stub->CreateBackup(&ctx, {}, &resp);
+    if (!s.ok()) return Fail(FromGrpcStatus(s));
+    std::cout << resp.backup().name() << "\t" << HumanBytes(resp.backup().size_bytes())
+              << "\t";
+    PrintFacts(resp.backup().facts());
+    return 0;
+  }
+  if (in[0] == "list") {
+    PrepareInternalCall(ctx, t->token, absl::Seconds(30));
+    v1::ListBackupsResponse resp;
+    grpc::Status s = stub->ListBackups(&ctx, {}, &resp);
+    if (!s.ok()) return Fail(FromGrpcStatus(s));
+    for (const auto& b : resp.backups()) {
+      std::cout << b.name() << "\t" << FormatUtcZ(FromProto(b.created())) << "\t"
+                << HumanBytes(b.size_bytes()) << "\t" << ProofText(b) << "\n";
+    }
+    return 0;
+  }
+  return Usage("backup takes: now | list | restore NAME|FILE [--force]");
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" ||
@@ -538,6 +672,7 @@ int Main(int argc, char** argv) {
     return Usage("health takes: data | scheduler | gateway");
   }
   if (cmd == "job") return Jobs(rest);
+  if (cmd == "backup") return Backups(rest);
   if (cmd == "channel") return Channels(rest);
   if (cmd == "check") {
     if (rest.size() != 1 || rest[0] != "--deploy") {

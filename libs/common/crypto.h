@@ -27,6 +27,21 @@ std::string Sha256Hex(std::string_view data);
 std::string Sha1Hex(std::string_view data);
 std::string HexEncode(std::string_view bytes);
 
+// SHA-256 over data given in pieces (files streamed in chunks).
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void Update(std::string_view data);
+  // Lower-case hex digest of everything given; ends the stream.
+  std::string HexDigest();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX, kept out of this header.
+};
+
 // Compares in time independent of where the inputs differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 

@@ -56,5 +56,16 @@ TEST(CryptoTest, ConstantTimeEquals) {
   EXPECT_FALSE(ConstantTimeEquals("abc", "ab"));
 }
 
+TEST(Sha256StreamTest, PiecesGiveTheWholeDigest) {
+  Sha256Stream h;
+  h.Update("hello ");
+  h.Update("");
+  h.Update("world");
+  EXPECT_EQ(h.HexDigest(), Sha256Hex("hello world"));
+  Sha256Stream empty;
+  EXPECT_EQ(empty.HexDigest(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 }  // namespace
 }  // namespace tocsin

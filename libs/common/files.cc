@@ -78,7 +78,7 @@ absl::Status AtomicFileWriter::Open(const std::filesystem::path& target,
   written_ = 0;
   auto dir = target.parent_path();
   if (dir.empty()) dir = ".";
-  temp_ = dir / absl::StrCat(Absl(kTempFilePrefix), target.filename().string(), "-",
+  temp_ = dir / absl::StrCat(kTempFilePrefix, target.filename().string(), "-",
                              RandomToken(12));
   fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd_ < 0) {

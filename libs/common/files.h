@@ -48,7 +48,7 @@ absl::Status WriteFileAtomically(const std::filesystem::path& path,
 
 // Prefix of the temporary files AtomicFileWriter makes, for cleaners that
 // remove what a killed writer left behind.
-inline constexpr std::string_view kTempFilePrefix = ".tmp-";
+inline constexpr char kTempFilePrefix[] = ".tmp-";
 
 }  // namespace tocsin
 

@@ -79,6 +79,12 @@ void PgPool::Release(std::unique_ptr<pqxx::connection> c, bool broken) {
   cv_.notify_all();
 }
 
+void PgPool::DropIdle() {
+  std::vector<std::unique_ptr<pqxx::connection>> dropped;
+  std::lock_guard<std::mutex> lock(mu_);
+  dropped.swap(idle_);
+}
+
 absl::Status PgPool::Run(
     const std::function<absl::Status(pqxx::connection&)>& fn) {
   for (int attempt = 0;; ++attempt) {

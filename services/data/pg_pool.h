@@ -39,6 +39,10 @@ class PgPool {
   void AddPreparedStatements(
       const std::vector<std::pair<std::string, std::string>>& statements);
 
+  // Closes every idle connection (after a restore replaced the tables their
+  // statements were prepared against); the next uses open fresh ones.
+  void DropIdle();
+
   // Opens one connection now to prove the database answers.
   absl::Status Ping();
 

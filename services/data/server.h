@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "data/backup_service.h"
 #include "data/config.h"
 #include "data/pg_pool.h"
 #include "data/ping_batcher.h"
@@ -49,6 +50,7 @@ class DataServer {
   std::unique_ptr<ChannelServiceImpl> channels_;
   std::unique_ptr<AlertServiceImpl> alerts_;
   std::unique_ptr<SystemServiceImpl> system_;
+  std::unique_ptr<DatabaseBackupServiceImpl> backups_;
   absl::Duration heartbeat_every_ = absl::Seconds(2);
   absl::Time started_;
   std::unique_ptr<grpc::Server> server_;

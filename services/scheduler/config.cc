@@ -61,6 +61,19 @@ absl::StatusOr<SchedulerConfig> LoadSchedulerConfig(Settings& s) {
   if (!cron::CronExpr::Parse(c.prune_schedule).ok()) {
     s.Fail("TOCSIN_PRUNE_SCHEDULE", "must be a cron expression");
   }
+  c.backup.dir = s.String("TOCSIN_BACKUP_DIR", "");
+  c.backup.schedule = s.String("TOCSIN_BACKUP_SCHEDULE", "0 3 * * *");
+  if (!cron::CronExpr::Parse(c.backup.schedule).ok()) {
+    s.Fail("TOCSIN_BACKUP_SCHEDULE", "must be a cron expression (UTC)");
+  }
+  c.backup.prove_every = s.Duration("TOCSIN_BACKUP_PROVE_EVERY", absl::Hours(1),
+                                    absl::Seconds(1), absl::Hours(24 * 7));
+  c.backup.keep.daily =
+      static_cast<int>(s.Int("TOCSIN_BACKUP_KEEP_DAILY", 7, 0, 3650));
+  c.backup.keep.weekly =
+      static_cast<int>(s.Int("TOCSIN_BACKUP_KEEP_WEEKLY", 4, 0, 520));
+  c.backup.keep.monthly =
+      static_cast<int>(s.Int("TOCSIN_BACKUP_KEEP_MONTHLY", 6, 0, 1200));
   c.keep_flips = s.Duration("TOCSIN_KEEP_FLIPS", absl::Hours(24 * 93),
                             absl::Hours(1), absl::Hours(24 * 3650));
   c.keep_notifications =

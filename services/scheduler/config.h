@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/settings.h"
 #include "outbound/outbound.h"
+#include "scheduler/backup_manager.h"
 
 namespace tocsin::scheduler {
 
@@ -39,6 +40,7 @@ struct SchedulerConfig {
   absl::Duration keep_flips = absl::Hours(24 * 93);
   absl::Duration keep_notifications = absl::Hours(24 * 31);
   absl::Duration reports_every = absl::Minutes(1);
+  BackupConfig backup;
   std::string metrics_listen;  // Empty: no metrics endpoint.
   log::Level log_level = log::Level::kInfo;
 };

@@ -90,6 +90,19 @@ int main() {
   runner.Add(sender.Job());
   runner.Add(tocsin::scheduler::MakePruneJob(channel, *config));
   runner.Add(tocsin::scheduler::MakeReportsJob(channel, *config));
+  // Backups, when the scheduler has a backup volume.
+  std::unique_ptr<tocsin::scheduler::BackupManager> backups;
+  if (!config->backup.dir.empty()) {
+    backups = std::make_unique<tocsin::scheduler::BackupManager>(
+        config->backup, channel, config->internal_token, config->rpc_deadline);
+    if (auto s = backups->Prepare(); !s.ok()) {
+      std::fprintf(stderr, "tocsin-scheduler: TOCSIN_BACKUP_DIR: %s\n",
+                   std::string(s.message()).c_str());
+      return 2;
+    }
+    runner.Add(backups->BackupJob(runner));
+    runner.Add(backups->ProveJob());
+  }
   AddJobMetrics(runner);
 
   tocsin::metrics::MetricsServer metrics_server(
@@ -113,6 +126,9 @@ int main() {
   builder.AddListeningPort(config->listen, grpc::InsecureServerCredentials(),
                            &port);
   builder.RegisterService(&service);
+  tocsin::scheduler::BackupServiceImpl backup_service(backups.get(),
+                                                      config->internal_token);
+  builder.RegisterService(&backup_service);
   auto server = builder.BuildAndStart();
   if (!server || port == 0) {
     tocsin::log::Error("cannot start", {{"error", "cannot listen"},

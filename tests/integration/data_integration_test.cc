@@ -2,6 +2,7 @@
 // cluster and exports TOCSIN_TEST_PG_HOST / _PORT / _USER. Each run of this
 // binary works in a database of its own, created here.
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <thread>
 
@@ -9,7 +10,10 @@
 #include "common/crypto.h"
 #include "common/grpc_util.h"
 #include "common/time_format.h"
+#include "common/files.h"
+#include "data/backup_service.h"
 #include "data/server.h"
+#include "scheduler/backup_manager.h"
 #include "gtest/gtest.h"
 #include "tocsin/v1/alert_service.grpc.pb.h"
 #include "tocsin/v1/channel_service.grpc.pb.h"
@@ -738,6 +742,170 @@ TEST_F(AlertingTest, JobLeaseHasOneHolderUntilItExpires) {
   Sql("UPDATE job_leases SET until = now() - interval '1 second' "
       "WHERE job = 'prune-it'");
   EXPECT_TRUE(acquire("b").granted());
+}
+
+
+// Backups through the running data service: dump, prove, restore into a
+// fresh database, and what happens to damaged files.
+class BackupTest : public DataServiceTest {
+ protected:
+  void SetUp() override {
+    DataServiceTest::SetUp();
+    dir_ = std::filesystem::temp_directory_path() /
+           absl::StrCat("tocsin-backup-it-", RandomToken(6));
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  scheduler::BackupManager Manager(std::shared_ptr<grpc::Channel> channel) {
+    scheduler::BackupConfig config;
+    config.dir = dir_.string();
+    return scheduler::BackupManager(config, channel, kToken, absl::Seconds(10));
+  }
+
+  // Every row of the main tables, as text, per table.
+  static std::map<std::string, std::string> Contents(const std::string& db) {
+    std::map<std::string, std::string> out;
+    pqxx::connection c(BaseConfig(db).ConnectionString());
+    pqxx::read_transaction tx(c);
+    for (const auto& t : FactTables()) {
+      out[t] = tx.exec1(absl::StrCat("SELECT coalesce(string_agg(x::text, E'\\n' "
+                                     "ORDER BY x::text), '') FROM ", t, " x"))[0]
+                   .as<std::string>();
+    }
+    return out;
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(BackupTest, RoundTripIntoAFreshDatabase) {
+  v1::CheckSpec spec;
+  spec.set_name("nightly");
+  v1::Check c = Create(spec);
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS, "short body").ok());
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_FAIL, std::string(9000, 'x')).ok());
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS, "ok \xe2\x9c\x93").ok());
+  Sql(absl::StrCat("INSERT INTO channels (id, project_id, kind, name, settings) "
+                   "VALUES (gen_random_uuid(), '", project_.project().uuid(),
+                   "', 'webhook', 'hook', '{\"url_down\": \"https://example.org/x\"}')"));
+
+  auto manager = Manager(channel_);
+  ASSERT_TRUE(manager.Prepare().ok());
+  auto backup = manager.TakeBackup();
+  ASSERT_TRUE(backup.ok()) << backup.status();
+  EXPECT_GT(backup->size_bytes(), 0);
+  EXPECT_EQ(backup->proof(), v1::BACKUP_PROOF_UNPROVEN);
+  // The facts are the database's at dump time.
+  for (const auto& t : FactTables()) {
+    EXPECT_EQ(backup->facts().row_counts().at(t),
+              Sql(absl::StrCat("SELECT count(*) FROM ", t))[0][0].as<int64_t>())
+        << t;
+  }
+  EXPECT_GE(backup->facts().row_counts().at("pings"), 3);
+  auto proved = manager.ProveNewestAndRotate();
+  ASSERT_TRUE(proved.ok()) << proved.status();
+  auto list = manager.List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().proof(), v1::BACKUP_PROOF_PROVEN) << list->front().proof_detail();
+
+  // A fresh, migrated database behind a second data service.
+  std::string fresh = Database::name + "_restore";
+  {
+    pqxx::connection admin(BaseConfig("postgres").ConnectionString());
+    pqxx::nontransaction tx(admin);
+    tx.exec(absl::StrCat("DROP DATABASE IF EXISTS ", fresh, " WITH (FORCE)"));
+    tx.exec(absl::StrCat("CREATE DATABASE ", fresh));
+  }
+  {
+    auto second = DataServer::Start(BaseConfig(fresh), absl::Seconds(10));
+    ASSERT_TRUE(second.ok()) << second.status();
+    auto channel2 = MakeChannel(absl::StrCat("127.0.0.1:", (*second)->port()));
+    auto restorer = Manager(channel2);
+    auto restored = restorer.Restore(backup->name(), /*force=*/false);
+    ASSERT_TRUE(restored.ok()) << restored.status();
+    EXPECT_EQ(restored->facts().row_counts().at("pings"),
+              backup->facts().row_counts().at("pings"));
+    EXPECT_EQ(Contents(fresh), Contents(Database::name));
+    // The restored data is served: the check and its pings are there.
+    auto stub = v1::CheckService::NewStub(channel2);
+    grpc::ClientContext ctx;
+    WithKey(ctx, project_.api_key());
+    v1::GetCheckRequest req;
+    req.set_id(c.uuid());
+    v1::GetCheckResponse resp;
+    ASSERT_TRUE(stub->GetCheck(&ctx, req, &resp).ok());
+    EXPECT_EQ(resp.check().n_pings(), 3);
+
+    // Now it holds a project: a second restore needs force.
+    auto again = restorer.Restore(backup->name(), /*force=*/false);
+    EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_TRUE(restorer.Restore(backup->name(), /*force=*/true).ok());
+    EXPECT_EQ(Contents(fresh), Contents(Database::name));
+    (*second)->Shutdown(absl::Seconds(1));
+  }
+  pqxx::connection admin(BaseConfig("postgres").ConnectionString());
+  pqxx::nontransaction tx(admin);
+  tx.exec(absl::StrCat("DROP DATABASE IF EXISTS ", fresh, " WITH (FORCE)"));
+}
+
+TEST_F(BackupTest, DamagedBackupIsCaughtAndNothingIsRotated) {
+  auto manager = Manager(channel_);
+  ASSERT_TRUE(manager.Prepare().ok());
+  auto first = manager.TakeBackup();
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(manager.ProveNewestAndRotate().ok());
+  auto second = manager.TakeBackup();
+  ASSERT_TRUE(second.ok()) << second.status();
+  // Truncated on disk (a full disk, a bad copy).
+  auto path = dir_ / second->name();
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+  auto outcome = manager.ProveNewestAndRotate();
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_NE(outcome->find("checksum mismatch"), std::string::npos) << *outcome;
+  auto list = manager.List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);  // Nothing rotated: the newest is not proven.
+  EXPECT_EQ(list->front().name(), second->name());
+  EXPECT_EQ(list->front().proof(), v1::BACKUP_PROOF_FAILED);
+  EXPECT_EQ(list->back().proof(), v1::BACKUP_PROOF_PROVEN);
+  // Restoring it is refused before anything is touched.
+  auto restored = manager.Restore(second->name(), /*force=*/true);
+  EXPECT_EQ(restored.status().code(), absl::StatusCode::kDataLoss)
+      << restored.status();
+  EXPECT_GT(Sql("SELECT count(*) FROM projects")[0][0].as<int64_t>(), 0);
+
+  // Something that is not a dump at all, with a matching checksum.
+  std::string junk = "this is not a database dump";
+  ASSERT_TRUE(WriteFileAtomically(dir_ / second->name(), junk).ok());
+  auto stub = v1::DatabaseBackupService::NewStub(channel_);
+  grpc::ClientContext ctx;
+  PrepareInternalCall(ctx, kToken, absl::Seconds(30));
+  v1::RestoreDatabaseResponse resp;
+  auto writer = stub->RestoreDatabase(&ctx, &resp);
+  v1::RestoreDatabaseRequest msg;
+  msg.mutable_options()->set_force(true);
+  writer->Write(msg);
+  msg.set_chunk(junk);
+  writer->Write(msg);
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_GT(Sql("SELECT count(*) FROM projects")[0][0].as<int64_t>(), 0);
+}
+
+TEST_F(BackupTest, KilledWriterLeavesNoBackup) {
+  auto manager = Manager(channel_);
+  ASSERT_TRUE(manager.Prepare().ok());
+  // What a scheduler killed mid-backup leaves: a temporary file only.
+  ASSERT_TRUE(WriteFileAtomically(dir_ / ".tmp-tocsin-20260101T030000Z.dump-abc", "PGDMP partial").ok());
+  ASSERT_TRUE(WriteFileAtomically(dir_ / "tocsin-20260101T030000Z.json", "{}").ok());
+  auto list = manager.List();
+  ASSERT_TRUE(list.ok());
+  EXPECT_TRUE(list->empty());
+  ASSERT_TRUE(manager.Prepare().ok());  // At start: leftovers removed.
+  EXPECT_TRUE(std::filesystem::is_empty(dir_));
 }
 
 }  // namespace
