@@ -586,6 +586,7 @@ int RestoreFile(const std::string& path, bool force) {
   return 0;
 }
 
+// backup now | list | restore NAME|FILE [--force]
 int Backups(const std::vector<std::string>& in) {
   if (in.empty()) return Usage("backup takes: now | list | restore NAME|FILE [--force]");
   if (in[0] == "restore") {
