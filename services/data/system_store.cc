@@ -1,6 +1,7 @@
 // Tocsin's record of itself: heartbeats (and the outage rule they drive),
 // job leases, the facts of the health document, email reports and pruning.
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
@@ -17,10 +18,11 @@ namespace tocsin::data {
 namespace {
 
 constexpr char kUpsertHeartbeat[] =
-    "INSERT INTO heartbeats (component, instance, started, seen, jobs) "
-    "VALUES ($1, $2, tocsin_from_micros($3), tocsin_from_micros($4), "
-    "$5::jsonb) ON CONFLICT (component, instance) DO UPDATE SET "
-    "started = EXCLUDED.started, seen = EXCLUDED.seen, jobs = EXCLUDED.jobs";
+    "INSERT INTO heartbeats (component, instance, started, seen, jobs, "
+    "backups) VALUES ($1, $2, tocsin_from_micros($3), tocsin_from_micros($4), "
+    "$5::jsonb, $6::jsonb) ON CONFLICT (component, instance) DO UPDATE SET "
+    "started = EXCLUDED.started, seen = EXCLUDED.seen, jobs = EXCLUDED.jobs, "
+    "backups = EXCLUDED.backups";
 constexpr char kLockIntake[] =
     "SELECT tocsin_micros(last_seen) FROM intake_state WHERE id = 1 "
     "FOR UPDATE";
@@ -49,7 +51,8 @@ constexpr char kLeaseHolder[] = "SELECT holder FROM job_leases WHERE job = $1";
 
 constexpr char kRecentHeartbeats[] =
     "SELECT component, instance, tocsin_micros(started), tocsin_micros(seen), "
-    "jobs::text FROM heartbeats WHERE seen > tocsin_from_micros($1) "
+    "jobs::text, backups::text FROM heartbeats "
+    "WHERE seen > tocsin_from_micros($1) "
     "ORDER BY component, instance";
 // Pending count, and when the longest-waiting due one became due (a
 // notification in retry back-off is not late).
@@ -125,6 +128,19 @@ std::string JobsToJson(const v1::HeartbeatRequest& req) {
   return jobs.dump();
 }
 
+// The backup state as JSON, or null when the replica sent none.
+std::optional<std::string> BackupsToJson(const v1::HeartbeatRequest& req) {
+  if (!req.has_backups()) return std::nullopt;
+  std::string text;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.preserve_proto_field_names = true;
+  if (!google::protobuf::util::MessageToJsonString(req.backups(), &text, opts)
+           .ok()) {
+    return std::nullopt;
+  }
+  return text;
+}
+
 void JobsFromJson(const std::string& text, v1::InstanceHealth* out) {
   nlohmann::json jobs = nlohmann::json::parse(text, nullptr, false);
   if (!jobs.is_array()) return;
@@ -162,12 +178,14 @@ absl::StatusOr<v1::HeartbeatResponse> Store::Heartbeat(
   }
   absl::Time started = req.has_started() ? FromProto(req.started()) : now;
   std::string jobs = JobsToJson(req);
+  std::optional<std::string> backups = BackupsToJson(req);
   v1::HeartbeatResponse out;
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     out.Clear();
     pqxx::work tx(conn);
     tx.exec_params(kUpsertHeartbeat, req.component(), req.instance(),
-                   absl::ToUnixMicros(started), absl::ToUnixMicros(now), jobs);
+                   absl::ToUnixMicros(started), absl::ToUnixMicros(now), jobs,
+                   backups);
     if (req.component() == "gateway") {
       // A gateway that reaches PostgreSQL through us proves that pings can
       // be recorded. If nothing proved it for longer than the threshold,
@@ -241,6 +259,12 @@ absl::StatusOr<v1::GetSystemHealthResponse> Store::GetSystemHealth(
       *h->mutable_last_seen() =
           tocsin::ToProto(absl::FromUnixMicros(r[3].as<int64_t>()));
       JobsFromJson(r[4].c_str(), h);
+      if (!r[5].is_null()) {
+        google::protobuf::util::JsonParseOptions opts;
+        opts.ignore_unknown_fields = true;
+        (void)google::protobuf::util::JsonStringToMessage(
+            r[5].c_str(), h->mutable_backups(), opts);
+      }
     }
     auto pending = tx.exec(kPendingStats);
     out.set_notifications_pending(pending[0][0].as<int64_t>());

@@ -61,8 +61,38 @@ BackupManager::BackupManager(BackupConfig config,
       token_(std::move(internal_token)),
       rpc_deadline_(rpc_deadline) {}
 
+void BackupManager::Invalidate() {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  state_.reset();
+}
+
+v1::BackupVolumeState BackupManager::State() {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  absl::Time now = absl::Now();
+  if (state_ && now - state_read_ < absl::Seconds(30)) return *state_;
+  v1::BackupVolumeState st;
+  auto list = volume_.List();
+  if (list.ok()) {
+    st.set_count(static_cast<int64_t>(list->size()));
+    if (!list->empty()) *st.mutable_newest() = list->front();
+    for (const auto& b : *list) {
+      if (b.proof() == v1::BACKUP_PROOF_PROVEN) {
+        *st.mutable_newest_proven() = b.created();
+        break;
+      }
+    }
+  }
+  state_ = st;
+  state_read_ = now;
+  return st;
+}
+
 absl::StatusOr<v1::Backup> BackupManager::TakeBackup() {
   std::lock_guard<std::mutex> lock(mu_);
+  struct Done {
+    BackupManager* m;
+    ~Done() { m->Invalidate(); }
+  } done{this};
   absl::Time started = absl::Now();
   grpc::ClientContext ctx;
   PrepareInternalCall(ctx, token_, kStreamDeadline);
@@ -167,6 +197,10 @@ absl::StatusOr<v1::RestoreDatabaseResponse> BackupManager::Restore(
 
 absl::StatusOr<std::string> BackupManager::ProveNewestAndRotate() {
   std::lock_guard<std::mutex> lock(mu_);
+  struct Done {
+    BackupManager* m;
+    ~Done() { m->Invalidate(); }
+  } done{this};
   if (auto s = volume_.Clean(); !s.ok()) return s;
   auto backups = volume_.List();
   if (!backups.ok()) return backups.status();

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -12,6 +13,7 @@
 #include "scheduler/job_runner.h"
 #include "tocsin/v1/backup_service.grpc.pb.h"
 #include "tocsin/v1/database_backup_service.grpc.pb.h"
+#include "tocsin/v1/system_service.pb.h"
 
 namespace tocsin::scheduler {
 
@@ -42,6 +44,11 @@ class BackupManager {
                                                       bool force);
   absl::StatusOr<std::vector<v1::Backup>> List() const { return volume_.List(); }
 
+  // The volume's state for heartbeats and metrics: re-read at most every
+  // 30 s (another replica sharing the volume may have changed it), and
+  // after each operation here.
+  v1::BackupVolumeState State();
+
   // "backup" (on the cron schedule) and "prove-backups" (every
   // prove_every; also kicked after each backup), each under a lease.
   JobSpec BackupJob(JobRunner& runner);
@@ -64,6 +71,10 @@ class BackupManager {
   std::string token_;
   absl::Duration rpc_deadline_;
   std::mutex mu_;
+  std::mutex state_mu_;
+  std::optional<v1::BackupVolumeState> state_;
+  absl::Time state_read_;
+  void Invalidate();
 };
 
 // The scheduler's BackupService (tocsinctl backup ...).

@@ -49,6 +49,49 @@ void AddJobMetrics(JobRunner& runner) {
       {"job"});
 }
 
+// The backup volume as this replica sees it.
+void AddBackupMetrics(tocsin::scheduler::BackupManager& backups) {
+  auto& reg = tocsin::metrics::DefaultRegistry();
+  using Samples = std::vector<std::pair<std::vector<std::string>, double>>;
+  reg.AddCallbackGauge("tocsin_backups", "Complete backups in the volume.",
+                       [&backups] {
+                         return Samples{{{}, static_cast<double>(
+                                                 backups.State().count())}};
+                       });
+  reg.AddCallbackGauge(
+      "tocsin_backup_newest_timestamp_seconds",
+      "Unix time the newest backup was taken (absent: none).", [&backups] {
+        auto st = backups.State();
+        if (!st.has_newest()) return Samples{};
+        return Samples{{{}, absl::ToDoubleSeconds(
+                                tocsin::FromProto(st.newest().created()) -
+                                absl::UnixEpoch())}};
+      });
+  reg.AddCallbackGauge(
+      "tocsin_backup_newest_proof",
+      "Proof of the newest backup: 1 for the state it is in (unproven, "
+      "proven, failed).",
+      [&backups] {
+        auto st = backups.State();
+        if (!st.has_newest()) return Samples{};
+        auto p = st.newest().proof();
+        return Samples{
+            {{"unproven"}, p == tocsin::v1::BACKUP_PROOF_UNPROVEN ? 1.0 : 0.0},
+            {{"proven"}, p == tocsin::v1::BACKUP_PROOF_PROVEN ? 1.0 : 0.0},
+            {{"failed"}, p == tocsin::v1::BACKUP_PROOF_FAILED ? 1.0 : 0.0}};
+      },
+      {"state"});
+  reg.AddCallbackGauge(
+      "tocsin_backup_newest_proven_timestamp_seconds",
+      "Unix time the newest backup proved restorable was taken.", [&backups] {
+        auto st = backups.State();
+        if (!st.has_newest_proven()) return Samples{};
+        return Samples{{{}, absl::ToDoubleSeconds(
+                                tocsin::FromProto(st.newest_proven()) -
+                                absl::UnixEpoch())}};
+      });
+}
+
 void FillJobs(JobRunner& runner, tocsin::v1::HeartbeatRequest& req) {
   for (const auto& j : runner.List()) {
     auto* s = req.add_jobs();
@@ -104,6 +147,7 @@ int main() {
     runner.Add(backups->ProveJob());
   }
   AddJobMetrics(runner);
+  if (backups) AddBackupMetrics(*backups);
 
   tocsin::metrics::MetricsServer metrics_server(
       tocsin::metrics::DefaultRegistry());
@@ -140,7 +184,10 @@ int main() {
   tocsin::Heartbeater heartbeat(
       channel, config->internal_token, "scheduler", config->heartbeat_every,
       config->rpc_deadline,
-      [&runner](tocsin::v1::HeartbeatRequest& req) { FillJobs(runner, req); });
+      [&runner, &backups](tocsin::v1::HeartbeatRequest& req) {
+        FillJobs(runner, req);
+        if (backups) *req.mutable_backups() = backups->State();
+      });
   heartbeat.Start();
   tocsin::log::Info("serving", {{"listen", config->listen},
                                 {"port", int64_t{port}},

@@ -60,6 +60,9 @@ HealthDocument BuildHealthDocument(
   // Per job name: stalled on every live scheduler replica?
   std::map<std::string, bool> job_ok;
   std::map<std::string, ordered_json> job_facts;
+  // The backup volume as the freshest live scheduler with one sees it.
+  const v1::BackupVolumeState* backups = nullptr;
+  absl::Time backups_seen = absl::InfinitePast();
   for (const auto& i : facts->instances()) {
     absl::Time seen = FromProto(i.last_seen());
     bool live = now - seen <= stale;
@@ -74,6 +77,10 @@ HealthDocument BuildHealthDocument(
     instances[i.component()].push_back(inst);
     if (!live) continue;
     ++alive[i.component()];
+    if (i.has_backups() && seen > backups_seen) {
+      backups = &i.backups();
+      backups_seen = seen;
+    }
     for (const auto& j : i.jobs()) {
       bool stalled = JobStalled(j, now, FromProto(i.started()));
       job_ok[j.name()] = job_ok[j.name()] || !stalled;
@@ -143,6 +150,45 @@ HealthDocument BuildHealthDocument(
         {"checks_given_grace", o.checks_given_grace()}};
   }
   components["intake"] = std::move(intake);
+
+  // Backups: "none" yet, the newest "unproven" (normal until the next
+  // proof), "ok" when proven, "failed" (degrades the whole document: the
+  // newest backup would not restore). Absent when no scheduler keeps
+  // backups.
+  if (backups != nullptr) {
+    ordered_json bk = {{"status", "none"}, {"count", backups->count()}};
+    if (backups->has_newest()) {
+      const v1::Backup& n = backups->newest();
+      absl::Time created = FromProto(n.created());
+      ordered_json newest = {{"name", n.name()},
+                             {"created", FormatApiTime(created)},
+                             {"age_s", Age(now, created)},
+                             {"size_bytes", n.size_bytes()}};
+      switch (n.proof()) {
+        case v1::BACKUP_PROOF_PROVEN:
+          bk["status"] = "ok";
+          newest["proof"] = "proven";
+          break;
+        case v1::BACKUP_PROOF_FAILED:
+          bk["status"] = "failed";
+          newest["proof"] = "failed";
+          healthy = false;
+          break;
+        default:
+          bk["status"] = "unproven";
+          newest["proof"] = "unproven";
+      }
+      if (n.has_proof_time()) {
+        newest["proof_time"] = FormatApiTime(FromProto(n.proof_time()));
+        newest["proof_detail"] = n.proof_detail();
+      }
+      bk["newest"] = std::move(newest);
+    }
+    if (backups->has_newest_proven()) {
+      bk["newest_proven"] = FormatApiTime(FromProto(backups->newest_proven()));
+    }
+    components["backups"] = std::move(bk);
+  }
   b["components"] = std::move(components);
   if (!healthy) {
     b["status"] = "degraded";

@@ -91,6 +91,44 @@ TEST(HealthDocumentTest, UnprovenIntakeIsDown) {
             "down");
 }
 
+TEST(HealthDocumentTest, BackupsFollowTheNewestProof) {
+  v1::GetSystemHealthResponse f = Healthy();
+  HealthDocument d = BuildHealthDocument(f, kNow, kStale);
+  EXPECT_FALSE(d.body["components"].contains("backups"));  // Not kept.
+
+  auto* st = f.mutable_instances(2)->mutable_backups();
+  d = BuildHealthDocument(f, kNow, kStale);
+  EXPECT_EQ(d.body["components"]["backups"]["status"], "none");
+  EXPECT_EQ(d.http_status, 200);
+
+  st->set_count(3);
+  auto* n = st->mutable_newest();
+  n->set_name("tocsin-20270115T030000Z.dump");
+  *n->mutable_created() = ToProto(kNow - absl::Hours(2));
+  n->set_size_bytes(1234);
+  n->set_proof(v1::BACKUP_PROOF_UNPROVEN);
+  d = BuildHealthDocument(f, kNow, kStale);
+  EXPECT_EQ(d.body["components"]["backups"]["status"], "unproven");
+  EXPECT_EQ(d.body["components"]["backups"]["newest"]["age_s"], 7200);
+  EXPECT_EQ(d.http_status, 200);
+
+  n->set_proof(v1::BACKUP_PROOF_PROVEN);
+  *st->mutable_newest_proven() = n->created();
+  d = BuildHealthDocument(f, kNow, kStale);
+  EXPECT_EQ(d.body["components"]["backups"]["status"], "ok");
+  EXPECT_TRUE(d.body["components"]["backups"].contains("newest_proven"));
+
+  n->set_proof(v1::BACKUP_PROOF_FAILED);
+  n->set_proof_detail("checksum mismatch");
+  *n->mutable_proof_time() = ToProto(kNow);
+  d = BuildHealthDocument(f, kNow, kStale);
+  EXPECT_EQ(d.body["components"]["backups"]["status"], "failed");
+  EXPECT_EQ(d.body["components"]["backups"]["newest"]["proof_detail"],
+            "checksum mismatch");
+  EXPECT_EQ(d.http_status, 503);
+  EXPECT_EQ(d.body["status"], "degraded");
+}
+
 TEST(HealthDocumentTest, NoAnswerMeansDatabaseDown) {
   HealthDocument d = BuildHealthDocument(
       absl::UnavailableError("no connection"), kNow, kStale);

@@ -86,6 +86,17 @@ class BackupTest(unittest.TestCase):
         self.assertEqual(first[0], name)
         self.assertTrue(first[3].startswith("proven"), first)
 
+        # Reported in the health document (through the scheduler's
+        # heartbeat) and in the scheduler's metrics.
+        def health_backups():
+            status, doc = self.stack.api("GET", "/health")
+            return (doc or {}).get("components", {}).get("backups", {})
+        self.assertTrue(wait_until(lambda: health_backups().get("status") == "ok", 15),
+                        health_backups())
+        self.assertEqual(health_backups()["newest"]["name"], name)
+        self.assertIn('tocsin_backup_newest_proof{state="proven"} 1',
+                      self.stack.metrics("scheduler"))
+
         # The live database holds projects: restoring needs --force.
         ctl = os.path.join(ROOT, self.stack.env["TOCSIN_BUILD_DIR"], "tocsinctl", "tocsinctl")
         refused = subprocess.run([ctl, "backup", "restore", name], env=self.stack.env,
