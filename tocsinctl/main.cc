@@ -578,10 +578,32 @@ int RestoreFile(const std::string& path, bool force) {
     msg.set_chunk(buf.data(), static_cast<size_t>(in.gcount()));
     open = writer->Write(msg);
   }
+  // The ping-body objects kept beside the dump (NAME.objects/), if any.
+  std::string base = path;
+  if (base.size() > 5 && base.compare(base.size() - 5, 5, ".dump") == 0) {
+    base.resize(base.size() - 5);
+  }
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(base + ".objects", ec)) {
+    if (!open) break;
+    std::ifstream obj(e.path(), std::ios::binary);
+    std::string data((std::istreambuf_iterator<char>(obj)), {});
+    std::string_view rest = data;
+    do {
+      v1::RestoreDatabaseRequest part;
+      auto* o = part.mutable_object();
+      o->set_name(e.path().filename().string());
+      size_t n = std::min<size_t>(rest.size(), buf.size());
+      o->set_data(std::string(rest.substr(0, n)));
+      rest.remove_prefix(n);
+      o->set_last(rest.empty());
+      open = writer->Write(part);
+    } while (open && !rest.empty());
+  }
   writer->WritesDone();
   grpc::Status s = writer->Finish();
   if (!s.ok()) return Fail(FromGrpcStatus(s));
-  std::cout << "restored " << path << ": ";
+  std::cout << "restored " << path << " (" << resp.objects() << " body objects): ";
   PrintFacts(resp.facts());
   return 0;
 }

@@ -43,6 +43,8 @@ echo "== end-to-end tests (local stack through nginx)"
 # Debian's own Python: the test receivers use its python3-aiosmtpd package
 # (a python3 earlier on PATH, e.g. pyenv's, would not see it).
 TOCSIN_BUILD_DIR=build/debug /usr/bin/python3 -m unittest discover -v -s tests/e2e -p 'test_*.py'
+echo "== Kubernetes manifests (deploy/k8s/validate.sh)"
+deploy/k8s/validate.sh
 echo "== container images and the compose stack (deploy/docker/smoke.sh)"
 if [[ $(id -u) -eq 0 ]]; then
   deploy/docker/smoke.sh

@@ -12,8 +12,21 @@
 # ACME_RENEW_EVERY (seconds between renewal checks, 43200), ACME_RENEW_JITTER
 # (on: certbot's random wait before a renewal),
 # TOCSIN_STATIC_ROOT (/srv/static: the volume the gateways export to).
+#
+# TOCSIN_EDGE_MODE=behind-proxy (Kubernetes, behind an ingress that ends
+# TLS): plain HTTP on TOCSIN_EDGE_PORT (8080), no redirect, no ACME, the
+# client address and scheme taken from X-Forwarded-For/-Proto sent by
+# TOCSIN_EDGE_TRUSTED_PROXIES (space-separated CIDRs); runs as any user,
+# with its configuration and temporary files under TOCSIN_EDGE_CONF_DIR
+# (/tmp/nginx), so the root filesystem may be read-only.
 set -euo pipefail
 
+MODE=${TOCSIN_EDGE_MODE:-edge}
+case $MODE in
+  edge) CONF=/etc/nginx ;;
+  behind-proxy) CONF=${TOCSIN_EDGE_CONF_DIR:-/tmp/nginx}; DOMAINS="" ;;
+  *) echo "TOCSIN_EDGE_MODE: must be edge or behind-proxy" >&2; exit 2 ;;
+esac
 DOMAINS=$(echo "${DOMAINS:-}" | tr ',' ' ' | xargs)
 GATEWAY_HOST=${GATEWAY_HOST:-web-gateway}
 GATEWAY_PORT=${GATEWAY_PORT:-8081}
@@ -27,7 +40,10 @@ else
 fi
 log() { printf '{"time":"%s","service":"edge","msg":"%s"}\n' "$(date -u +%FT%TZ)" "$*"; }
 
-mkdir -p "$LIVE" "$WEBROOT" /etc/nginx/conf.d
+if [[ $MODE == edge ]]; then
+  mkdir -p "$LIVE" "$WEBROOT"
+fi
+mkdir -p "$CONF/conf.d" "$CONF/tmp"
 
 # A certificate nginx can start with: the ACME one when present, else a
 # self-signed one made once and kept in the volume.
@@ -52,22 +68,32 @@ gateway_servers() {
 }
 
 render() {
-  local servers=$1 limits=""
+  local servers=$1 limits="" listen tls proto
+  if [[ $MODE == behind-proxy ]]; then
+    listen="listen ${TOCSIN_EDGE_PORT:-8080} reuseport backlog=4096;"
+    tls=""
+    proto='$tocsin_forwarded_proto'
+  else
+    listen="listen 443 ssl http2 reuseport backlog=4096; listen [::]:443 ssl http2;"
+    proto='$scheme'
+  fi
   [[ ${TOCSIN_RATE_LIMITS:-on} == off ]] && limits="# "
   # HSTS and OCSP stapling only here: the local stack's certificate is
   # self-signed, and HSTS would stick to localhost in browsers.
-  local tls="ssl_certificate $LIVE/fullchain.pem; ssl_certificate_key $LIVE/privkey.pem; \
+  [[ $MODE == edge ]] && tls="ssl_certificate $LIVE/fullchain.pem; ssl_certificate_key $LIVE/privkey.pem; \
 include /etc/tocsin/tls-profile.conf; ssl_stapling on; ssl_stapling_verify on; \
 add_header Strict-Transport-Security \"max-age=63072000\" always;"
   sed -e "s|@GATEWAY_SERVERS@|$servers|" \
-      -e "s|@LISTEN@|listen 443 ssl http2 reuseport backlog=4096; listen [::]:443 ssl http2;|" \
+      -e "s|@LISTEN@|$listen|" \
+      -e "s|@FORWARDED_PROTO@|$proto|" \
       -e "s|@TLS@|$tls|" \
       -e "s|@MAX_BODY@|${TOCSIN_MAX_REQUEST_BODY:-1048576}|" \
       -e "s|@ACCESS_LOG@|access_log /dev/stdout tocsin_json;|" \
       -e "s|@LIMITS@|$limits|" \
       -e "s|@STATIC_ROOT@|${TOCSIN_STATIC_ROOT:-/srv/static}|" \
-      /etc/tocsin/tocsin-site.conf.template >/etc/nginx/conf.d/tocsin.conf
-  cat >/etc/nginx/conf.d/http.conf <<CONF
+      /etc/tocsin/tocsin-site.conf.template >"$CONF/conf.d/tocsin.conf"
+  [[ $MODE == edge ]] || return 0
+  cat >"$CONF/conf.d/http.conf" <<CONF
 # Port 80: ACME challenges, and a redirect to HTTPS for everything else.
 server {
     listen 80 default_server;
@@ -80,10 +106,22 @@ CONF
 }
 
 write_nginx_conf() {
-  cat >/etc/nginx/nginx.conf <<CONF
-user www-data;
+  local user_line="" realip=""
+  # The master binds 80/443 as root in the compose edge; workers drop to
+  # www-data. Run as any other user, nginx stays that user.
+  [[ $(id -u) -eq 0 ]] && user_line="user www-data;"
+  if [[ $MODE == behind-proxy ]]; then
+    realip="real_ip_header X-Forwarded-For; real_ip_recursive on;"
+    for cidr in ${TOCSIN_EDGE_TRUSTED_PROXIES:-10.0.0.0/8 172.16.0.0/12 192.168.0.0/16}; do
+      realip+=" set_real_ip_from $cidr;"
+    done
+    # The scheme the client used, as the TLS proxy says (only it reaches us).
+    realip+=' map $http_x_forwarded_proto $tocsin_forwarded_proto { "" $scheme; default $http_x_forwarded_proto; }'
+  fi
+  cat >"$CONF/nginx.conf" <<CONF
+$user_line
 worker_processes auto;
-pid /run/nginx.pid;
+pid $CONF/nginx.pid;
 error_log /dev/stderr warn;
 events { worker_connections 8192; }
 worker_rlimit_nofile 20000;
@@ -94,7 +132,13 @@ http {
     sendfile on;
     keepalive_requests 100000;
     resolver_timeout 5s;
-    include /etc/nginx/conf.d/*.conf;
+    client_body_temp_path $CONF/tmp/body;
+    proxy_temp_path $CONF/tmp/proxy;
+    fastcgi_temp_path $CONF/tmp/fastcgi;
+    uwsgi_temp_path $CONF/tmp/uwsgi;
+    scgi_temp_path $CONF/tmp/scgi;
+    $realip
+    include $CONF/conf.d/*.conf;
 }
 CONF
 }
@@ -141,15 +185,20 @@ certificate_work() {
     mv -T "$LIVE/privkey.pem.new" "$LIVE/privkey.pem"
     mv -T "$LIVE/fullchain.pem.new" "$LIVE/fullchain.pem"
   fi
-  nginx -s reload && log "serving the certificate for $DOMAINS"
+  ngx -s reload && log "serving the certificate for $DOMAINS"
 }
 
-ensure_certificate
+# nginx with our configuration file (errors to stderr before it is read).
+ngx() { nginx -e stderr -c "$CONF/nginx.conf" "$@"; }
+
+[[ $MODE == edge ]] && ensure_certificate
 write_nginx_conf
 servers=$(gateway_servers)
 render "$servers"
-nginx -t -q
-nginx -g 'daemon off;' &
+ngx -t -q
+# Started directly, not through ngx: $! must be nginx itself (the signals
+# below go to it).
+nginx -e stderr -c "$CONF/nginx.conf" -g 'daemon off;' &
 nginx_pid=$!
 trap 'kill -QUIT $nginx_pid 2>/dev/null; wait $nginx_pid; exit 0' TERM INT QUIT
 
@@ -164,8 +213,8 @@ while kill -0 "$nginx_pid" 2>/dev/null; do
   if [[ $now_servers != "$servers" ]]; then
     servers=$now_servers
     render "$servers"
-    if nginx -t -q 2>/dev/null; then
-      nginx -s reload
+    if ngx -t -q 2>/dev/null; then
+      ngx -s reload
       log "gateway replicas changed: $servers"
     fi
   fi

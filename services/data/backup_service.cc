@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +29,18 @@ constexpr absl::Duration kToolSilence = absl::Minutes(10);
 constexpr absl::Duration kRestoreTimeout = absl::Hours(6);
 // Every custom-format archive starts so.
 constexpr std::string_view kDumpMagic = "PGDMP";
+
+// libpq's words for a database it could not reach (as pg_dump/pg_restore
+// print them).
+bool IsConnectionFailure(absl::string_view message) {
+  for (absl::string_view m : {"could not translate host name",
+                             "connection to server", "Connection refused",
+                             "the database system is starting up",
+                             "the database system is shutting down"}) {
+    if (absl::StrContains(message, m)) return true;
+  }
+  return false;
+}
 
 std::string Env(const char* name, const char* fallback) {
   const char* v = std::getenv(name);
@@ -59,6 +72,7 @@ struct DatabaseBackupServiceImpl::ReceivedFile {
   std::filesystem::path path;
   int64_t size = 0;
   std::string sha256;
+  int64_t objects = 0;
   ~ReceivedFile() {
     if (!path.empty()) {
       std::error_code ignored;
@@ -69,8 +83,13 @@ struct DatabaseBackupServiceImpl::ReceivedFile {
 
 DatabaseBackupServiceImpl::DatabaseBackupServiceImpl(const DataConfig& config,
                                                      PgPool& pool, Store& store,
-                                                     Authenticator& auth)
-    : config_(config), pool_(pool), store_(store), auth_(auth) {}
+                                                     Authenticator& auth,
+                                                     ObjectStore* objects)
+    : config_(config),
+      pool_(pool),
+      store_(store),
+      auth_(auth),
+      objects_(objects) {}
 
 std::vector<std::string> DatabaseBackupServiceImpl::ToolEnv(
     const std::string& dbname) const {
@@ -144,10 +163,40 @@ absl::Status DatabaseBackupServiceImpl::Dump(
     if (auto done = (*proc)->Finish(absl::Minutes(1)); !done.ok()) {
       return done.status();
     }
+    // The body objects the dumped pings refer to (same snapshot).
+    int64_t objects = 0;
+    for (const auto& row : tx.exec(
+             "SELECT DISTINCT body_object FROM pings "
+             "WHERE body_object IS NOT NULL ORDER BY 1")) {
+      std::string name = row[0].c_str();
+      if (objects_ == nullptr) {
+        return absl::FailedPreconditionError(
+            "pings refer to body objects, but TOCSIN_OBJECT_DIR is not set");
+      }
+      auto data = objects_->Get(name);
+      if (!data.ok()) {
+        return absl::DataLossError(absl::StrCat(
+            "body object ", name, " is missing or unreadable: ",
+            data.status().message()));
+      }
+      std::string_view rest = *data;
+      do {
+        v1::DumpDatabaseResponse part;
+        auto* o = part.mutable_object();
+        o->set_name(name);
+        size_t n = std::min(rest.size(), kChunkBytes);
+        o->set_data(std::string(rest.substr(0, n)));
+        rest.remove_prefix(n);
+        o->set_last(rest.empty());
+        if (!out->Write(part)) return absl::CancelledError("the caller went away");
+      } while (!rest.empty());
+      ++objects;
+    }
     tx.commit();
     v1::DumpDatabaseResponse last;
     last.mutable_trailer()->set_size_bytes(size);
     last.mutable_trailer()->set_sha256(sha.HexDigest());
+    last.mutable_trailer()->set_objects(objects);
     if (!out->Write(last)) return absl::CancelledError("the caller went away");
     log::Info("database dumped",
               {{"bytes", size},
@@ -177,9 +226,37 @@ absl::StatusOr<v1::RestoreOptions> DatabaseBackupServiceImpl::Receive(
   ::chmod(file.path.c_str(), 0600);
   Sha256Stream sha;
   std::string head;
+  std::string object_name, object_data;
   while (in->Read(&msg)) {
+    if (msg.has_object()) {
+      // Body objects follow the file; each is stored once complete (and
+      // checked against its name) before anything is restored.
+      const auto& o = msg.object();
+      if (objects_ == nullptr) {
+        return absl::FailedPreconditionError(
+            "the backup holds ping-body objects, but TOCSIN_OBJECT_DIR is "
+            "not set");
+      }
+      if (!object_name.empty() && o.name() != object_name) {
+        return absl::InvalidArgumentError("object parts out of order");
+      }
+      object_name = o.name();
+      object_data += o.data();
+      if (o.last()) {
+        if (auto s = objects_->PutNamed(object_name, object_data); !s.ok()) {
+          return s;
+        }
+        ++file.objects;
+        object_name.clear();
+        object_data.clear();
+      }
+      continue;
+    }
     if (!msg.has_chunk()) {
       return absl::InvalidArgumentError("only file chunks may follow the options");
+    }
+    if (file.objects > 0 || !object_name.empty()) {
+      return absl::InvalidArgumentError("file chunks must come before objects");
     }
     const std::string& chunk = msg.chunk();
     if (head.size() < kDumpMagic.size()) {
@@ -193,6 +270,9 @@ absl::StatusOr<v1::RestoreOptions> DatabaseBackupServiceImpl::Receive(
                        " (disk full?)"));
     }
     file.size += static_cast<int64_t>(chunk.size());
+  }
+  if (!object_name.empty()) {
+    return absl::InvalidArgumentError("the last object was cut short");
   }
   f.close();
   if (!f) return absl::InternalError("cannot write the received file");
@@ -223,6 +303,12 @@ absl::Status DatabaseBackupServiceImpl::RunRestore(const std::string& path,
   }
   argv.push_back(path);
   auto out = RunProgram(argv, ToolEnv(dbname), kRestoreTimeout);
+  if (!out.ok() && IsConnectionFailure(out.status().message())) {
+    // Not the file's fault: the database could not be reached.
+    return absl::UnavailableError(
+        absl::StrCat("restore could not reach the database: ",
+                     out.status().message()));
+  }
   if (!out.ok()) {
     // pg_restore's message names the failing object: useful, not secret.
     return absl::FailedPreconditionError(
@@ -271,7 +357,9 @@ grpc::Status DatabaseBackupServiceImpl::RestoreDatabase(
   });
   if (!s.ok()) return Reply(s, "RestoreDatabase");
   resp->set_size_bytes(file.size);
-  log::Warning("database restored", {{"source", options->source()}});
+  resp->set_objects(file.objects);
+  log::Warning("database restored",
+               {{"source", options->source()}, {"objects", file.objects}});
   return grpc::Status::OK;
 }
 
@@ -309,6 +397,7 @@ grpc::Status DatabaseBackupServiceImpl::VerifyDump(
     }
     tx.exec("CREATE DATABASE " + tx.quote_name(scratch) + " TEMPLATE template0");
   });
+  if (absl::IsUnavailable(s)) return Reply(s, "VerifyDump");  // Retry later.
   if (!s.ok()) {
     return Reply(absl::FailedPreconditionError(absl::StrCat(
                      "cannot create a scratch database (the database user "

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "data/auth.h"
 #include "data/config.h"
+#include "data/object_store.h"
 #include "data/pg_pool.h"
 #include "data/store.h"
 #include "grpcpp/grpcpp.h"
@@ -21,8 +22,10 @@ namespace tocsin::data {
 class DatabaseBackupServiceImpl final
     : public v1::DatabaseBackupService::Service {
  public:
+  // `objects` may be null (no object directory).
   DatabaseBackupServiceImpl(const DataConfig& config, PgPool& pool,
-                            Store& store, Authenticator& auth);
+                            Store& store, Authenticator& auth,
+                            ObjectStore* objects);
 
   grpc::Status DumpDatabase(
       grpc::ServerContext* ctx, const v1::DumpDatabaseRequest* req,
@@ -51,6 +54,7 @@ class DatabaseBackupServiceImpl final
   PgPool& pool_;
   Store& store_;
   Authenticator& auth_;
+  ObjectStore* objects_;
   // One restore or verification at a time on this replica.
   std::mutex restore_mu_;
 };

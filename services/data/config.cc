@@ -54,6 +54,11 @@ absl::StatusOr<DataConfig> LoadDataConfig(Settings& s) {
   c.ping_body_limit =
       static_cast<int>(s.Int("PING_BODY_LIMIT", 10000, 0, 100 * 1024 * 1024));
   c.pings_kept = s.Int("TOCSIN_PINGS_KEPT", 100, 1, 100000);
+  c.object_dir = s.String("TOCSIN_OBJECT_DIR", "");
+  c.object_threshold =
+      s.Int("TOCSIN_OBJECT_THRESHOLD", 1024, 0, 100 * 1024 * 1024);
+  c.object_sweep_age = s.Duration("TOCSIN_OBJECT_SWEEP_AGE", absl::Hours(1),
+                                  absl::ZeroDuration(), absl::Hours(24 * 30));
   c.batching.shards = static_cast<int>(s.Int("TOCSIN_PING_FLUSHERS", 2, 1, 64));
   c.batching.max_batch =
       static_cast<int>(s.Int("TOCSIN_PING_BATCH_MAX", 500, 1, 5000));

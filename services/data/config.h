@@ -26,6 +26,11 @@ struct DataConfig {
   std::string internal_token;  // Secret: never logged.
   int ping_body_limit = 10000;
   int64_t pings_kept = 100;
+  // Ping bodies above object_threshold bytes are files under object_dir
+  // (empty: every body stays in the database).
+  std::string object_dir;
+  int64_t object_threshold = 1024;
+  absl::Duration object_sweep_age = absl::Hours(1);
   PingBatcherOptions batching;
   absl::Duration outage_threshold = absl::Seconds(15);
   absl::Duration heartbeat_every = absl::Seconds(1);

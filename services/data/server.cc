@@ -22,6 +22,13 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
   StoreOptions options;
   options.pings_kept = config.pings_kept;
   options.outage_threshold = config.outage_threshold;
+  if (!config.object_dir.empty()) {
+    s->objects_ = std::make_unique<ObjectStore>(config.object_dir);
+    if (auto st = s->objects_->Prepare(); !st.ok()) return st;
+    options.objects = s->objects_.get();
+    options.object_threshold = static_cast<size_t>(config.object_threshold);
+    options.object_sweep_age = config.object_sweep_age;
+  }
   s->store_ = std::make_unique<Store>(*s->pool_, options);
   s->heartbeat_every_ = config.heartbeat_every;
   s->started_ = absl::Now();
@@ -59,7 +66,7 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
   s->alerts_ = std::make_unique<AlertServiceImpl>(*s->store_, *s->auth_);
   s->system_ = std::make_unique<SystemServiceImpl>(*s->store_, *s->auth_);
   s->backups_ = std::make_unique<DatabaseBackupServiceImpl>(
-      config, *s->pool_, *s->store_, *s->auth_);
+      config, *s->pool_, *s->store_, *s->auth_, s->objects_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

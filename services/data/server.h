@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "data/backup_service.h"
 #include "data/config.h"
+#include "data/object_store.h"
 #include "data/pg_pool.h"
 #include "data/ping_batcher.h"
 #include "data/services.h"
@@ -38,6 +39,7 @@ class DataServer {
   void WatchDatabase();
 
   std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<ObjectStore> objects_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<PingBatcher> batcher_;

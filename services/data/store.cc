@@ -49,9 +49,9 @@ constexpr char kUpdateCheckAfterPing[] =
     "alert_after = tocsin_from_micros($8) WHERE id = $1";
 constexpr char kInsertPing[] =
     "INSERT INTO pings (check_id, n, created, kind, scheme, method, "
-    "remote_addr, user_agent, exit_status, rid, duration_ms, body, body_size) "
-    "VALUES ($1, $2, tocsin_from_micros($3), $4, $5, $6, $7, $8, $9, "
-    "NULLIF($10, '')::uuid, $11, $12, $13)";
+    "remote_addr, user_agent, exit_status, rid, duration_ms, body, body_size, "
+    "body_object) VALUES ($1, $2, tocsin_from_micros($3), $4, $5, $6, $7, $8, "
+    "$9, NULLIF($10, '')::uuid, $11, $12, $13, $14)";
 constexpr char kInsertFlip[] =
     "INSERT INTO flips (check_id, created, old_status, new_status, processed) "
     "VALUES ($1, tocsin_from_micros($2), $3, $4, tocsin_from_micros($5)) "
@@ -94,14 +94,15 @@ constexpr char kBatchUpdateChecks[] =
     "AS v(id, status, n, lp, ls, rid, dur, aa) WHERE c.id = v.id";
 constexpr char kBatchInsertPings[] =
     "INSERT INTO pings (check_id, n, created, kind, scheme, method, "
-    "remote_addr, user_agent, exit_status, rid, duration_ms, body, body_size) "
+    "remote_addr, user_agent, exit_status, rid, duration_ms, body, body_size, "
+    "body_object) "
     "SELECT v.id, v.n, tocsin_from_micros(v.created), v.kind, v.scheme, "
     "v.method, v.addr, v.ua, v.exit, NULLIF(v.rid, '')::uuid, v.dur, v.body, "
-    "v.size FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], "
-    "$5::text[], $6::text[], $7::text[], $8::text[], $9::smallint[], "
-    "$10::text[], $11::bigint[], $12::bytea[], $13::int[]) "
-    "AS v(id, n, created, kind, scheme, method, addr, ua, exit, rid, dur, "
-    "body, size)";
+    "v.size, v.obj FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], "
+    "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
+    "$9::smallint[], $10::text[], $11::bigint[], $12::bytea[], $13::int[], "
+    "$14::text[]) AS v(id, n, created, kind, scheme, method, addr, ua, exit, "
+    "rid, dur, body, size, obj)";
 constexpr char kBatchPrunePings[] =
     "DELETE FROM pings p USING unnest($1::uuid[], $2::bigint[]) AS v(id, n) "
     "WHERE p.check_id = v.id AND p.n <= v.n";
@@ -128,7 +129,7 @@ constexpr char kListPings[] =
     "user_agent, coalesce(rid::text, ''), duration_ms, exit_status, body_size "
     "FROM pings WHERE check_id = $1 ORDER BY n DESC LIMIT $2";
 constexpr char kSelectPingBody[] =
-    "SELECT body FROM pings WHERE check_id = $1 AND n = $2";
+    "SELECT body, body_object FROM pings WHERE check_id = $1 AND n = $2";
 constexpr char kListFlips[] =
     "SELECT tocsin_micros(created), old_status, new_status FROM flips "
     "WHERE check_id = $1 "
@@ -634,17 +635,28 @@ absl::StatusOr<std::vector<v1::Ping>> Store::ListPings(
 absl::StatusOr<std::string> Store::GetPingBody(const std::string& project,
                                                const std::string& id,
                                                int64_t n) {
-  std::optional<std::string> body;
+  std::optional<std::string> body, body_object;
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    body.reset();
+    body_object.reset();
     pqxx::read_transaction tx(conn);
     ASSIGN_OR_RETURN(CheckRecord rec, LoadCheck(tx, project, id, false, true));
     auto r = tx.exec_params(kSelectPingBody, rec.id, n);
     if (!r.empty() && !r[0][0].is_null()) {
       pqxx::binarystring b(r[0][0]);
       body = b.str();
+    } else if (!r.empty() && !r[0][1].is_null()) {
+      body_object = r[0][1].c_str();
     }
     return absl::OkStatus();
   }));
+  if (body_object) {
+    if (options_.objects == nullptr) {
+      return absl::FailedPreconditionError(
+          "this ping's body is an object, and TOCSIN_OBJECT_DIR is not set");
+    }
+    ASSIGN_OR_RETURN(body, options_.objects->Get(*body_object));
+  }
   if (!body) return absl::NotFoundError("ping or body not found");
   return *body;
 }
@@ -777,9 +789,21 @@ absl::StatusOr<CreateCheckOutcome> Store::CreateCheck(
   return out;
 }
 
+absl::StatusOr<std::optional<std::string>> Store::BodyObject(
+    const std::string& body) {
+  if (options_.objects == nullptr || body.size() <= options_.object_threshold) {
+    return std::optional<std::string>();
+  }
+  // Written before the row that references it commits; an object whose
+  // transaction fails is swept later.
+  ASSIGN_OR_RETURN(std::string name, options_.objects->Put(body));
+  return std::optional<std::string>(std::move(name));
+}
+
 absl::StatusOr<PingOutcome> Store::RecordPing(
     const PingInput& ping, absl::Time now,
     const std::function<bool()>& cancelled) {
+  ASSIGN_OR_RETURN(std::optional<std::string> object, BodyObject(ping.body));
   PingOutcome out;
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     out = PingOutcome();
@@ -833,19 +857,20 @@ absl::StatusOr<PingOutcome> Store::RecordPing(
     NullableParam exit_status;
     if (ping.exit_status)
       exit_status = NullableParam(absl::StrCat(*ping.exit_status));
-    if (ping.body.empty()) {
+    if (ping.body.empty() || object) {
       tx.exec_prepared(
           kPrepInsertPing, rec->id, s.n_pings, absl::ToUnixMicros(now),
           std::string(PingKindName(out.kind)), ping.scheme, ping.method,
           ping.remote_addr, ping.user_agent, exit_status.get(), ping.rid,
-          Millis(effect.duration).get(), nullptr, 0);
+          Millis(effect.duration).get(), nullptr,
+          static_cast<int64_t>(ping.body.size()), object);
     } else {
       tx.exec_prepared(
           kPrepInsertPing, rec->id, s.n_pings, absl::ToUnixMicros(now),
           std::string(PingKindName(out.kind)), ping.scheme, ping.method,
           ping.remote_addr, ping.user_agent, exit_status.get(), ping.rid,
           Millis(effect.duration).get(), pqxx::binarystring(ping.body),
-          static_cast<int64_t>(ping.body.size()));
+          static_cast<int64_t>(ping.body.size()), object);
     }
     if (effect.flip) {
       out.flipped_to = std::string(StoredStatusName(effect.flip->second));
@@ -922,6 +947,10 @@ class PgArray {
 
 absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
     const std::vector<const PingInput*>& pings, absl::Time now) {
+  std::vector<std::optional<std::string>> objects(pings.size());
+  for (size_t i = 0; i < pings.size(); ++i) {
+    ASSIGN_OR_RETURN(objects[i], BodyObject(pings[i]->body));
+  }
   std::vector<absl::StatusOr<PingOutcome>> results;
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     results.assign(pings.size(), absl::NotFoundError("not found"));
@@ -967,7 +996,7 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
 
     // Apply in arrival order; collect the rows to write.
     PgArray p_id, p_n, p_created, p_kind, p_scheme, p_method, p_addr, p_ua,
-        p_exit, p_rid, p_dur, p_body, p_size;
+        p_exit, p_rid, p_dur, p_body, p_size, p_object;
     std::vector<std::string> touched;  // Check ids, first-touch order.
     std::map<std::string, bool> prune;
     for (size_t i = 0; i < pings.size(); ++i) {
@@ -1014,12 +1043,17 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
       } else {
         p_dur.Null();
       }
-      if (ping.body.empty()) {
+      if (ping.body.empty() || objects[i]) {
         p_body.Null();
       } else {
         p_body.AddBytes(ping.body);
       }
       p_size.Add(static_cast<int64_t>(ping.body.size()));
+      if (objects[i]) {
+        p_object.Add(*objects[i]);
+      } else {
+        p_object.Null();
+      }
       if (effect.flip) {
         out.flipped_to = std::string(StoredStatusName(effect.flip->second));
         WriteFlip(tx, rec->id, now, now, effect.flip->first,
@@ -1060,7 +1094,8 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
     tx.exec_prepared(kPrepBatchInsertPings, p_id.Done(), p_n.Done(),
                      p_created.Done(), p_kind.Done(), p_scheme.Done(),
                      p_method.Done(), p_addr.Done(), p_ua.Done(), p_exit.Done(),
-                     p_rid.Done(), p_dur.Done(), p_body.Done(), p_size.Done());
+                     p_rid.Done(), p_dur.Done(), p_body.Done(), p_size.Done(),
+                     p_object.Done());
     if (!prune.empty()) {
       tx.exec_prepared(kPrepBatchPrunePings, x_id.Done(), x_n.Done());
     }

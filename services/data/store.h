@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "data/check_rules.h"
 #include "data/migrations.h"
+#include "data/object_store.h"
 #include "data/pg_pool.h"
 #include "tocsin/v1/alert_service.pb.h"
 #include "tocsin/v1/badge_service.pb.h"
@@ -60,6 +61,13 @@ struct StoreOptions {
   // Ping intake not proven for this long (no gateway heartbeat) is an
   // outage: late checks wait, and get their grace again after it.
   absl::Duration outage_threshold = absl::Seconds(15);
+  // Ping bodies larger than object_threshold bytes go to this object store
+  // (null: every body stays in its row).
+  ObjectStore* objects = nullptr;
+  size_t object_threshold = 1024;
+  // Unreferenced objects younger than this are kept (their ping's
+  // transaction may still be about to commit).
+  absl::Duration object_sweep_age = absl::Hours(1);
 };
 
 // Every SQL statement of the data service, and the transactions around them.
@@ -192,6 +200,8 @@ class Store {
                                     absl::Time now);
 
  private:
+  // The object a ping body is stored as, if it is large enough for one.
+  absl::StatusOr<std::optional<std::string>> BodyObject(const std::string& body);
   PgPool& pool_;
   StoreOptions options_;
 };

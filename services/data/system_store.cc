@@ -2,6 +2,7 @@
 // job leases, the facts of the health document, email reports and pruning.
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
@@ -96,6 +97,8 @@ constexpr char kDownChecks[] =
     "SELECT id::text, name, tocsin_micros(last_ping) FROM checks "
     "WHERE project_id = $1 AND status = 'down' ORDER BY name, id LIMIT 500";
 
+constexpr char kReferencedObjects[] =
+    "SELECT DISTINCT body_object FROM pings WHERE body_object IS NOT NULL";
 constexpr char kPruneCheckPings[] =
     "DELETE FROM pings p USING checks c WHERE p.check_id = c.id "
     "AND p.n <= c.n_pings - $1";
@@ -404,6 +407,21 @@ absl::StatusOr<std::string> Store::Prune(absl::Duration keep_flips,
     summary = absl::StrCat("deleted ", pings, " pings, ", notifications,
                            " notifications, ", flips, " flips, ", heartbeats,
                            " stale heartbeats");
+    if (options_.objects != nullptr) {
+      // Objects no ping refers to any more (their pings were pruned or
+      // deleted with their check), once old enough.
+      std::set<std::string> referenced;
+      {
+        pqxx::read_transaction tx(conn);
+        for (const auto& row : tx.exec(kReferencedObjects)) {
+          referenced.insert(row[0].c_str());
+        }
+      }
+      ASSIGN_OR_RETURN(int64_t swept,
+                       options_.objects->Sweep(
+                           referenced, now - options_.object_sweep_age));
+      absl::StrAppend(&summary, ", ", swept, " body objects");
+    }
     return absl::OkStatus();
   }));
   return summary;

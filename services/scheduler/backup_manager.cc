@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/crypto.h"
+#include "common/files.h"
 #include "common/grpc_util.h"
 #include "common/log.h"
 #include "common/time_format.h"
@@ -123,9 +124,16 @@ absl::StatusOr<v1::Backup> BackupManager::TakeBackup() {
         (void)reader->Finish();
         return s;  // The writer removes its temporary file.
       }
+    } else if (msg.has_object()) {
+      if (auto s = writer.AddObjectPart(msg.object()); !s.ok()) {
+        ctx.TryCancel();
+        (void)reader->Finish();
+        return s;
+      }
     } else if (msg.has_trailer()) {
       meta.set_size_bytes(msg.trailer().size_bytes());
       meta.set_sha256(msg.trailer().sha256());
+      meta.set_objects(msg.trailer().objects());
       trailer = true;
     }
   }
@@ -137,7 +145,14 @@ absl::StatusOr<v1::Backup> BackupManager::TakeBackup() {
     return absl::DataLossError(absl::StrCat(
         "the dump arrived damaged (SHA-256 ", got, ", sent ", meta.sha256(), ")"));
   }
+  int64_t sent_objects = meta.objects();
   auto saved = writer.Commit(meta);
+  if (saved.ok() && saved->objects() != sent_objects) {
+    (void)volume_.Delete(saved->name());
+    return absl::DataLossError(absl::StrCat("received ", saved->objects(),
+                                            " body objects, the dump sent ",
+                                            sent_objects));
+  }
   if (!saved.ok()) return saved.status();
   log::Info("backup written",
             {{"name", saved->name()},
@@ -148,7 +163,7 @@ absl::StatusOr<v1::Backup> BackupManager::TakeBackup() {
 
 template <typename Response>
 absl::Status BackupManager::StreamFile(
-    const v1::Backup& backup, bool force,
+    const v1::Backup& backup, bool force, bool send_objects,
     std::unique_ptr<grpc::ClientWriter<v1::RestoreDatabaseRequest>> (
         v1::DatabaseBackupService::Stub::*rpc)(grpc::ClientContext*, Response*),
     grpc::ClientContext& ctx, Response* resp) {
@@ -174,6 +189,33 @@ absl::Status BackupManager::StreamFile(
     (void)writer->Finish();
     return absl::DataLossError(absl::StrCat("cannot read ", backup.name()));
   }
+  // Restores carry the body objects too (a proof checks them here).
+  if (send_objects) {
+    std::error_code ec;
+    std::filesystem::path dir = volume_.ObjectsDirOf(backup.name());
+    if (std::filesystem::exists(dir, ec)) {
+      for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        if (!open) break;
+        auto data = ReadWholeFile(e.path(), 256 << 20);
+        if (!data.ok()) {
+          ctx.TryCancel();
+          (void)writer->Finish();
+          return data.status();
+        }
+        std::string_view rest = *data;
+        do {
+          v1::RestoreDatabaseRequest part;
+          auto* o = part.mutable_object();
+          o->set_name(e.path().filename().string());
+          size_t n = std::min(rest.size(), kSendChunk);
+          o->set_data(std::string(rest.substr(0, n)));
+          rest.remove_prefix(n);
+          o->set_last(rest.empty());
+          open = writer->Write(part);
+        } while (open && !rest.empty());
+      }
+    }
+  }
   writer->WritesDone();
   return FromGrpcStatus(writer->Finish());
 }
@@ -185,7 +227,7 @@ absl::StatusOr<v1::RestoreDatabaseResponse> BackupManager::Restore(
   if (!backup.ok()) return backup.status();
   grpc::ClientContext ctx;
   v1::RestoreDatabaseResponse resp;
-  if (auto s = StreamFile(*backup, force,
+  if (auto s = StreamFile(*backup, force, /*send_objects=*/true,
                           &v1::DatabaseBackupService::Stub::RestoreDatabase, ctx,
                           &resp);
       !s.ok()) {
@@ -217,10 +259,12 @@ absl::StatusOr<std::string> BackupManager::ProveNewestAndRotate() {
       problem = absl::StrCat("checksum mismatch: the file's SHA-256 is ", *sum,
                              ", recorded ", newest.sha256(),
                              " (damaged or truncated)");
+    } else if (std::string bad = volume_.CheckObjects(newest); !bad.empty()) {
+      problem = bad;
     } else {
       grpc::ClientContext ctx;
       v1::VerifyDumpResponse resp;
-      absl::Status s = StreamFile(newest, false,
+      absl::Status s = StreamFile(newest, false, /*send_objects=*/false,
                                   &v1::DatabaseBackupService::Stub::VerifyDump,
                                   ctx, &resp);
       if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) {

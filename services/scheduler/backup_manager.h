@@ -58,7 +58,7 @@ class BackupManager {
   // Sends the backup file to a restore-like RPC.
   template <typename Response>
   absl::Status StreamFile(
-      const v1::Backup& backup, bool force,
+      const v1::Backup& backup, bool force, bool send_objects,
       std::unique_ptr<grpc::ClientWriter<v1::RestoreDatabaseRequest>> (
           v1::DatabaseBackupService::Stub::*rpc)(grpc::ClientContext*,
                                                   Response*),

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/crypto.h"
 #include "common/time_format.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -20,6 +21,9 @@ std::string MetaName(const std::string& name) {
   return name.substr(0, name.size() - (sizeof(kDumpSuffix) - 1)) + ".json";
 }
 std::string SumName(const std::string& name) { return name + ".sha256"; }
+std::string ObjectsName(const std::string& name) {
+  return name.substr(0, name.size() - (sizeof(kDumpSuffix) - 1)) + ".objects";
+}
 }  // namespace
 
 bool IsBackupName(std::string_view name) {
@@ -37,6 +41,72 @@ absl::Status BackupVolume::Prepare() {
   return Clean();
 }
 
+fs::path BackupVolume::ObjectsDirOf(const std::string& name) const {
+  return dir_ / ObjectsName(name);
+}
+
+std::string BackupVolume::CheckObjects(const v1::Backup& backup) const {
+  fs::path dir = ObjectsDirOf(backup.name());
+  int64_t n = 0;
+  std::error_code ec;
+  if (fs::exists(dir, ec)) {
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      std::string name = e.path().filename().string();
+      auto data = ReadWholeFile(e.path(), 256 << 20);
+      if (!data.ok()) return absl::StrCat("object ", name, " unreadable");
+      if (Sha256Hex(*data) != name) {
+        return absl::StrCat("object ", name, " is damaged (checksum mismatch)");
+      }
+      ++n;
+    }
+  }
+  if (n != backup.objects()) {
+    return absl::StrCat(n, " body objects, expected ", backup.objects());
+  }
+  return "";
+}
+
+BackupVolume::Writer::~Writer() {
+  if (!objects_temp_.empty()) {
+    std::error_code ignored;
+    fs::remove_all(objects_temp_, ignored);
+  }
+}
+
+absl::Status BackupVolume::Writer::AddObjectPart(const v1::ObjectPart& part) {
+  if (objects_temp_.empty()) {
+    objects_temp_ = volume_->dir_ / absl::StrCat(kTempFilePrefix, ObjectsName(name_),
+                                                 "-", RandomToken(8));
+    std::error_code ec;
+    fs::create_directories(objects_temp_, ec);
+    if (ec) {
+      return absl::InternalError(absl::StrCat("cannot create ",
+                                              objects_temp_.string(), ": ",
+                                              ec.message()));
+    }
+  }
+  if (!object_name_.empty() && part.name() != object_name_) {
+    return absl::DataLossError("object parts arrived out of order");
+  }
+  object_name_ = part.name();
+  object_data_ += part.data();
+  if (!part.last()) return absl::OkStatus();
+  // Content-addressed: the name must be the content's SHA-256 (and so
+  // cannot be a path).
+  if (object_name_.size() != 64 || Sha256Hex(object_data_) != object_name_) {
+    return absl::DataLossError(
+        absl::StrCat("object ", object_name_.substr(0, 64), " arrived damaged"));
+  }
+  if (auto s = WriteFileAtomically(objects_temp_ / object_name_, object_data_, 0640);
+      !s.ok()) {
+    return s;
+  }
+  ++objects_;
+  object_name_.clear();
+  object_data_.clear();
+  return absl::OkStatus();
+}
+
 absl::Status BackupVolume::Clean() {
   std::error_code ec;
   std::vector<fs::path> remove;
@@ -47,7 +117,9 @@ absl::Status BackupVolume::Clean() {
       continue;
     }
     std::string dump;
-    if (absl::EndsWith(n, ".dump.sha256")) {
+    if (absl::EndsWith(n, ".objects") && absl::StartsWith(n, "tocsin-")) {
+      dump = n.substr(0, n.size() - 8) + std::string(kDumpSuffix);
+    } else if (absl::EndsWith(n, ".dump.sha256")) {
       dump = n.substr(0, n.size() - 7);
     } else if (absl::EndsWith(n, ".json") && absl::StartsWith(n, "tocsin-")) {
       dump = n.substr(0, n.size() - 5) + std::string(kDumpSuffix);
@@ -60,7 +132,7 @@ absl::Status BackupVolume::Clean() {
     return absl::InternalError(
         absl::StrCat("cannot read ", dir_.string(), ": ", ec.message()));
   }
-  for (const auto& p : remove) fs::remove(p, ec);
+  for (const auto& p : remove) fs::remove_all(p, ec);
   return absl::OkStatus();
 }
 
@@ -83,8 +155,19 @@ absl::StatusOr<v1::Backup> BackupVolume::Writer::Commit(v1::Backup meta) {
         "received ", file_.bytes_written(), " bytes, the dump had ",
         meta.size_bytes()));
   }
+  if (!object_name_.empty()) return absl::DataLossError("the last object was cut short");
   meta.set_name(name_);
   meta.set_proof(v1::BACKUP_PROOF_UNPROVEN);
+  meta.set_objects(objects_);
+  if (!objects_temp_.empty()) {
+    std::error_code ec;
+    fs::rename(objects_temp_, volume_->ObjectsDirOf(name_), ec);
+    if (ec) {
+      return absl::InternalError(absl::StrCat("cannot move the objects into place: ",
+                                              ec.message()));
+    }
+    objects_temp_.clear();
+  }
   if (auto s = WriteFileAtomically(volume_->dir_ / SumName(name_),
                                    absl::StrCat(meta.sha256(), "  ", name_, "\n"),
                                    0640);
@@ -183,6 +266,7 @@ absl::Status BackupVolume::Delete(const std::string& name) const {
   }
   fs::remove(dir_ / SumName(name), ec);
   fs::remove(dir_ / MetaName(name), ec);
+  fs::remove_all(ObjectsDirOf(name), ec);
   return absl::OkStatus();
 }
 

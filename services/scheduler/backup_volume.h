@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "common/files.h"
 #include "tocsin/v1/backup_service.pb.h"
+#include "tocsin/v1/database_backup_service.pb.h"
 
 namespace tocsin::scheduler {
 
@@ -34,7 +35,10 @@ class BackupVolume {
   // writes the checksum and facts files, then renames the dump into place.
   class Writer {
    public:
+    ~Writer();
     absl::Status Append(std::string_view bytes) { return file_.Append(bytes); }
+    // A piece of a body object (checked against its name when complete).
+    absl::Status AddObjectPart(const v1::ObjectPart& part);
     // `meta` carries the facts and the expected size and SHA-256.
     absl::StatusOr<v1::Backup> Commit(v1::Backup meta);
     const std::string& name() const { return name_; }
@@ -44,6 +48,9 @@ class BackupVolume {
     const BackupVolume* volume_ = nullptr;
     std::string name_;
     AtomicFileWriter file_;
+    std::filesystem::path objects_temp_;  // Empty until the first object.
+    std::string object_name_, object_data_;
+    int64_t objects_ = 0;
   };
   // A free name for a backup created at `t`: tocsin-YYYYMMDDTHHMMSSZ.dump.
   absl::Status StartWriting(absl::Time t, Writer& writer) const;
@@ -51,6 +58,12 @@ class BackupVolume {
   // Records a proof result in the backup's facts file.
   absl::Status SaveProof(const std::string& name, v1::BackupProof proof,
                          absl::Time when, const std::string& detail) const;
+  // Where a backup's body objects are: NAME without ".dump" + ".objects".
+  std::filesystem::path ObjectsDirOf(const std::string& name) const;
+  // Checks the backup's objects (count, and each file's SHA-256 against its
+  // name): empty when they are whole, else what is wrong.
+  std::string CheckObjects(const v1::Backup& backup) const;
+
   // Deletes a backup (dump first, so it is never listed half-deleted).
   absl::Status Delete(const std::string& name) const;
 

@@ -1,5 +1,7 @@
 // tocsin-gateway: HTTP/1.1 behind nginx, translated to gRPC calls.
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "common/grpc_util.h"
 #include "common/heartbeat.h"
@@ -12,7 +14,44 @@
 #include "web-gateway/http_server.h"
 #include "web-gateway/static_assets.h"
 
-int main() {
+namespace {
+
+// `tocsin-gateway export-static DIR`: only the static-file export, then exit
+// (an init container of the Kubernetes edge, which has no shared volume
+// with the gateways). Needs no other setting.
+int ExportStatic(const std::string& dest) {
+  const char* src = std::getenv("TOCSIN_STATIC_DIR");
+  auto assets = tocsin::gateway::StaticAssets::Load(
+      src != nullptr && *src != '\0' ? src : "/usr/share/tocsin/static");
+  if (!assets.ok()) {
+    std::fprintf(stderr, "tocsin-gateway: TOCSIN_STATIC_DIR: %s\n",
+                 std::string(assets.status().message()).c_str());
+    return 2;
+  }
+  if (auto s = assets->Export(dest); !s.ok()) {
+    std::fprintf(stderr, "tocsin-gateway: %s\n", std::string(s.message()).c_str());
+    return 1;
+  }
+  std::printf("exported %zu static files to %s\n", assets->size(), dest.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "export-static") {
+    if (argc != 3) {
+      std::fprintf(stderr, "usage: tocsin-gateway export-static DIR\n");
+      return 2;
+    }
+    return ExportStatic(argv[2]);
+  }
+  if (argc > 1) {
+    std::fprintf(stderr,
+                 "usage: tocsin-gateway (settings from the environment) | "
+                 "tocsin-gateway export-static DIR\n");
+    return 2;
+  }
   tocsin::BlockTerminationSignals();
   tocsin::Settings settings;
   auto config = tocsin::gateway::LoadGatewayConfig(settings);

@@ -43,6 +43,12 @@ DataConfig BaseConfig(const std::string& db) {
   c.pool_size = 4;
   c.listen = "127.0.0.1:0";
   c.internal_token = kToken;
+  // Bodies above 1 KiB are objects, in a directory per database.
+  c.object_dir = (std::filesystem::temp_directory_path() /
+                  absl::StrCat("tocsin-it-objects-", db))
+                     .string();
+  c.object_threshold = 1024;
+  c.object_sweep_age = absl::ZeroDuration();
   return c;
 }
 
@@ -803,6 +809,16 @@ TEST_F(BackupTest, RoundTripIntoAFreshDatabase) {
         << t;
   }
   EXPECT_GE(backup->facts().row_counts().at("pings"), 3);
+  // The 9000-byte body is an object, kept beside the dump.
+  std::string big(9000, 'x');
+  EXPECT_EQ(backup->objects(), 1);
+  EXPECT_TRUE(std::filesystem::exists(
+      dir_ / (backup->name().substr(0, backup->name().size() - 5) + ".objects") /
+      Sha256Hex(big)));
+  EXPECT_EQ(Sql(absl::StrCat("SELECT count(*) FROM pings WHERE body_object = '",
+                             Sha256Hex(big), "' AND body IS NULL"))[0][0]
+                .as<int64_t>(),
+            1);
   auto proved = manager.ProveNewestAndRotate();
   ASSERT_TRUE(proved.ok()) << proved.status();
   auto list = manager.List();
@@ -828,6 +844,26 @@ TEST_F(BackupTest, RoundTripIntoAFreshDatabase) {
     EXPECT_EQ(restored->facts().row_counts().at("pings"),
               backup->facts().row_counts().at("pings"));
     EXPECT_EQ(Contents(fresh), Contents(Database::name));
+    // The object came back into the fresh service's object directory, and
+    // its ping's body is served from it.
+    auto restored_object = ReadWholeFile(
+        std::filesystem::path(BaseConfig(fresh).object_dir) / Sha256Hex(big).substr(0, 2) /
+            Sha256Hex(big),
+        1 << 20);
+    ASSERT_TRUE(restored_object.ok()) << restored_object.status();
+    EXPECT_EQ(*restored_object, big);
+    {
+      auto checks = v1::CheckService::NewStub(channel2);
+      grpc::ClientContext bctx;
+      WithKey(bctx, project_.api_key());
+      v1::GetPingBodyRequest breq;
+      breq.set_id(c.uuid());
+      breq.set_n(2);
+      v1::GetPingBodyResponse bresp;
+      grpc::Status bs = checks->GetPingBody(&bctx, breq, &bresp);
+      ASSERT_TRUE(bs.ok()) << bs.error_message();
+      EXPECT_EQ(bresp.body(), big);
+    }
     // The restored data is served: the check and its pings are there.
     auto stub = v1::CheckService::NewStub(channel2);
     grpc::ClientContext ctx;
@@ -893,6 +929,40 @@ TEST_F(BackupTest, DamagedBackupIsCaughtAndNothingIsRotated) {
   grpc::Status s = writer->Finish();
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
   EXPECT_GT(Sql("SELECT count(*) FROM projects")[0][0].as<int64_t>(), 0);
+}
+
+TEST_F(BackupTest, LargeBodiesAreObjectsAndPrunedOnesAreSwept) {
+  v1::CheckSpec spec;
+  spec.set_name("objects");
+  v1::Check c = Create(spec);
+  std::string big = "begin " + std::string(5000, 'y') + " end";
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS, big).ok());
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS, "small").ok());
+  auto object = std::filesystem::path(BaseConfig(Database::name).object_dir) /
+                Sha256Hex(big).substr(0, 2) / Sha256Hex(big);
+  ASSERT_TRUE(std::filesystem::exists(object));
+  auto rows = Sql(absl::StrCat(
+      "SELECT body IS NULL, body_object, body_size FROM pings p JOIN checks c "
+      "ON c.id = p.check_id WHERE c.id = '", c.uuid(), "' ORDER BY n"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_TRUE(rows[0][0].as<bool>());
+  EXPECT_EQ(rows[0][1].as<std::string>(), Sha256Hex(big));
+  EXPECT_EQ(rows[0][2].as<int64_t>(), static_cast<int64_t>(big.size()));
+  EXPECT_TRUE(rows[1][1].is_null());  // Small bodies stay in the row.
+
+  // The check goes (and its pings with it): the next prune sweeps the object.
+  Sql(absl::StrCat("DELETE FROM checks WHERE id = '", c.uuid(), "'"));
+  auto stub = v1::SystemService::NewStub(channel_);
+  grpc::ClientContext ctx;
+  PrepareInternalCall(ctx, kToken, absl::Seconds(30));
+  v1::PruneRequest req;
+  *req.mutable_keep_flips() = tocsin::ToProto(absl::Hours(24));
+  *req.mutable_keep_notifications() = tocsin::ToProto(absl::Hours(24));
+  v1::PruneResponse resp;
+  grpc::Status s = stub->Prune(&ctx, req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_NE(resp.summary().find("body objects"), std::string::npos) << resp.summary();
+  EXPECT_FALSE(std::filesystem::exists(object));
 }
 
 TEST_F(BackupTest, KilledWriterLeavesNoBackup) {
