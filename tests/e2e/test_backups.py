@@ -122,6 +122,7 @@ class BackupTest(unittest.TestCase):
                         "DB_PASSWORD_FILE": os.path.join(work, "pw"),
                         "TOCSIN_DATA_LISTEN": "127.0.0.1:" + FRESH_DATA_PORT,
                         "TOCSIN_DATA_METRICS_LISTEN": "",
+                        "TOCSIN_OBJECT_DIR": os.path.join(work, "objects"),
                         "TOCSIN_INTERNAL_TOKEN": "",
                         "TOCSIN_INTERNAL_TOKEN_FILE": os.path.join(
                             self.stack.state, "secrets", "internal_token")})
@@ -142,6 +143,11 @@ class BackupTest(unittest.TestCase):
             live = self.table_digests(PORTS["TOCSIN_PG_PORT"], live_pw)
             restored = self.table_digests(FRESH_PG_PORT, fresh_pw)
             self.assertEqual(restored, live)
+            # The 5000-byte body was an object; it came back with the restore.
+            digest = hashlib.sha256(b"x" * 5000).hexdigest()
+            with open(os.path.join(work, "objects", digest[:2], digest), "rb") as f:
+                self.assertEqual(f.read(), b"x" * 5000)
+            self.assertIn("(1 body objects)", out.stdout)
         finally:
             if data_proc:
                 data_proc.terminate()
