@@ -658,7 +658,8 @@ int Backups(const std::vector<std::string>& in) {
     if (!s.ok()) return Fail(FromGrpcStatus(s));
     for (const auto& b : resp.backups()) {
       std::cout << b.name() << "\t" << FormatUtcZ(FromProto(b.created())) << "\t"
-                << HumanBytes(b.size_bytes()) << "\t" << ProofText(b) << "\n";
+                << HumanBytes(b.size_bytes()) << "\t" << ProofText(b)
+                << (b.has_offsite_time() ? "\tcopied off site" : "") << "\n";
     }
     return 0;
   }

@@ -60,7 +60,12 @@ BackupManager::BackupManager(BackupConfig config,
       data_(std::move(data)),
       stub_(v1::DatabaseBackupService::NewStub(data_)),
       token_(std::move(internal_token)),
-      rpc_deadline_(rpc_deadline) {}
+      rpc_deadline_(rpc_deadline) {
+  if (config_.s3) {
+    offsite_ = std::make_unique<BackupOffsite>(*config_.s3, config_.s3_prefix,
+                                               config_.keep);
+  }
+}
 
 void BackupManager::Invalidate() {
   std::lock_guard<std::mutex> lock(state_mu_);
@@ -310,6 +315,24 @@ absl::StatusOr<std::string> BackupManager::ProveNewestAndRotate() {
   if (!doomed.empty()) absl::StrAppend(&outcome, "; rotated out ", doomed.size());
   if (newest.proof() != v1::BACKUP_PROOF_PROVEN) {
     absl::StrAppend(&outcome, "; nothing rotated while the newest is unproven");
+    return outcome;
+  }
+  // Off site: a copy of the newest (proven) backup, then the same rotation
+  // there. A failure fails the run; the next run tries again.
+  if (offsite_ && !newest.has_offsite_time()) {
+    if (auto s = offsite_->Upload(volume_, newest); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat(outcome, "; off-site copy failed: ",
+                                                 s.message()));
+    }
+    if (auto s = volume_.SaveOffsite(newest.name(), absl::Now()); !s.ok()) return s;
+    auto rotated = offsite_->Rotate();
+    if (!rotated.ok()) {
+      return absl::Status(rotated.status().code(),
+                          absl::StrCat(outcome, "; off-site rotation failed: ",
+                                       rotated.status().message()));
+    }
+    absl::StrAppend(&outcome, "; copied off site (", *rotated, " rotated out there)");
+    log::Info("backup copied off site", {{"name", newest.name()}});
   }
   return outcome;
 }
@@ -326,7 +349,7 @@ JobSpec BackupManager::BackupJob(JobRunner& runner) {
     out.message = absl::StrCat(b->name(), " (", b->size_bytes(), " bytes)");
     return out;
   };
-  return WithLease(std::move(job), data_, token_, rpc_deadline_, absl::Hours(1));
+  return WithLease(std::move(job), data_, token_, rpc_deadline_, absl::Minutes(30));
 }
 
 JobSpec BackupManager::ProveJob() {
@@ -340,7 +363,7 @@ JobSpec BackupManager::ProveJob() {
     o.message = *out;
     return o;
   };
-  return WithLease(std::move(job), data_, token_, rpc_deadline_, absl::Hours(1));
+  return WithLease(std::move(job), data_, token_, rpc_deadline_, absl::Minutes(30));
 }
 
 grpc::Status BackupServiceImpl::Check(const grpc::ServerContext& ctx) const {

@@ -8,6 +8,8 @@
 
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
+#include "s3/s3_client.h"
+#include "scheduler/backup_offsite.h"
 #include "scheduler/backup_rotation.h"
 #include "scheduler/backup_volume.h"
 #include "scheduler/job_runner.h"
@@ -22,6 +24,9 @@ struct BackupConfig {
   std::string schedule = "0 3 * * *";  // Cron, UTC.
   absl::Duration prove_every = absl::Hours(1);
   RotationPolicy keep;
+  // Off-site copies of proven backups; unset: none.
+  std::optional<s3::S3Config> s3;
+  std::string s3_prefix = "tocsin-backups/";
 };
 
 // Takes, proves, rotates and restores the backups in the scheduler's
@@ -66,6 +71,7 @@ class BackupManager {
 
   BackupConfig config_;
   BackupVolume volume_;
+  std::unique_ptr<BackupOffsite> offsite_;
   std::shared_ptr<grpc::Channel> data_;
   std::unique_ptr<v1::DatabaseBackupService::Stub> stub_;
   std::string token_;

@@ -1,4 +1,5 @@
 #include "scheduler/backup_rotation.h"
+#include "scheduler/backup_volume.h"
 
 #include <set>
 
@@ -70,6 +71,17 @@ TEST(BackupRotationTest, ZeroKeepsOnlyTheNewest) {
   auto gone = BackupsToDelete(volume, RotationPolicy{0, 0, 0});
   EXPECT_EQ(gone, std::vector<std::string>{"old"});
   EXPECT_TRUE(BackupsToDelete({}, RotationPolicy{}).empty());
+}
+
+TEST(BackupNamesTest, NamesCarryTheirTime) {
+  EXPECT_TRUE(IsBackupName("tocsin-20261125T030000Z.dump"));
+  EXPECT_TRUE(IsBackupName("tocsin-20261125T030000Z-2.dump"));
+  EXPECT_FALSE(IsBackupName("tocsin-20261125T030000Z.json"));
+  EXPECT_FALSE(IsBackupName("../tocsin-20261125T030000Z.dump"));
+  auto t = BackupNameTime("tocsin-20261125T031502Z-3.dump");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(*t, Day(2026, 11, 25, 3) + absl::Minutes(15) + absl::Seconds(2));
+  EXPECT_FALSE(BackupNameTime("backup.dump").has_value());
 }
 
 }  // namespace

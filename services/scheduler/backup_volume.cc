@@ -31,6 +31,20 @@ bool IsBackupName(std::string_view name) {
   return std::regex_match(name.begin(), name.end(), re);
 }
 
+std::optional<absl::Time> BackupNameTime(std::string_view name) {
+  if (!IsBackupName(name)) return std::nullopt;
+  // tocsin-YYYYMMDDTHHMMSSZ: fixed positions (absl's %Y would swallow the
+  // month and day, as they are not separated).
+  auto num = [&](size_t at, size_t len) {
+    int v = 0;
+    for (char c : name.substr(at, len)) v = v * 10 + (c - '0');
+    return v;
+  };
+  absl::CivilSecond cs(num(7, 4), num(11, 2), num(13, 2), num(16, 2), num(18, 2),
+                       num(20, 2));
+  return absl::FromCivil(cs, absl::UTCTimeZone());
+}
+
 absl::Status BackupVolume::Prepare() {
   std::error_code ec;
   fs::create_directories(dir_, ec);
@@ -254,6 +268,14 @@ absl::Status BackupVolume::SaveProof(const std::string& name,
   meta->set_proof(proof);
   *meta->mutable_proof_time() = ToProto(when);
   meta->set_proof_detail(detail);
+  return WriteMeta(*meta);
+}
+
+absl::Status BackupVolume::SaveOffsite(const std::string& name,
+                                       absl::Time when) const {
+  auto meta = ReadMeta(name);
+  if (!meta.ok()) return meta.status();
+  *meta->mutable_offsite_time() = ToProto(when);
   return WriteMeta(*meta);
 }
 

@@ -2,6 +2,7 @@
 #define TOCSIN_SCHEDULER_BACKUP_VOLUME_H_
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,9 @@ class BackupVolume {
   // name): empty when they are whole, else what is wrong.
   std::string CheckObjects(const v1::Backup& backup) const;
 
+  // Records that a copy reached the off-site bucket.
+  absl::Status SaveOffsite(const std::string& name, absl::Time when) const;
+
   // Deletes a backup (dump first, so it is never listed half-deleted).
   absl::Status Delete(const std::string& name) const;
 
@@ -81,6 +85,8 @@ class BackupVolume {
 // "tocsin-20261125T030000Z.dump" (optionally "-2" before ".dump"): a name
 // this volume could have made. Anything else is refused as a backup name.
 bool IsBackupName(std::string_view name);
+// The time a backup name carries (to the second); nullopt if not a name.
+std::optional<absl::Time> BackupNameTime(std::string_view name);
 
 }  // namespace tocsin::scheduler
 

@@ -74,6 +74,29 @@ absl::StatusOr<SchedulerConfig> LoadSchedulerConfig(Settings& s) {
       static_cast<int>(s.Int("TOCSIN_BACKUP_KEEP_WEEKLY", 4, 0, 520));
   c.backup.keep.monthly =
       static_cast<int>(s.Int("TOCSIN_BACKUP_KEEP_MONTHLY", 6, 0, 1200));
+  // Off-site copies (Healthchecks' S3_* settings mean ping-body storage;
+  // these are backups only).
+  std::string s3_endpoint = s.String("BACKUP_S3_ENDPOINT", "");
+  if (!s3_endpoint.empty()) {
+    s3::S3Config s3;
+    s3.endpoint = s3_endpoint;
+    if (s3_endpoint.rfind("https://", 0) != 0 && s3_endpoint.rfind("http://", 0) != 0) {
+      s.Fail("BACKUP_S3_ENDPOINT", "must be an http(s) URL");
+    }
+    s3.bucket = s.String("BACKUP_S3_BUCKET", "");
+    if (s3.bucket.empty()) s.Fail("BACKUP_S3_BUCKET", "is required with BACKUP_S3_ENDPOINT");
+    s3.region = s.String("BACKUP_S3_REGION", "us-east-1");
+    s3.credentials.access_key = s.String("BACKUP_S3_ACCESS_KEY", "");
+    s3.credentials.secret_key = s.Secret("BACKUP_S3_SECRET_KEY", "");
+    if (s3.credentials.access_key.empty()) {
+      s.Fail("BACKUP_S3_ACCESS_KEY", "is required with BACKUP_S3_ENDPOINT");
+    }
+    if (s3.credentials.secret_key.empty()) {
+      s.Fail("BACKUP_S3_SECRET_KEY", "is required with BACKUP_S3_ENDPOINT");
+    }
+    c.backup.s3 = s3;
+    c.backup.s3_prefix = s.String("BACKUP_S3_PREFIX", "tocsin-backups/");
+  }
   c.keep_flips = s.Duration("TOCSIN_KEEP_FLIPS", absl::Hours(24 * 93),
                             absl::Hours(1), absl::Hours(24 * 3650));
   c.keep_notifications =

@@ -40,7 +40,15 @@ JobSpec WithLease(JobSpec job, std::shared_ptr<grpc::Channel> data,
       out.quiet = true;
       return out;
     }
-    return inner();
+    auto outcome = inner();
+    // Done: shorten the lease to a second, so another replica (or this
+    // one restarted under a new name) need not wait out the whole TTL. A
+    // replica that dies mid-run leaves it until the TTL ends.
+    grpc::ClientContext release;
+    PrepareInternalCall(release, internal_token, rpc_deadline);
+    *req.mutable_ttl() = ToProto(absl::Seconds(1));
+    (void)stub->AcquireJobLease(&release, req, &resp);
+    return outcome;
   };
   return job;
 }

@@ -11,7 +11,8 @@
 namespace tocsin::scheduler {
 
 // Wraps a job so that only the replica holding its lease (taken through the
-// data service for `ttl`) runs it; the others log that they skipped.
+// data service for `ttl`, which must cover a run) runs it; the others log
+// that they skipped. The lease is given up when the run ends.
 JobSpec WithLease(JobSpec job, std::shared_ptr<grpc::Channel> data,
                   std::string internal_token, absl::Duration rpc_deadline,
                   absl::Duration ttl);

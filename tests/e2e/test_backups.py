@@ -8,8 +8,10 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import re
 import time
 import unittest
+import urllib.request
 
 from stack import ROOT, Stack, wait_until
 
@@ -23,6 +25,8 @@ PORTS = {
     "TOCSIN_DATA_METRICS_PORT": "19651",
     "TOCSIN_SCHEDULER_METRICS_PORT": "19652",
 }
+S3_PORT = "18690"
+S3_DIR = os.path.join(ROOT, "tests", "e2e", "s3")
 FRESH_PG_PORT = "18634"
 FRESH_DATA_PORT = "18661"
 COMMON = os.path.join(ROOT, "deploy", "local", "lib", "common.sh")
@@ -38,7 +42,23 @@ def bash(script, *args):
 class BackupTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.stack = Stack(ports=PORTS)
+        # A local S3-compatible server (npm's s3rver) for off-site copies.
+        if not os.path.isdir(os.path.join(S3_DIR, "node_modules", "s3rver")):
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"],
+                           cwd=S3_DIR, check=True, timeout=600)
+        cls.s3_data = tempfile.mkdtemp(prefix="tocsin-s3-")
+        cls.s3_log = open(os.path.join(cls.s3_data, "..", os.path.basename(cls.s3_data) + ".log"), "w")
+        cls.s3 = subprocess.Popen(
+            [os.path.join(S3_DIR, "node_modules", ".bin", "s3rver"), "-d", cls.s3_data,
+             "-a", "127.0.0.1", "-p", S3_PORT, "--configure-bucket", "offsite"],
+            stdout=cls.s3_log, stderr=subprocess.STDOUT)
+        cls.stack = Stack(ports=PORTS, env={
+            "BACKUP_S3_ENDPOINT": "http://127.0.0.1:" + S3_PORT,
+            "BACKUP_S3_BUCKET": "offsite", "BACKUP_S3_ACCESS_KEY": "S3RVER",
+            "BACKUP_S3_SECRET_KEY": "S3RVER", "BACKUP_S3_PREFIX": "copies/",
+            # Keep only the newest: rotation shows on both sides at once.
+            "TOCSIN_BACKUP_KEEP_DAILY": "0", "TOCSIN_BACKUP_KEEP_WEEKLY": "0",
+            "TOCSIN_BACKUP_KEEP_MONTHLY": "0"})
         cls.stack.start()
         cls.key = cls.stack.info["api_key"]
         cls.backups = os.path.join(cls.stack.state, "backups")
@@ -46,6 +66,20 @@ class BackupTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.stack.destroy()
+        cls.s3.terminate()
+        cls.s3.wait(timeout=30)
+        cls.s3_log.close()
+        shutil.rmtree(cls.s3_data, ignore_errors=True)
+
+    def s3_keys(self):
+        url = f"http://127.0.0.1:{S3_PORT}/offsite?list-type=2&prefix=copies/"
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return sorted(re.findall(r"<Key>([^<]+)</Key>", r.read().decode()))
+
+    def s3_get(self, key):
+        with urllib.request.urlopen(f"http://127.0.0.1:{S3_PORT}/offsite/{key}",
+                                    timeout=30) as r:
+            return r.read()
 
     def table_digests(self, port, password):
         """A digest of every row of each main table, per table."""
@@ -191,6 +225,33 @@ class BackupTest(unittest.TestCase):
         listed = self.stack.ctl("backup", "list")
         for line in listed.splitlines():
             self.assertTrue(os.path.exists(os.path.join(self.backups, line.split("\t")[0])))
+
+
+    def test_3_proven_backups_are_copied_off_site_with_the_same_rotation(self):
+        names = []
+        for _ in range(2):
+            names.append(self.stack.ctl("backup", "now").split("\t")[0])
+            out = self.stack.ctl("job", "run", "prove-backups")
+            self.assertIn(names[-1] + " proven", out)
+            self.assertIn("copied off site", out)
+            time.sleep(1.1)  # Distinct names (they carry the second).
+        listed = self.stack.ctl("backup", "list").splitlines()
+        self.assertEqual(len(listed), 1, listed)  # Keep-newest rotation here...
+        self.assertTrue(listed[0].startswith(names[-1]) and listed[0].endswith("copied off site"))
+        keys = self.s3_keys()
+        base = names[-1][:-len(".dump")]
+        # ...and there: only the newest copy, whole.
+        self.assertIn("copies/" + names[-1], keys)
+        self.assertIn("copies/" + names[-1] + ".sha256", keys)
+        self.assertIn("copies/" + base + ".json", keys)
+        self.assertFalse([k for k in keys if names[0][:-5] in k], keys)
+        with open(os.path.join(self.backups, names[-1]), "rb") as f:
+            self.assertEqual(self.s3_get("copies/" + names[-1]), f.read())
+        # The body objects went along.
+        objects = [k for k in keys if k.startswith(f"copies/{base}.objects/")]
+        self.assertTrue(objects)
+        for k in objects:
+            self.assertEqual(hashlib.sha256(self.s3_get(k)).hexdigest(), k.rsplit("/", 1)[1])
 
 
 if __name__ == "__main__":

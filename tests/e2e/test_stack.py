@@ -142,8 +142,13 @@ class StackTest(unittest.TestCase):
         c = self.create(name="big")
         status, headers, _ = self.stack.ping("/" + c["uuid"], method="POST", body="x" * 50000)
         self.assertEqual(status, 200)
-        size = self.stack.sql(f"SELECT length(body) FROM pings WHERE check_id = '{c['uuid']}'")
-        self.assertEqual(size, "10000")
+        # Cut to PING_BODY_LIMIT; above 1 KiB it is kept as an object file.
+        row = self.stack.sql("SELECT body_size, body IS NULL, body_object IS NOT NULL "
+                             f"FROM pings WHERE check_id = '{c['uuid']}'")
+        self.assertEqual(row, "10000|t|t")
+        status, _, body = self.stack.request(
+            "GET", f"/api/v3/checks/{c['uuid']}/pings/1/body", headers={"X-Api-Key": self.key})
+        self.assertEqual((status, body), (200, b"x" * 10000))
         status, _, _ = self.stack.ping("/" + c["uuid"], method="POST", body="x" * 2_000_000)
         self.assertEqual(status, 413)
 
