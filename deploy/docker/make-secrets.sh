@@ -20,3 +20,4 @@ make_secret internal_token 36
 make_secret secret_key 48
 # The SMTP password is yours: an empty file until you write it.
 [[ -e secrets/email_password ]] || { : >secrets/email_password; echo "secrets/email_password created (empty: put your SMTP password in it)"; }
+[[ -e secrets/backup_s3_secret_key ]] || { : >secrets/backup_s3_secret_key; echo "secrets/backup_s3_secret_key created (empty: put the S3 secret key for off-site backups in it)"; }
