@@ -23,6 +23,12 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+# Node.js for the Kubernetes schema check and the test S3 server (npm
+# packages): Debian's, unless a Node.js with npm is already there (these
+# machines have Node 20 from elsewhere, which Debian's npm would clash with).
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 if ((${#missing[@]} == 0)); then
   exit 0
 fi
