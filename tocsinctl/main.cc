@@ -1,5 +1,6 @@
 // tocsinctl: the operator's command line (like Django's manage.py), over gRPC.
 #include <arpa/inet.h>
+#include <termios.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "nlohmann/json.hpp"
 #include "google/protobuf/util/json_util.h"
+#include "tocsin/v1/account_service.grpc.pb.h"
 #include "tocsin/v1/admin_service.grpc.pb.h"
 #include "tocsin/v1/backup_service.grpc.pb.h"
 #include "tocsin/v1/database_backup_service.grpc.pb.h"
@@ -75,6 +77,11 @@ Commands:
                             dump file here, streamed to the data service)
                             into the database; it must hold no project
                             unless --force (which replaces everything)
+  user create EMAIL [--password-file FILE|-] [--project-name NAME]
+                            create a dashboard user (and a first project it
+                            owns; prints its keys as JSON); the password is
+                            prompted for without echo, or read from a file
+                            or stdin, never from the command line
   job list                  list the scheduler's jobs
   job run NAME              run a scheduler job now and print its outcome
 
@@ -666,6 +673,75 @@ int Backups(const std::vector<std::string>& in) {
   return Usage("backup takes: now | list | restore NAME|FILE [--force]");
 }
 
+// The password of `user create`: from a file, standard input, or a prompt
+// without echo (twice) — never from the command line.
+absl::StatusOr<std::string> ReadNewPassword(const Args& a) {
+  auto it = a.options.find("password-file");
+  std::string pw;
+  if (it != a.options.end() && it->second != "-") {
+    std::ifstream in(it->second);
+    if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", it->second));
+    std::getline(in, pw);
+    return pw;
+  }
+  if ((it != a.options.end() && it->second == "-") || !isatty(STDIN_FILENO)) {
+    std::getline(std::cin, pw);
+    return pw;
+  }
+  auto prompt = [](const char* text) {
+    std::cerr << text << std::flush;
+    termios old{}, quiet{};
+    tcgetattr(STDIN_FILENO, &old);
+    quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    std::string line;
+    std::getline(std::cin, line);
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+    return line;
+  };
+  pw = prompt("Password: ");
+  if (prompt("Password (again): ") != pw) {
+    return absl::InvalidArgumentError("the passwords differ");
+  }
+  return pw;
+}
+
+// user create EMAIL [--password-file FILE|-] [--project NAME]
+int Users(const std::vector<std::string>& in) {
+  if (in.empty() || in[0] != "create") {
+    return Usage("user takes: create EMAIL [--password-file FILE|-] [--project-name NAME]");
+  }
+  auto args = ParseArgs({in.begin() + 1, in.end()}, {"password-file", "project-name"});
+  if (!args.ok()) return Usage(std::string(args.status().message()));
+  if (args->positional.size() != 1) return Usage("user create takes one EMAIL");
+  auto pw = ReadNewPassword(*args);
+  if (!pw.ok()) return Fail(pw.status());
+  auto t = Connect("TOCSIN_DATA_ADDR", "data_addr");
+  if (!t.ok()) return Fail(t.status());
+  auto stub = v1::AccountService::NewStub(t->channel);
+  grpc::ClientContext ctx;
+  PrepareInternalCall(ctx, t->token, absl::Seconds(30));
+  ctx.set_wait_for_ready(true);
+  v1::CreateUserRequest req;
+  req.set_email(args->positional[0]);
+  req.set_password(*pw);
+  if (args->options.count("project-name")) req.set_project_name(args->options.at("project-name"));
+  v1::CreateUserResponse resp;
+  grpc::Status s = stub->CreateUser(&ctx, req, &resp);
+  if (!s.ok()) return Fail(FromGrpcStatus(s));
+  nlohmann::ordered_json j;
+  j["user"] = resp.user().uuid();
+  j["email"] = resp.user().email();
+  j["project"] = resp.project().uuid();
+  j["api_key"] = resp.api_key();
+  j["api_key_readonly"] = resp.api_key_readonly();
+  j["ping_key"] = resp.ping_key();
+  std::cout << j.dump() << "\n";
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" ||
@@ -697,6 +773,7 @@ int Main(int argc, char** argv) {
   }
   if (cmd == "job") return Jobs(rest);
   if (cmd == "backup") return Backups(rest);
+  if (cmd == "user") return Users(rest);
   if (cmd == "channel") return Channels(rest);
   if (cmd == "check") {
     if (rest.size() != 1 || rest[0] != "--deploy") {

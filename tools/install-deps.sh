@@ -9,12 +9,12 @@ PACKAGES=(
   # libraries
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpqxx-dev libpq-dev libabsl-dev libboost-dev nlohmann-json3-dev
-  libgtest-dev libgmock-dev libssl-dev libcurl4-openssl-dev tzdata
+  libgtest-dev libgmock-dev libssl-dev libcurl4-openssl-dev libsodium-dev tzdata
   # run and test: PostgreSQL, nginx, curl, load generators
   postgresql postgresql-client nginx-light curl wrk postgresql-contrib
   python3 systemd
-  # alerting tests: an SMTP sink
-  python3-aiosmtpd
+  # alerting tests: an SMTP sink; dashboard tests: a real browser
+  python3-aiosmtpd chromium
 )
 
 missing=()

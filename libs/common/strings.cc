@@ -58,6 +58,22 @@ bool JsonDepthWithin(std::string_view json, int max_depth) {
   return true;
 }
 
+std::string HtmlEscape(std::string_view s, bool quotes) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += quotes ? "&quot;" : "\""; break;
+      case '\'': out += quotes ? "&#39;" : "'"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 bool IsStorableText(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     if (s[i] == '\0') return false;

@@ -65,6 +65,7 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
   s->channels_ = std::make_unique<ChannelServiceImpl>(*s->store_, *s->auth_);
   s->alerts_ = std::make_unique<AlertServiceImpl>(*s->store_, *s->auth_);
   s->system_ = std::make_unique<SystemServiceImpl>(*s->store_, *s->auth_);
+  s->accounts_ = std::make_unique<AccountServiceImpl>(*s->store_, *s->auth_);
   s->backups_ = std::make_unique<DatabaseBackupServiceImpl>(
       config, *s->pool_, *s->store_, *s->auth_, s->objects_.get());
 
@@ -92,6 +93,7 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
   builder.RegisterService(s->channels_.get());
   builder.RegisterService(s->alerts_.get());
   builder.RegisterService(s->system_.get());
+  builder.RegisterService(s->accounts_.get());
   builder.RegisterService(s->backups_.get());
   s->server_ = builder.BuildAndStart();
   if (!s->server_ || s->port_ == 0) {

@@ -52,6 +52,7 @@ class DataServer {
   std::unique_ptr<ChannelServiceImpl> channels_;
   std::unique_ptr<AlertServiceImpl> alerts_;
   std::unique_ptr<SystemServiceImpl> system_;
+  std::unique_ptr<AccountServiceImpl> accounts_;
   std::unique_ptr<DatabaseBackupServiceImpl> backups_;
   absl::Duration heartbeat_every_ = absl::Seconds(2);
   absl::Time started_;

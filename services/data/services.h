@@ -10,6 +10,7 @@
 #include "data/ping_batcher.h"
 #include "data/store.h"
 #include "tocsin/v1/admin_service.grpc.pb.h"
+#include "tocsin/v1/account_service.grpc.pb.h"
 #include "tocsin/v1/alert_service.grpc.pb.h"
 #include "tocsin/v1/channel_service.grpc.pb.h"
 #include "tocsin/v1/system_service.grpc.pb.h"
@@ -203,6 +204,27 @@ class AlertServiceImpl final : public v1::AlertService::Service {
   grpc::Status CompleteNotification(
       grpc::ServerContext* ctx, const v1::CompleteNotificationRequest* req,
       v1::CompleteNotificationResponse* resp) override;
+
+ private:
+  Store& store_;
+  Authenticator& auth_;
+};
+
+// The dashboard's users and sessions (account_services.cc).
+class AccountServiceImpl final : public v1::AccountService::Service {
+ public:
+  AccountServiceImpl(Store& store, Authenticator& auth) : store_(store), auth_(auth) {}
+  grpc::Status CreateUser(grpc::ServerContext* ctx, const v1::CreateUserRequest* req,
+                          v1::CreateUserResponse* resp) override;
+  grpc::Status LogIn(grpc::ServerContext* ctx, const v1::LogInRequest* req,
+                     v1::LogInResponse* resp) override;
+  grpc::Status GetSession(grpc::ServerContext* ctx, const v1::GetSessionRequest* req,
+                          v1::GetSessionResponse* resp) override;
+  grpc::Status LogOut(grpc::ServerContext* ctx, const v1::LogOutRequest* req,
+                      v1::LogOutResponse* resp) override;
+  grpc::Status ChangePassword(grpc::ServerContext* ctx,
+                              const v1::ChangePasswordRequest* req,
+                              v1::ChangePasswordResponse* resp) override;
 
  private:
   Store& store_;

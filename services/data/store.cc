@@ -386,8 +386,8 @@ absl::StatusOr<MigrationResult> Store::Migrate() {
   return result;
 }
 
-absl::StatusOr<v1::CreateProjectResponse> Store::CreateProject(
-    std::string_view name, absl::Time now) {
+v1::CreateProjectResponse Store::NewProject(std::string_view name,
+                                           absl::Time now) {
   v1::CreateProjectResponse out;
   out.mutable_project()->set_uuid(NewUuid());
   out.mutable_project()->set_name(std::string(name));
@@ -395,16 +395,27 @@ absl::StatusOr<v1::CreateProjectResponse> Store::CreateProject(
   out.set_api_key(RandomToken(32));
   out.set_api_key_readonly(RandomToken(32));
   out.set_ping_key(RandomToken(22));
+  return out;
+}
+
+void Store::InsertProject(pqxx::work& tx, const v1::CreateProjectResponse& project,
+                          absl::Time now) {
+  const auto& p = project.project();
+  tx.exec_params(kInsertProject, p.uuid(), p.name(), project.ping_key(),
+                 absl::ToUnixMicros(now));
+  tx.exec_params(kInsertApiKey, pqxx::binarystring(Sha256(project.api_key())),
+                 p.uuid(), false);
+  tx.exec_params(kInsertApiKey,
+                 pqxx::binarystring(Sha256(project.api_key_readonly())), p.uuid(),
+                 true);
+}
+
+absl::StatusOr<v1::CreateProjectResponse> Store::CreateProject(
+    std::string_view name, absl::Time now) {
+  v1::CreateProjectResponse out = NewProject(name, now);
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) {
     pqxx::work tx(conn);
-    const auto& p = out.project();
-    tx.exec_params(kInsertProject, p.uuid(), p.name(), out.ping_key(),
-                   absl::ToUnixMicros(now));
-    tx.exec_params(kInsertApiKey, pqxx::binarystring(Sha256(out.api_key())),
-                   p.uuid(), false);
-    tx.exec_params(kInsertApiKey,
-                   pqxx::binarystring(Sha256(out.api_key_readonly())), p.uuid(),
-                   true);
+    InsertProject(tx, out, now);
     tx.commit();
     return absl::OkStatus();
   }));

@@ -13,6 +13,7 @@
 #include "data/migrations.h"
 #include "data/object_store.h"
 #include "data/pg_pool.h"
+#include "tocsin/v1/account_service.pb.h"
 #include "tocsin/v1/alert_service.pb.h"
 #include "tocsin/v1/badge_service.pb.h"
 #include "tocsin/v1/channel_service.pb.h"
@@ -78,6 +79,21 @@ class Store {
   explicit Store(PgPool& pool, StoreOptions options = {});
 
   absl::StatusOr<MigrationResult> Migrate();
+
+  // Dashboard accounts (account_store.cc).
+  absl::StatusOr<v1::CreateUserResponse> CreateUser(const std::string& email,
+                                                    const std::string& password,
+                                                    const std::string& project_name,
+                                                    absl::Time now);
+  absl::StatusOr<v1::LogInResponse> LogIn(const std::string& email,
+                                          const std::string& password,
+                                          absl::Time now);
+  absl::StatusOr<v1::GetSessionResponse> GetSession(const std::string& token,
+                                                    absl::Time now);
+  absl::Status LogOut(const std::string& token);
+  absl::Status ChangePassword(const std::string& token,
+                              const std::string& old_password,
+                              const std::string& new_password, absl::Time now);
 
   absl::StatusOr<v1::CreateProjectResponse> CreateProject(std::string_view name,
                                                           absl::Time now);
@@ -200,6 +216,10 @@ class Store {
                                     absl::Time now);
 
  private:
+  // A new project's identity and keys, and its rows (in `tx`).
+  static v1::CreateProjectResponse NewProject(std::string_view name, absl::Time now);
+  static void InsertProject(pqxx::work& tx, const v1::CreateProjectResponse& project,
+                            absl::Time now);
   // The object a ping body is stored as, if it is large enough for one.
   absl::StatusOr<std::optional<std::string>> BodyObject(const std::string& body);
   PgPool& pool_;

@@ -402,6 +402,8 @@ absl::StatusOr<std::string> Store::Prune(absl::Duration keep_flips,
                                   absl::ToUnixMicros(now - absl::Hours(24)))
                        .affected_rows();
       tx.exec_params(kPruneLeases, absl::ToUnixMicros(now - absl::Hours(24)));
+      tx.exec_params("DELETE FROM sessions WHERE expires < tocsin_from_micros($1)",
+                     absl::ToUnixMicros(now));
       tx.commit();
     }
     summary = absl::StrCat("deleted ", pings, " pings, ", notifications,

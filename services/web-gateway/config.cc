@@ -46,6 +46,7 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s) {
     c.trusted_proxies = *proxies;
   }
   c.site_name = s.String("SITE_NAME", "Tocsin");
+  c.registration_open = s.Choice("REGISTRATION_OPEN", "True", {"True", "False"}) == "True";
   c.ping_batch_max =
       static_cast<int>(s.Int("TOCSIN_GATEWAY_PING_BATCH_MAX", 500, 1, 5000));
   c.ping_calls_max =

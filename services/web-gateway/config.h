@@ -21,6 +21,7 @@ struct GatewayConfig {
   std::string internal_token;  // Secret: never logged.
   UrlConfig urls;
   std::string site_name = "Tocsin";
+  bool registration_open = true;  // REGISTRATION_OPEN: dashboard sign-up.
   std::string secret_key;  // Secret: signs badge URLs; never logged.
   int ping_body_limit = 10000;
   size_t max_body = 1 << 20;

@@ -25,6 +25,7 @@ DataClient::DataClient(const std::string& target, std::string internal_token,
   badges_ = v1::BadgeService::NewStub(channel);
   channels_ = v1::ChannelService::NewStub(channel);
   system_ = v1::SystemService::NewStub(channel);
+  accounts_ = v1::AccountService::NewStub(channel);
   health_ = grpc::health::v1::Health::NewStub(channel);
 }
 
@@ -95,6 +96,25 @@ TOCSIN_KEYED_CALL(channels_, UpdateChannel)
 TOCSIN_KEYED_CALL(channels_, DeleteChannel)
 TOCSIN_KEYED_CALL(channels_, ListNotifications)
 #undef TOCSIN_KEYED_CALL
+
+// Internal calls (the gateway's token only): same shape each.
+#define TOCSIN_INTERNAL_CALL(Name, stub, Method)                             \
+  void DataClient::Name(v1::Method##Request req,                            \
+                        Callback<v1::Method##Response> done) {              \
+    Call<v1::Method##Request, v1::Method##Response>(                         \
+        nullptr, std::move(req),                                             \
+        [this](auto* ctx, auto* rq, auto* rs, auto cb) {                     \
+          stub->async()->Method(ctx, rq, rs, std::move(cb));                 \
+        },                                                                   \
+        std::move(done));                                                    \
+  }
+
+TOCSIN_INTERNAL_CALL(CreateUser, accounts_, CreateUser)
+TOCSIN_INTERNAL_CALL(LogIn, accounts_, LogIn)
+TOCSIN_INTERNAL_CALL(GetSession, accounts_, GetSession)
+TOCSIN_INTERNAL_CALL(LogOut, accounts_, LogOut)
+TOCSIN_INTERNAL_CALL(ListChecksForProject, checks_, ListChecks)
+#undef TOCSIN_INTERNAL_CALL
 
 void DataClient::GetSystemHealth(Callback<v1::GetSystemHealthResponse> done) {
   Call<v1::GetSystemHealthRequest, v1::GetSystemHealthResponse>(

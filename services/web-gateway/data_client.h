@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tocsin/v1/account_service.grpc.pb.h"
 #include "tocsin/v1/badge_service.grpc.pb.h"
 #include "tocsin/v1/channel_service.grpc.pb.h"
 #include "tocsin/v1/check_service.grpc.pb.h"
@@ -76,6 +77,15 @@ class DataClient {
   void GetBadgeCounts(v1::GetBadgeCountsRequest req,
                       Callback<v1::GetBadgeCountsResponse> done);
 
+  // The dashboard: accounts and sessions (internal calls), and a project's
+  // checks for a logged-in member (internal, the project named in `req`).
+  void CreateUser(v1::CreateUserRequest req, Callback<v1::CreateUserResponse> done);
+  void LogIn(v1::LogInRequest req, Callback<v1::LogInResponse> done);
+  void GetSession(v1::GetSessionRequest req, Callback<v1::GetSessionResponse> done);
+  void LogOut(v1::LogOutRequest req, Callback<v1::LogOutResponse> done);
+  void ListChecksForProject(v1::ListChecksRequest req,
+                            Callback<v1::ListChecksResponse> done);
+
   // grpc.health.v1 Check of the data service; OK when it is SERVING.
   void Health(Callback<bool> done);
 
@@ -91,6 +101,7 @@ class DataClient {
   std::unique_ptr<v1::BadgeService::Stub> badges_;
   std::unique_ptr<v1::ChannelService::Stub> channels_;
   std::unique_ptr<v1::SystemService::Stub> system_;
+  std::unique_ptr<v1::AccountService::Stub> accounts_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 

@@ -1,6 +1,7 @@
 // tocsin-gateway: HTTP/1.1 behind nginx, translated to gRPC calls.
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "common/grpc_util.h"
@@ -10,6 +11,7 @@
 #include "common/settings.h"
 #include "common/shutdown.h"
 #include "web-gateway/api.h"
+#include "web-gateway/dashboard.h"
 #include "web-gateway/health_document.h"
 #include "web-gateway/http_server.h"
 #include "web-gateway/static_assets.h"
@@ -68,13 +70,15 @@ int main(int argc, char** argv) {
   tocsin::log::Init("gateway", config->log_level);
   // The seed's collectstatic: this image's static files into the volume
   // nginx serves, before anything is served.
+  std::optional<tocsin::gateway::StaticAssets> assets;
   if (!config->static_dir.empty()) {
-    auto assets = tocsin::gateway::StaticAssets::Load(config->static_dir);
-    if (!assets.ok()) {
+    auto loaded = tocsin::gateway::StaticAssets::Load(config->static_dir);
+    if (!loaded.ok()) {
       std::fprintf(stderr, "tocsin-gateway: TOCSIN_STATIC_DIR: %s\n",
-                   std::string(assets.status().message()).c_str());
+                   std::string(loaded.status().message()).c_str());
       return 2;
     }
+    assets = *std::move(loaded);
     if (!config->static_export.empty()) {
       if (auto s = assets->Export(config->static_export); !s.ok()) {
         std::fprintf(stderr, "tocsin-gateway: TOCSIN_STATIC_EXPORT: %s\n",
@@ -91,6 +95,8 @@ int main(int argc, char** argv) {
   tocsin::gateway::Router router;
   tocsin::gateway::Api api(*config, data);
   api.Register(router);
+  tocsin::gateway::Dashboard dashboard(*config, data, assets ? &*assets : nullptr);
+  dashboard.Register(router);
   tocsin::gateway::HttpServer server(*config, router);
   if (auto s = server.Start(); !s.ok()) {
     tocsin::log::Error("cannot start", {{"error", s.ToString()}});

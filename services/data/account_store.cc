@@ -1,0 +1,215 @@
+// Dashboard accounts: users, sessions, memberships.
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/crypto.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
+#include "common/time_format.h"
+#include "data/passwords.h"
+#include "data/store.h"
+
+namespace tocsin::data {
+namespace {
+
+constexpr absl::Duration kSessionLife = absl::Hours(24 * 14);
+
+constexpr char kInsertUser[] =
+    "INSERT INTO users (id, email, password_hash, created) "
+    "VALUES ($1, $2, $3, tocsin_from_micros($4)) ON CONFLICT DO NOTHING";
+constexpr char kInsertMember[] =
+    "INSERT INTO project_members (project_id, user_id, role) VALUES ($1, $2, $3)";
+constexpr char kUserByEmail[] =
+    "SELECT id::text, email, password_hash, tocsin_micros(created) FROM users "
+    "WHERE lower(email) = lower($1)";
+constexpr char kInsertSession[] =
+    "INSERT INTO sessions (token_hash, user_id, csrf_token, created, expires) "
+    "VALUES ($1, $2, $3, tocsin_from_micros($4), tocsin_from_micros($5))";
+constexpr char kSessionUser[] =
+    "UPDATE sessions s SET expires = tocsin_from_micros($3) FROM users u "
+    "WHERE s.token_hash = $1 AND s.expires > tocsin_from_micros($2) "
+    "AND u.id = s.user_id "
+    "RETURNING u.id::text, u.email, tocsin_micros(u.created), s.csrf_token, "
+    "u.password_hash";
+constexpr char kMemberships[] =
+    "SELECT p.id::text, p.name, tocsin_micros(p.created), m.role "
+    "FROM project_members m JOIN projects p ON p.id = m.project_id "
+    "WHERE m.user_id = $1 ORDER BY p.name, p.id";
+constexpr char kDeleteSession[] = "DELETE FROM sessions WHERE token_hash = $1";
+constexpr char kSetPassword[] = "UPDATE users SET password_hash = $2 WHERE id = $1";
+constexpr char kDeleteOtherSessions[] =
+    "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2";
+
+// An address worth storing: one '@' with text around it, no spaces or
+// control characters, at most 254 bytes (RFC 5321's path limit).
+absl::Status CheckEmail(std::string_view email) {
+  size_t at = email.find('@');
+  if (email.empty() || email.size() > 254 || !IsStorableText(email) ||
+      at == std::string_view::npos || at == 0 || at + 1 >= email.size() ||
+      email.find('@', at + 1) != std::string_view::npos) {
+    return absl::InvalidArgumentError("email: not an email address");
+  }
+  for (unsigned char c : email) {
+    if (c <= ' ' || c == 0x7f) {
+      return absl::InvalidArgumentError("email: not an email address");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::CreateUserResponse> Store::CreateUser(
+    const std::string& email, const std::string& password,
+    const std::string& project_name, absl::Time now) {
+  RETURN_IF_ERROR(CheckEmail(email));
+  RETURN_IF_ERROR(CheckNewPassword(password));
+  std::string name = project_name.empty() ? "My Project" : project_name;
+  if (name.size() > 100 || !IsStorableText(name)) {
+    return absl::InvalidArgumentError("project_name: at most 100 bytes of text");
+  }
+  ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+  v1::CreateUserResponse out;
+  auto* u = out.mutable_user();
+  u->set_uuid(NewUuid());
+  u->set_email(email);
+  *u->mutable_created() = tocsin::ToProto(now);
+  v1::CreateProjectResponse project = NewProject(name, now);
+  *out.mutable_project() = project.project();
+  out.set_api_key(project.api_key());
+  out.set_api_key_readonly(project.api_key_readonly());
+  out.set_ping_key(project.ping_key());
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    auto r = tx.exec_params(kInsertUser, u->uuid(), email, hash,
+                            absl::ToUnixMicros(now));
+    if (r.affected_rows() == 0) {
+      return absl::AlreadyExistsError("email: an account with it exists");
+    }
+    InsertProject(tx, project, now);
+    tx.exec_params(kInsertMember, project.project().uuid(), u->uuid(), "owner");
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::LogInResponse> Store::LogIn(const std::string& email,
+                                               const std::string& password,
+                                               absl::Time now) {
+  std::optional<v1::User> user;
+  std::string hash;
+  if (CheckEmail(email).ok() && password.size() <= 1024) {
+    RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+      user.reset();
+      pqxx::read_transaction tx(conn);
+      auto r = tx.exec_params(kUserByEmail, email);
+      if (!r.empty()) {
+        v1::User found;
+        found.set_uuid(r[0][0].c_str());
+        found.set_email(r[0][1].c_str());
+        *found.mutable_created() =
+            tocsin::ToProto(absl::FromUnixMicros(r[0][3].as<int64_t>()));
+        hash = r[0][2].c_str();
+        user = found;
+      }
+      return absl::OkStatus();
+    }));
+  }
+  // The same work whether or not the address is known.
+  bool ok = VerifyPassword(user ? hash : DecoyPasswordHash(), password);
+  if (!user || !ok) {
+    return absl::UnauthenticatedError("wrong email address or password");
+  }
+  v1::LogInResponse out;
+  out.set_session_token(RandomToken(43));
+  *out.mutable_user() = *user;
+  std::string csrf = RandomToken(32);
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    tx.exec_params(kInsertSession, pqxx::binarystring(Sha256(out.session_token())),
+                   user->uuid(), csrf, absl::ToUnixMicros(now),
+                   absl::ToUnixMicros(now + kSessionLife));
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::GetSessionResponse> Store::GetSession(const std::string& token,
+                                                         absl::Time now) {
+  v1::GetSessionResponse out;
+  bool found = false;
+  if (token.empty() || token.size() > 200) {
+    return absl::NotFoundError("no such session");
+  }
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    out.Clear();
+    found = false;
+    pqxx::work tx(conn);
+    auto r = tx.exec_params(kSessionUser, pqxx::binarystring(Sha256(token)),
+                            absl::ToUnixMicros(now),
+                            absl::ToUnixMicros(now + kSessionLife));
+    if (r.empty()) return absl::OkStatus();
+    found = true;
+    v1::User* u = out.mutable_user();
+    u->set_uuid(r[0][0].c_str());
+    u->set_email(r[0][1].c_str());
+    *u->mutable_created() = tocsin::ToProto(absl::FromUnixMicros(r[0][2].as<int64_t>()));
+    out.set_csrf_token(r[0][3].c_str());
+    for (const auto& m : tx.exec_params(kMemberships, u->uuid())) {
+      auto* ms = out.add_memberships();
+      ms->mutable_project()->set_uuid(m[0].c_str());
+      ms->mutable_project()->set_name(m[1].c_str());
+      *ms->mutable_project()->mutable_created() =
+          tocsin::ToProto(absl::FromUnixMicros(m[2].as<int64_t>()));
+      ms->set_role(m[3].c_str());
+    }
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  if (!found) return absl::NotFoundError("no such session");
+  return out;
+}
+
+absl::Status Store::LogOut(const std::string& token) {
+  return pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    tx.exec_params(kDeleteSession, pqxx::binarystring(Sha256(token)));
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::Status Store::ChangePassword(const std::string& token,
+                                   const std::string& old_password,
+                                   const std::string& new_password,
+                                   absl::Time now) {
+  RETURN_IF_ERROR(CheckNewPassword(new_password));
+  std::string user_id, hash;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    auto r = tx.exec_params(kSessionUser, pqxx::binarystring(Sha256(token)),
+                            absl::ToUnixMicros(now),
+                            absl::ToUnixMicros(now + kSessionLife));
+    if (r.empty()) return absl::NotFoundError("no such session");
+    user_id = r[0][0].c_str();
+    hash = r[0][4].c_str();
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  if (!VerifyPassword(hash, old_password)) {
+    return absl::UnauthenticatedError("the current password is wrong");
+  }
+  ASSIGN_OR_RETURN(std::string new_hash, HashPassword(new_password));
+  return pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    tx.exec_params(kSetPassword, user_id, new_hash);
+    tx.exec_params(kDeleteOtherSessions, user_id,
+                   pqxx::binarystring(Sha256(token)));
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace tocsin::data

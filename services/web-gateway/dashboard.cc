@@ -1,0 +1,337 @@
+#include "web-gateway/dashboard.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "checkjson/check_json.h"
+#include "common/crypto.h"
+#include "common/strings.h"
+#include "common/time_format.h"
+#include "web-gateway/web_forms.h"
+
+namespace tocsin::gateway {
+namespace {
+
+constexpr char kSessionCookie[] = "tocsin_session";
+// Before log-in there is no session to hold a CSRF token: the form and a
+// cookie carry the same random value (double submit).
+constexpr char kLoginCsrfCookie[] = "tocsin_csrf";
+constexpr long kSessionMaxAge = 14 * 24 * 3600;
+
+std::string Esc(std::string_view s) { return HtmlEscape(s); }
+
+HttpResponse Redirect(const std::string& to) {
+  HttpResponse r;
+  r.status = 303;
+  r.headers.emplace_back("Location", to);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+const char* StatusLabel(v1::CheckStatus s) {
+  switch (s) {
+    case v1::CHECK_STATUS_UP: return "up";
+    case v1::CHECK_STATUS_DOWN: return "down";
+    case v1::CHECK_STATUS_GRACE: return "late";
+    case v1::CHECK_STATUS_PAUSED: return "paused";
+    default: return "new";
+  }
+}
+
+}  // namespace
+
+Dashboard::Dashboard(const GatewayConfig& config, DataClient& data,
+                     const StaticAssets* assets)
+    : config_(config), data_(data), assets_(assets) {
+  // Generous for people, tight for guessing: 30 a minute per client
+  // address (an office behind one address), 5 a minute per account.
+  login_per_client_ = std::make_unique<RateLimiter>(30, 30);
+  login_per_account_ = std::make_unique<RateLimiter>(5, 5);
+}
+
+bool Dashboard::Secure() const {
+  return absl::StartsWith(config_.urls.site_root, "https://");
+}
+
+void Dashboard::Register(Router& r) {
+  auto bind = [this](auto method) {
+    return [this, method](HttpRequest& req, const PathParams& p, Respond cb) {
+      (this->*method)(req, p, std::move(cb));
+    };
+  };
+  r.Add({"GET", "HEAD"}, "/", bind(&Dashboard::Home));
+  r.Add({"GET", "HEAD"}, "/accounts/login/", bind(&Dashboard::LoginForm));
+  r.Add({"POST"}, "/accounts/login/", bind(&Dashboard::Login));
+  r.Add({"GET", "HEAD"}, "/accounts/signup/", bind(&Dashboard::SignupForm));
+  r.Add({"POST"}, "/accounts/signup/", bind(&Dashboard::Signup));
+  r.Add({"POST"}, "/accounts/logout/", bind(&Dashboard::Logout));
+  r.Add({"GET", "HEAD"}, "/projects/", bind(&Dashboard::Projects));
+  r.Add({"GET", "HEAD"}, "/projects/{project}/checks/", bind(&Dashboard::Checks));
+}
+
+HttpResponse Dashboard::Page(int status, const std::string& title,
+                             const std::string& body,
+                             const Session* session) const {
+  std::string css = assets_ ? assets_->Url("tocsin.css") : "/static/tocsin.css";
+  std::string icon = assets_ ? assets_->Url("favicon.svg") : "/static/favicon.svg";
+  std::string nav;
+  if (session != nullptr) {
+    nav = absl::StrCat(
+        "<nav><a href=\"/projects/\">Projects</a>"
+        "<span class=\"who\">", Esc(session->user().email()), "</span>"
+        "<form method=\"post\" action=\"/accounts/logout/\">"
+        "<input type=\"hidden\" name=\"csrf\" value=\"", Esc(session->csrf_token()),
+        "\"><button type=\"submit\">Log out</button></form></nav>");
+  }
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/html; charset=utf-8";
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.body = absl::StrCat(
+      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>", Esc(title), " \xe2\x80\x93 ", Esc(config_.site_name), "</title>"
+      "<link rel=\"stylesheet\" href=\"", Esc(css), "\">"
+      "<link rel=\"icon\" href=\"", Esc(icon), "\"></head><body>"
+      "<header><a class=\"brand\" href=\"/\">", Esc(config_.site_name), "</a>", nav,
+      "</header><main><h1>", Esc(title), "</h1>", body, "</main></body></html>\n");
+  return r;
+}
+
+HttpResponse Dashboard::LoginPage(int status, const std::string& message,
+                                  const std::string& email) const {
+  std::string csrf = RandomToken(32);
+  std::string body = absl::StrCat(
+      message.empty() ? "" : absl::StrCat("<p class=\"error\" role=\"alert\">", Esc(message), "</p>"),
+      "<form method=\"post\" action=\"/accounts/login/\" class=\"stack\">"
+      "<input type=\"hidden\" name=\"csrf\" value=\"", csrf, "\">"
+      "<label for=\"email\">Email address</label>"
+      "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required value=\"",
+      Esc(email), "\">"
+      "<label for=\"password\">Password</label>"
+      "<input id=\"password\" name=\"password\" type=\"password\" "
+      "autocomplete=\"current-password\" required>"
+      "<button type=\"submit\">Log in</button></form>",
+      config_.registration_open
+          ? "<p>New here? <a href=\"/accounts/signup/\">Create an account</a>.</p>"
+          : "");
+  HttpResponse r = Page(status, "Log in", body, nullptr);
+  r.headers.emplace_back("Set-Cookie",
+                         CookieHeader(kLoginCsrfCookie, csrf, 3600, Secure()));
+  return r;
+}
+
+HttpResponse Dashboard::SignupPage(int status, const std::string& message) const {
+  std::string csrf = RandomToken(32);
+  std::string body = absl::StrCat(
+      message.empty() ? "" : absl::StrCat("<p class=\"error\" role=\"alert\">", Esc(message), "</p>"),
+      "<form method=\"post\" action=\"/accounts/signup/\" class=\"stack\">"
+      "<input type=\"hidden\" name=\"csrf\" value=\"", csrf, "\">"
+      "<label for=\"email\">Email address</label>"
+      "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required>"
+      "<label for=\"password\">Password (at least 8 characters)</label>"
+      "<input id=\"password\" name=\"password\" type=\"password\" minlength=\"8\" "
+      "autocomplete=\"new-password\" required>"
+      "<button type=\"submit\">Create account</button></form>"
+      "<p>Have an account? <a href=\"/accounts/login/\">Log in</a>.</p>");
+  HttpResponse r = Page(status, "Create an account", body, nullptr);
+  r.headers.emplace_back("Set-Cookie",
+                         CookieHeader(kLoginCsrfCookie, csrf, 3600, Secure()));
+  return r;
+}
+
+void Dashboard::WithSession(const HttpRequest& req, Respond respond,
+                            std::function<void(Session, Respond)> fn) {
+  auto cookies = ParseCookies(req.Header("cookie"));
+  auto it = cookies.find(kSessionCookie);
+  if (it == cookies.end() || it->second.empty()) {
+    return respond(Redirect("/accounts/login/"));
+  }
+  v1::GetSessionRequest rpc;
+  rpc.set_session_token(it->second);
+  data_.GetSession(std::move(rpc), [respond = std::move(respond), fn = std::move(fn),
+                                    this](absl::StatusOr<Session> s) mutable {
+    if (!s.ok()) {
+      if (absl::IsNotFound(s.status())) {
+        HttpResponse r = Redirect("/accounts/login/");
+        r.headers.emplace_back("Set-Cookie", CookieHeader(kSessionCookie, "", 0, Secure()));
+        return respond(std::move(r));
+      }
+      return respond(Page(503, "Unavailable",
+                          "<p>The service is busy or unavailable; try again shortly.</p>",
+                          nullptr));
+    }
+    fn(*std::move(s), std::move(respond));
+  });
+}
+
+void Dashboard::Home(HttpRequest& req, const PathParams&, Respond respond) {
+  auto cookies = ParseCookies(req.Header("cookie"));
+  respond(Redirect(cookies.count(kSessionCookie) ? "/projects/" : "/accounts/login/"));
+}
+
+void Dashboard::LoginForm(HttpRequest&, const PathParams&, Respond respond) {
+  respond(LoginPage(200, "", ""));
+}
+
+void Dashboard::Login(HttpRequest& req, const PathParams&, Respond respond) {
+  auto form = ParseForm(req.body);
+  auto cookies = ParseCookies(req.Header("cookie"));
+  if (!SameToken(form["csrf"], cookies[kLoginCsrfCookie])) {
+    return respond(Page(403, "Forbidden",
+                        "<p>The form expired or came from elsewhere. "
+                        "<a href=\"/accounts/login/\">Try again</a>.</p>",
+                        nullptr));
+  }
+  const std::string email = absl::AsciiStrToLower(form["email"]);
+  absl::Duration wait;
+  absl::Time now = absl::Now();
+  if (!login_per_client_->Allow(req.remote_addr, now, &wait) ||
+      !login_per_account_->Allow(Sha256(email), now, &wait)) {
+    HttpResponse r = LoginPage(429, "Too many attempts. Wait a minute and try again.", email);
+    r.headers.emplace_back("Retry-After",
+                           absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(wait) + 1)));
+    return respond(std::move(r));
+  }
+  v1::LogInRequest rpc;
+  rpc.set_email(email);
+  rpc.set_password(form["password"]);
+  data_.LogIn(std::move(rpc), [this, email, respond = std::move(respond)](
+                                  absl::StatusOr<v1::LogInResponse> r) {
+    if (!r.ok()) {
+      if (absl::IsUnauthenticated(r.status()) || absl::IsInvalidArgument(r.status())) {
+        return respond(LoginPage(400, "Wrong email address or password.", email));
+      }
+      return respond(LoginPage(503, "The service is busy; try again shortly.", email));
+    }
+    HttpResponse out = Redirect("/projects/");
+    out.headers.emplace_back(
+        "Set-Cookie", CookieHeader(kSessionCookie, r->session_token(), kSessionMaxAge, Secure()));
+    out.headers.emplace_back("Set-Cookie", CookieHeader(kLoginCsrfCookie, "", 0, Secure()));
+    respond(std::move(out));
+  });
+}
+
+void Dashboard::SignupForm(HttpRequest&, const PathParams&, Respond respond) {
+  if (!config_.registration_open) {
+    return respond(Page(404, "Sign-up is closed",
+                        "<p>Ask an administrator for an account.</p>", nullptr));
+  }
+  respond(SignupPage(200, ""));
+}
+
+void Dashboard::Signup(HttpRequest& req, const PathParams&, Respond respond) {
+  if (!config_.registration_open) {
+    return respond(Page(404, "Sign-up is closed",
+                        "<p>Ask an administrator for an account.</p>", nullptr));
+  }
+  auto form = ParseForm(req.body);
+  auto cookies = ParseCookies(req.Header("cookie"));
+  if (!SameToken(form["csrf"], cookies[kLoginCsrfCookie])) {
+    return respond(Page(403, "Forbidden",
+                        "<p>The form expired or came from elsewhere. "
+                        "<a href=\"/accounts/signup/\">Try again</a>.</p>",
+                        nullptr));
+  }
+  absl::Duration wait;
+  if (!login_per_client_->Allow(req.remote_addr, absl::Now(), &wait)) {
+    return respond(SignupPage(429, "Too many attempts. Wait a minute and try again."));
+  }
+  v1::CreateUserRequest rpc;
+  rpc.set_email(form["email"]);
+  rpc.set_password(form["password"]);
+  data_.CreateUser(std::move(rpc), [this, respond = std::move(respond)](
+                                       absl::StatusOr<v1::CreateUserResponse> r) {
+    // Taken or new, the answer is the same: sign-up must not tell anyone
+    // which addresses have accounts.
+    if (r.ok() || absl::IsAlreadyExists(r.status())) {
+      return respond(Page(200, "Account ready",
+                          "<p>If that address had no account, it has one now. "
+                          "<a href=\"/accounts/login/\">Log in</a>.</p>",
+                          nullptr));
+    }
+    if (absl::IsInvalidArgument(r.status())) {
+      std::string msg(r.status().message());
+      return respond(SignupPage(400, absl::StrContains(msg, "password")
+                                         ? "The password needs at least 8 characters."
+                                         : "That is not an email address."));
+    }
+    respond(SignupPage(503, "The service is busy; try again shortly."));
+  });
+}
+
+void Dashboard::Logout(HttpRequest& req, const PathParams&, Respond respond) {
+  auto form = ParseForm(req.body);
+  std::string token = ParseCookies(req.Header("cookie"))[kSessionCookie];
+  WithSession(req, std::move(respond), [this, form, token](Session s, Respond respond) {
+    if (!SameToken(form.count("csrf") ? form.at("csrf") : "", s.csrf_token())) {
+      return respond(Page(403, "Forbidden", "<p>The form expired or came from elsewhere.</p>", &s));
+    }
+    v1::LogOutRequest rpc;
+    rpc.set_session_token(token);
+    data_.LogOut(std::move(rpc), [this, respond = std::move(respond)](
+                                     absl::StatusOr<v1::LogOutResponse>) {
+      HttpResponse r = Redirect("/accounts/login/");
+      r.headers.emplace_back("Set-Cookie", CookieHeader(kSessionCookie, "", 0, Secure()));
+      respond(std::move(r));
+    });
+  });
+}
+
+void Dashboard::Projects(HttpRequest& req, const PathParams&, Respond respond) {
+  WithSession(req, std::move(respond), [this](Session s, Respond respond) {
+    std::string list = "<ul class=\"projects\">";
+    for (const auto& m : s.memberships()) {
+      absl::StrAppend(&list, "<li><a href=\"/projects/", Esc(m.project().uuid()),
+                      "/checks/\">", Esc(m.project().name()), "</a> <span class=\"role\">",
+                      Esc(m.role()), "</span></li>");
+    }
+    absl::StrAppend(&list, "</ul>");
+    if (s.memberships().empty()) list = "<p>You belong to no project yet.</p>";
+    respond(Page(200, "Projects", list, &s));
+  });
+}
+
+void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project");
+  WithSession(req, std::move(respond), [this, project](Session s, Respond respond) {
+    const v1::Membership* member = nullptr;
+    for (const auto& m : s.memberships()) {
+      if (m.project().uuid() == project) member = &m;
+    }
+    // Another user's project looks like no project at all.
+    if (member == nullptr) {
+      return respond(Page(404, "Not found", "<p>No such project.</p>", &s));
+    }
+    v1::ListChecksRequest rpc;
+    rpc.set_project(project);
+    std::string name = member->project().name();
+    data_.ListChecksForProject(
+        std::move(rpc), [this, s, name, respond = std::move(respond)](
+                            absl::StatusOr<v1::ListChecksResponse> r) {
+          if (!r.ok()) {
+            return respond(Page(503, "Unavailable", "<p>Try again shortly.</p>", &s));
+          }
+          std::string body;
+          if (r->checks().empty()) {
+            body = "<p>No checks yet.</p>";
+          } else {
+            body = "<table class=\"checks\"><thead><tr><th scope=\"col\">Status</th>"
+                   "<th scope=\"col\">Name</th><th scope=\"col\">Last ping</th></tr>"
+                   "</thead><tbody>";
+            for (const auto& c : r->checks()) {
+              absl::StrAppend(
+                  &body, "<tr data-uuid=\"", Esc(c.uuid()), "\"><td><span class=\"status ",
+                  StatusLabel(c.status()), "\">", StatusLabel(c.status()), "</span></td><td>",
+                  Esc(c.name().empty() ? c.uuid() : c.name()), "</td><td>",
+                  c.has_last_ping() ? Esc(FormatApiTime(FromProto(c.last_ping()))) : "never",
+                  "</td></tr>");
+            }
+            absl::StrAppend(&body, "</tbody></table>");
+          }
+          respond(Page(200, name, body, &s));
+        });
+  });
+}
+
+}  // namespace tocsin::gateway

@@ -1,0 +1,61 @@
+#ifndef TOCSIN_GATEWAY_DASHBOARD_H_
+#define TOCSIN_GATEWAY_DASHBOARD_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "web-gateway/config.h"
+#include "web-gateway/data_client.h"
+#include "web-gateway/rate_limiter.h"
+#include "web-gateway/router.h"
+#include "web-gateway/static_assets.h"
+
+namespace tocsin::gateway {
+
+// The web dashboard's pages, rendered on the server: sign-up, log-in and
+// log-out, the projects of the logged-in user, and a project's checks.
+// Sessions are server-side (the cookie holds only a random token); every
+// state-changing form carries a CSRF token (the session's, or before
+// log-in a double-submit cookie); log-ins are rate-limited per address and
+// per client.
+class Dashboard {
+ public:
+  Dashboard(const GatewayConfig& config, DataClient& data,
+            const StaticAssets* assets);
+  void Register(Router& router);
+
+ private:
+  using Session = v1::GetSessionResponse;
+  void Home(HttpRequest& req, const PathParams& p, Respond respond);
+  void LoginForm(HttpRequest& req, const PathParams& p, Respond respond);
+  void Login(HttpRequest& req, const PathParams& p, Respond respond);
+  void SignupForm(HttpRequest& req, const PathParams& p, Respond respond);
+  void Signup(HttpRequest& req, const PathParams& p, Respond respond);
+  void Logout(HttpRequest& req, const PathParams& p, Respond respond);
+  void Projects(HttpRequest& req, const PathParams& p, Respond respond);
+  void Checks(HttpRequest& req, const PathParams& p, Respond respond);
+
+  // Runs `fn` with the request's session; without one, redirects to the
+  // log-in page.
+  void WithSession(const HttpRequest& req, Respond respond,
+                   std::function<void(Session, Respond)> fn);
+  // A whole page in the site's layout.
+  HttpResponse Page(int status, const std::string& title,
+                    const std::string& body, const Session* session) const;
+  // The log-in form (with a fresh double-submit CSRF cookie).
+  HttpResponse LoginPage(int status, const std::string& message,
+                         const std::string& email) const;
+  HttpResponse SignupPage(int status, const std::string& message) const;
+  bool Secure() const;
+
+  const GatewayConfig& config_;
+  DataClient& data_;
+  const StaticAssets* assets_;
+  std::unique_ptr<RateLimiter> login_per_client_;
+  std::unique_ptr<RateLimiter> login_per_account_;
+};
+
+}  // namespace tocsin::gateway
+
+#endif  // TOCSIN_GATEWAY_DASHBOARD_H_

@@ -1,0 +1,88 @@
+// The dashboard in a real browser (Debian's Chromium through playwright-core),
+// through nginx. Run by tests/e2e/test_dashboard.py, which starts the stack
+// and passes BASE_URL, EMAIL, PASSWORD, SCREENSHOTS (a directory).
+// Prints one line per step; exits non-zero on the first failure.
+import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const { BASE_URL, EMAIL, PASSWORD, SCREENSHOTS } = process.env;
+
+function check(cond, what) {
+  if (!cond) throw new Error(what);
+  console.log("ok: " + what);
+}
+
+// Serious and critical accessibility violations on the current page.
+async function axe(page, name) {
+  // Through the DevTools protocol: the page's CSP (no inline scripts)
+  // stays in force for everything else.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => await window.axe.run());
+  const bad = result.violations.filter((v) => ["serious", "critical"].includes(v.impact));
+  check(bad.length === 0, `${name}: no serious or critical axe violations ` +
+        (bad.length ? JSON.stringify(bad.map((v) => v.id)) : ""));
+}
+
+async function shoot(page, name) {
+  for (const [label, size] of [["desktop", { width: 1280, height: 800 }],
+                               ["phone", { width: 360, height: 740 }]]) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: `${SCREENSHOTS}/${name}-${label}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-dev-shm-usage"],
+});
+const errors = [];
+try {
+  const page = await browser.newPage();
+  // CSP violations and script errors show up here.
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+
+  await page.goto(BASE_URL + "/");
+  check(page.url().endsWith("/accounts/login/"), "the home page sends a visitor to log in");
+  await axe(page, "log-in page");
+  await shoot(page, "login");
+
+  await page.getByLabel("Email address").fill(EMAIL);
+  await page.getByLabel("Password").fill("wrong password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  check(await page.getByRole("alert").textContent() === "Wrong email address or password.",
+        "a wrong password is refused with a clear message");
+  // That answer is a 400, which Chromium logs as a failed load: expected.
+  errors.length = 0;
+
+  await page.getByLabel("Email address").fill(EMAIL);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(/\/projects\/$/);
+  check(await page.getByRole("heading", { name: "Projects" }).isVisible(),
+        "logging in lands on the projects page");
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === "tocsin_session");
+  check(session && session.httpOnly && session.sameSite === "Lax",
+        "the session cookie is HttpOnly and SameSite=Lax");
+  await axe(page, "projects page");
+  await shoot(page, "projects");
+
+  await page.getByRole("link", { name: "Browser project" }).click();
+  await page.waitForURL(/\/checks\/$/);
+  check(await page.getByText("nightly-backup").isVisible(), "the project's checks are listed");
+  await axe(page, "checks page");
+  await shoot(page, "checks");
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(/\/accounts\/login\/$/);
+  await page.goto(BASE_URL + "/projects/");
+  check(page.url().endsWith("/accounts/login/"), "after logging out the pages are closed");
+  check(errors.length === 0, "no script or CSP errors in the console " + JSON.stringify(errors));
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,160 @@
+"""End-to-end: the web dashboard through nginx — in Debian's Chromium
+(tests/browser/dashboard.mjs: log-in, projects, checks, log-out, axe-core on
+every page, screenshots at desktop and phone widths), and its security rules
+over plain HTTP (CSRF, sessions scoped to their user, log-in rate limits, no
+account enumeration)."""
+import http.cookiejar
+import os
+import re
+import shutil
+import subprocess
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from stack import ROOT, Stack
+
+PORTS = {
+    "TOCSIN_HTTP_PORT": "18700",
+    "TOCSIN_GATEWAY_PORT": "18781",
+    "TOCSIN_DATA_PORT": "18751",
+    "TOCSIN_SCHEDULER_PORT": "18752",
+    "TOCSIN_PG_PORT": "18733",
+    "TOCSIN_GATEWAY_METRICS_PORT": "19781",
+    "TOCSIN_DATA_METRICS_PORT": "19751",
+    "TOCSIN_SCHEDULER_METRICS_PORT": "19752",
+}
+BROWSER_DIR = os.path.join(ROOT, "tests", "browser")
+SCREENSHOTS = os.path.join(ROOT, "build", "screenshots")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Client:
+    """A browser-like HTTP client: cookies kept, redirects not followed."""
+
+    def __init__(self, base):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+
+    def request(self, method, path, form=None):
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        try:
+            with self.opener.open(req, timeout=30) as r:
+                return r.status, dict(r.headers), r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read().decode()
+
+    def csrf(self, path):
+        _, _, body = self.request("GET", path)
+        return re.search(r'name="csrf" value="([^"]+)"', body).group(1)
+
+    def login(self, email, password):
+        token = self.csrf("/accounts/login/")
+        return self.request("POST", "/accounts/login/",
+                            {"csrf": token, "email": email, "password": password})
+
+
+class DashboardTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack(ports=PORTS, env={"REGISTRATION_OPEN": "True"})
+        cls.stack.start()
+        cls.base = cls.stack.info["base_url"]
+        cls.alice = cls.create_user("alice@example.org", "correct horse battery",
+                                    "Browser project")
+        cls.bob = cls.create_user("bob@example.org", "another good one", "Bob's")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.destroy()
+
+    @classmethod
+    def create_user(cls, email, password, project):
+        ctl = os.path.join(ROOT, cls.stack.env["TOCSIN_BUILD_DIR"], "tocsinctl", "tocsinctl")
+        out = subprocess.run([ctl, "user", "create", email, "--password-file", "-",
+                              "--project-name", project], input=password + "\n",
+                             env=cls.stack.env, capture_output=True, text=True,
+                             timeout=60, check=True)
+        import json
+        doc = json.loads(out.stdout)
+        doc["password"] = password
+        return doc
+
+    def test_browser_flow(self):
+        key = self.alice["api_key"]
+        status, _ = self.stack.api("POST", "/api/v3/checks/", {"name": "nightly-backup"}, key=key)
+        self.assertEqual(status, 201)
+        if not os.path.isdir(os.path.join(BROWSER_DIR, "node_modules", "playwright-core")):
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"],
+                           cwd=BROWSER_DIR, check=True, timeout=600)
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        env = dict(os.environ, BASE_URL=self.base, EMAIL=self.alice["email"],
+                   PASSWORD=self.alice["password"], SCREENSHOTS=SCREENSHOTS)
+        out = subprocess.run(["node", os.path.join(BROWSER_DIR, "dashboard.mjs")],
+                             env=env, capture_output=True, text=True, timeout=300)
+        print("\n" + out.stdout)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertTrue(os.path.exists(os.path.join(SCREENSHOTS, "checks-phone.png")))
+
+    def test_csrf_is_required(self):
+        c = Client(self.base)
+        status, _, _ = c.request("POST", "/accounts/login/",
+                                 {"email": self.alice["email"], "password": self.alice["password"]})
+        self.assertEqual(status, 403)
+        status, headers, _ = c.login(self.alice["email"], self.alice["password"])
+        self.assertEqual((status, headers["Location"]), (303, "/projects/"))
+        # Log-out with a wrong token changes nothing.
+        status, _, _ = c.request("POST", "/accounts/logout/", {"csrf": "forged"})
+        self.assertEqual(status, 403)
+        status, _, body = c.request("GET", "/projects/")
+        self.assertEqual(status, 200)
+        self.assertIn("Browser project", body)
+
+    def test_sessions_see_only_their_projects(self):
+        c = Client(self.base)
+        c.login(self.bob["email"], self.bob["password"])
+        status, _, body = c.request("GET", "/projects/")
+        self.assertIn("Bob&#39;s", body)
+        self.assertNotIn("Browser project", body)
+        status, _, _ = c.request("GET", f"/projects/{self.alice['project']}/checks/")
+        self.assertEqual(status, 404)
+        status, _, _ = c.request("GET", f"/projects/{self.bob['project']}/checks/")
+        self.assertEqual(status, 200)
+
+    def test_no_account_enumeration(self):
+        c = Client(self.base)
+        _, _, unknown = c.login("nobody@example.org", "whatever it is")
+        _, _, wrong = c.login("carol-enum@example.org", "whatever it is")
+        self.assertIn("Wrong email address or password.", unknown)
+        self.assertIn("Wrong email address or password.", wrong)
+        # Signing up with a taken address looks like signing up with a new one.
+        token = c.csrf("/accounts/signup/")
+        _, _, taken = c.request("POST", "/accounts/signup/", {
+            "csrf": token, "email": self.alice["email"], "password": "some password"})
+        token = c.csrf("/accounts/signup/")
+        _, _, fresh = c.request("POST", "/accounts/signup/", {
+            "csrf": token, "email": "dave@example.org", "password": "some password"})
+        self.assertEqual(taken, fresh)
+        status, _, _ = Client(self.base).login("dave@example.org", "some password")
+        self.assertEqual(status, 303)
+
+    def test_login_rate_limit(self):
+        c = Client(self.base)
+        codes = [c.login("erin@example.org", "wrong %d" % i)[0] for i in range(7)]
+        self.assertEqual(codes[:5], [400] * 5)
+        self.assertIn(429, codes[5:])
+        status, headers, _ = c.login("erin@example.org", "wrong again")
+        self.assertEqual(status, 429)
+        self.assertIn("Retry-After", headers)
+
+
+if __name__ == "__main__":
+    unittest.main()
