@@ -140,6 +140,20 @@ HttpResponse Dashboard::SignupPage(int status, const std::string& message) const
   return r;
 }
 
+std::optional<HttpResponse> Dashboard::RefuseWithoutLoginCsrf(
+    const HttpRequest& req, const std::map<std::string, std::string>& form,
+    const std::string& retry) const {
+  auto cookies = ParseCookies(req.Header("cookie"));
+  auto field = form.find("csrf");
+  if (field != form.end() && SameToken(field->second, cookies[kLoginCsrfCookie])) {
+    return std::nullopt;
+  }
+  return Page(403, "Forbidden",
+              absl::StrCat("<p>The form expired or came from elsewhere. <a href=\"",
+                           Esc(retry), "\">Try again</a>.</p>"),
+              nullptr);
+}
+
 void Dashboard::WithSession(const HttpRequest& req, Respond respond,
                             std::function<void(Session, Respond)> fn) {
   auto cookies = ParseCookies(req.Header("cookie"));
@@ -176,12 +190,8 @@ void Dashboard::LoginForm(HttpRequest&, const PathParams&, Respond respond) {
 
 void Dashboard::Login(HttpRequest& req, const PathParams&, Respond respond) {
   auto form = ParseForm(req.body);
-  auto cookies = ParseCookies(req.Header("cookie"));
-  if (!SameToken(form["csrf"], cookies[kLoginCsrfCookie])) {
-    return respond(Page(403, "Forbidden",
-                        "<p>The form expired or came from elsewhere. "
-                        "<a href=\"/accounts/login/\">Try again</a>.</p>",
-                        nullptr));
+  if (auto refused = RefuseWithoutLoginCsrf(req, form, "/accounts/login/")) {
+    return respond(std::move(*refused));
   }
   const std::string email = absl::AsciiStrToLower(form["email"]);
   absl::Duration wait;
@@ -226,12 +236,8 @@ void Dashboard::Signup(HttpRequest& req, const PathParams&, Respond respond) {
                         "<p>Ask an administrator for an account.</p>", nullptr));
   }
   auto form = ParseForm(req.body);
-  auto cookies = ParseCookies(req.Header("cookie"));
-  if (!SameToken(form["csrf"], cookies[kLoginCsrfCookie])) {
-    return respond(Page(403, "Forbidden",
-                        "<p>The form expired or came from elsewhere. "
-                        "<a href=\"/accounts/signup/\">Try again</a>.</p>",
-                        nullptr));
+  if (auto refused = RefuseWithoutLoginCsrf(req, form, "/accounts/signup/")) {
+    return respond(std::move(*refused));
   }
   absl::Duration wait;
   if (!login_per_client_->Allow(req.remote_addr, absl::Now(), &wait)) {

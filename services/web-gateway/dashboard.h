@@ -2,6 +2,8 @@
 #define TOCSIN_GATEWAY_DASHBOARD_H_
 
 #include <functional>
+#include <map>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -48,6 +50,11 @@ class Dashboard {
                          const std::string& email) const;
   HttpResponse SignupPage(int status, const std::string& message) const;
   bool Secure() const;
+  // A 403 page unless the form's CSRF token matches the double-submit
+  // cookie (forms shown before log-in).
+  std::optional<HttpResponse> RefuseWithoutLoginCsrf(
+      const HttpRequest& req, const std::map<std::string, std::string>& form,
+      const std::string& retry) const;
 
   const GatewayConfig& config_;
   DataClient& data_;

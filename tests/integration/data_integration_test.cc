@@ -15,6 +15,7 @@
 #include "data/server.h"
 #include "scheduler/backup_manager.h"
 #include "gtest/gtest.h"
+#include "tocsin/v1/account_service.grpc.pb.h"
 #include "tocsin/v1/alert_service.grpc.pb.h"
 #include "tocsin/v1/channel_service.grpc.pb.h"
 #include "tocsin/v1/check_service.grpc.pb.h"
@@ -976,6 +977,93 @@ TEST_F(BackupTest, KilledWriterLeavesNoBackup) {
   EXPECT_TRUE(list->empty());
   ASSERT_TRUE(manager.Prepare().ok());  // At start: leftovers removed.
   EXPECT_TRUE(std::filesystem::is_empty(dir_));
+}
+
+// Dashboard accounts: users, sessions, memberships.
+TEST_F(DataServiceTest, AccountsSessionsAndPasswords) {
+  auto stub = v1::AccountService::NewStub(channel_);
+  auto call = [&](auto method, const auto& req, auto* resp) {
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, kToken, absl::Seconds(30));
+    return ((*stub).*method)(&ctx, req, resp);
+  };
+  v1::CreateUserRequest create;
+  create.set_email("Frank@Example.org");
+  create.set_password("first password");
+  v1::CreateUserResponse user;
+  ASSERT_TRUE(call(&v1::AccountService::Stub::CreateUser, create, &user).ok());
+  EXPECT_EQ(user.project().name(), "My Project");
+  EXPECT_FALSE(user.api_key().empty());
+  // The same address in another case is taken.
+  create.set_email("frank@example.ORG");
+  v1::CreateUserResponse again;
+  EXPECT_EQ(call(&v1::AccountService::Stub::CreateUser, create, &again).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+  create.set_email("short@example.org");
+  create.set_password("short");
+  EXPECT_EQ(call(&v1::AccountService::Stub::CreateUser, create, &again).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  // Stored as an argon2id hash only.
+  auto hash = Sql(absl::StrCat("SELECT password_hash FROM users WHERE id = '",
+                               user.user().uuid(), "'"))[0][0].as<std::string>();
+  EXPECT_EQ(hash.rfind("$argon2id$", 0), 0u);
+  EXPECT_EQ(hash.find("first password"), std::string::npos);
+
+  v1::LogInRequest login;
+  login.set_email("frank@example.org");
+  login.set_password("wrong password");
+  v1::LogInResponse session;
+  EXPECT_EQ(call(&v1::AccountService::Stub::LogIn, login, &session).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  login.set_email("nobody@example.org");
+  EXPECT_EQ(call(&v1::AccountService::Stub::LogIn, login, &session).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  login.set_email("FRANK@example.org");
+  login.set_password("first password");
+  ASSERT_TRUE(call(&v1::AccountService::Stub::LogIn, login, &session).ok());
+  v1::LogInResponse other;
+  ASSERT_TRUE(call(&v1::AccountService::Stub::LogIn, login, &other).ok());
+  EXPECT_NE(session.session_token(), other.session_token());
+  // Only the token's digest is kept.
+  EXPECT_EQ(Sql(absl::StrCat("SELECT count(*) FROM sessions WHERE token_hash = '\\x",
+                             HexEncode(Sha256(session.session_token())), "'"))[0][0]
+                .as<int>(), 1);
+
+  v1::GetSessionRequest get;
+  get.set_session_token(session.session_token());
+  v1::GetSessionResponse s;
+  ASSERT_TRUE(call(&v1::AccountService::Stub::GetSession, get, &s).ok());
+  EXPECT_EQ(s.user().email(), "Frank@Example.org");
+  EXPECT_FALSE(s.csrf_token().empty());
+  ASSERT_EQ(s.memberships_size(), 1);
+  EXPECT_EQ(s.memberships(0).role(), "owner");
+  EXPECT_EQ(s.memberships(0).project().uuid(), user.project().uuid());
+
+  // A new password ends every other session.
+  v1::ChangePasswordRequest change;
+  change.set_session_token(session.session_token());
+  change.set_old_password("not it");
+  change.set_new_password("second password");
+  v1::ChangePasswordResponse changed;
+  EXPECT_EQ(call(&v1::AccountService::Stub::ChangePassword, change, &changed).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  change.set_old_password("first password");
+  ASSERT_TRUE(call(&v1::AccountService::Stub::ChangePassword, change, &changed).ok());
+  get.set_session_token(other.session_token());
+  EXPECT_EQ(call(&v1::AccountService::Stub::GetSession, get, &s).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(call(&v1::AccountService::Stub::LogIn, login, &other).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  login.set_password("second password");
+  EXPECT_TRUE(call(&v1::AccountService::Stub::LogIn, login, &other).ok());
+
+  v1::LogOutRequest logout;
+  logout.set_session_token(session.session_token());
+  v1::LogOutResponse out;
+  ASSERT_TRUE(call(&v1::AccountService::Stub::LogOut, logout, &out).ok());
+  get.set_session_token(session.session_token());
+  EXPECT_EQ(call(&v1::AccountService::Stub::GetSession, get, &s).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace
