@@ -66,6 +66,8 @@ void Dashboard::Register(Router& r) {
   r.Add({"POST"}, "/accounts/signup/", bind(&Dashboard::Signup));
   r.Add({"POST"}, "/accounts/logout/", bind(&Dashboard::Logout));
   r.Add({"GET", "HEAD"}, "/projects/", bind(&Dashboard::Projects));
+  r.Add({"GET", "HEAD"}, "/accounts/password/", bind(&Dashboard::PasswordForm));
+  r.Add({"POST"}, "/accounts/password/", bind(&Dashboard::ChangePassword));
   r.Add({"GET", "HEAD"}, "/projects/{project}/checks/", bind(&Dashboard::Checks));
 }
 
@@ -78,6 +80,7 @@ HttpResponse Dashboard::Page(int status, const std::string& title,
   if (session != nullptr) {
     nav = absl::StrCat(
         "<nav><a href=\"/projects/\">Projects</a>"
+        "<a href=\"/accounts/password/\">Password</a>"
         "<span class=\"who\">", Esc(session->user().email()), "</span>"
         "<form method=\"post\" action=\"/accounts/logout/\">"
         "<input type=\"hidden\" name=\"csrf\" value=\"", Esc(session->csrf_token()),
@@ -280,6 +283,56 @@ void Dashboard::Logout(HttpRequest& req, const PathParams&, Respond respond) {
       HttpResponse r = Redirect("/accounts/login/");
       r.headers.emplace_back("Set-Cookie", CookieHeader(kSessionCookie, "", 0, Secure()));
       respond(std::move(r));
+    });
+  });
+}
+
+HttpResponse Dashboard::PasswordPage(int status, const std::string& message,
+                                     const Session& s) const {
+  std::string body = absl::StrCat(
+      message.empty() ? "" : absl::StrCat("<p class=\"error\" role=\"alert\">", Esc(message), "</p>"),
+      "<form method=\"post\" action=\"/accounts/password/\" class=\"stack\">"
+      "<input type=\"hidden\" name=\"csrf\" value=\"", Esc(s.csrf_token()), "\">"
+      "<label for=\"old\">Current password</label>"
+      "<input id=\"old\" name=\"old\" type=\"password\" autocomplete=\"current-password\" required>"
+      "<label for=\"new\">New password (at least 8 characters)</label>"
+      "<input id=\"new\" name=\"new\" type=\"password\" minlength=\"8\" "
+      "autocomplete=\"new-password\" required>"
+      "<button type=\"submit\">Change password</button></form>");
+  return Page(status, "Change password", body, &s);
+}
+
+void Dashboard::PasswordForm(HttpRequest& req, const PathParams&, Respond respond) {
+  WithSession(req, std::move(respond), [this](Session s, Respond respond) {
+    respond(PasswordPage(200, "", s));
+  });
+}
+
+void Dashboard::ChangePassword(HttpRequest& req, const PathParams&, Respond respond) {
+  auto form = ParseForm(req.body);
+  std::string token = ParseCookies(req.Header("cookie"))[kSessionCookie];
+  WithSession(req, std::move(respond), [this, form, token](Session s, Respond respond) {
+    if (!SameToken(form.count("csrf") ? form.at("csrf") : "", s.csrf_token())) {
+      return respond(Page(403, "Forbidden", "<p>The form expired or came from elsewhere.</p>", &s));
+    }
+    v1::ChangePasswordRequest rpc;
+    rpc.set_session_token(token);
+    rpc.set_old_password(form.count("old") ? form.at("old") : "");
+    rpc.set_new_password(form.count("new") ? form.at("new") : "");
+    data_.ChangePassword(std::move(rpc), [this, s, respond = std::move(respond)](
+                                             absl::StatusOr<v1::ChangePasswordResponse> r) {
+      if (r.ok()) {
+        return respond(Page(200, "Password changed",
+                            "<p>Your password is changed; your other sessions have ended.</p>",
+                            &s));
+      }
+      if (absl::IsUnauthenticated(r.status())) {
+        return respond(PasswordPage(400, "The current password is wrong.", s));
+      }
+      if (absl::IsInvalidArgument(r.status())) {
+        return respond(PasswordPage(400, "The new password needs at least 8 characters.", s));
+      }
+      respond(PasswordPage(503, "The service is busy; try again shortly.", s));
     });
   });
 }

@@ -36,6 +36,10 @@ class Dashboard {
   void Signup(HttpRequest& req, const PathParams& p, Respond respond);
   void Logout(HttpRequest& req, const PathParams& p, Respond respond);
   void Projects(HttpRequest& req, const PathParams& p, Respond respond);
+  void PasswordForm(HttpRequest& req, const PathParams& p, Respond respond);
+  void ChangePassword(HttpRequest& req, const PathParams& p, Respond respond);
+  HttpResponse PasswordPage(int status, const std::string& message,
+                            const Session& s) const;
   void Checks(HttpRequest& req, const PathParams& p, Respond respond);
 
   // Runs `fn` with the request's session; without one, redirects to the

@@ -113,6 +113,7 @@ TOCSIN_INTERNAL_CALL(CreateUser, accounts_, CreateUser)
 TOCSIN_INTERNAL_CALL(LogIn, accounts_, LogIn)
 TOCSIN_INTERNAL_CALL(GetSession, accounts_, GetSession)
 TOCSIN_INTERNAL_CALL(LogOut, accounts_, LogOut)
+TOCSIN_INTERNAL_CALL(ChangePassword, accounts_, ChangePassword)
 TOCSIN_INTERNAL_CALL(ListChecksForProject, checks_, ListChecks)
 #undef TOCSIN_INTERNAL_CALL
 

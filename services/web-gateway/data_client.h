@@ -83,6 +83,8 @@ class DataClient {
   void LogIn(v1::LogInRequest req, Callback<v1::LogInResponse> done);
   void GetSession(v1::GetSessionRequest req, Callback<v1::GetSessionResponse> done);
   void LogOut(v1::LogOutRequest req, Callback<v1::LogOutResponse> done);
+  void ChangePassword(v1::ChangePasswordRequest req,
+                      Callback<v1::ChangePasswordResponse> done);
   void ListChecksForProject(v1::ListChecksRequest req,
                             Callback<v1::ListChecksResponse> done);
 

@@ -156,5 +156,29 @@ class DashboardTest(unittest.TestCase):
         self.assertIn("Retry-After", headers)
 
 
+    def test_password_change_ends_other_sessions(self):
+        user = self.create_user("grace@example.org", "grace's first", "Grace")
+        first, second = Client(self.base), Client(self.base)
+        self.assertEqual(first.login(user["email"], user["password"])[0], 303)
+        self.assertEqual(second.login(user["email"], user["password"])[0], 303)
+        token = first.csrf("/accounts/password/")
+        status, _, body = first.request("POST", "/accounts/password/",
+                                        {"csrf": token, "old": "not it", "new": "grace's second"})
+        self.assertEqual(status, 400)
+        self.assertIn("The current password is wrong.", body)
+        status, _, _ = first.request("POST", "/accounts/password/",
+                                     {"old": user["password"], "new": "grace's second"})
+        self.assertEqual(status, 403)  # No CSRF token: nothing changes.
+        status, _, body = first.request("POST", "/accounts/password/", {
+            "csrf": token, "old": user["password"], "new": "grace's second"})
+        self.assertEqual(status, 200)
+        self.assertIn("Password changed", body)
+        self.assertEqual(first.request("GET", "/projects/")[0], 200)  # This one stays.
+        status, headers, _ = second.request("GET", "/projects/")
+        self.assertEqual((status, headers["Location"]), (303, "/accounts/login/"))
+        self.assertEqual(Client(self.base).login(user["email"], user["password"])[0], 400)
+        self.assertEqual(Client(self.base).login(user["email"], "grace's second")[0], 303)
+
+
 if __name__ == "__main__":
     unittest.main()
