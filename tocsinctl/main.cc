@@ -21,6 +21,7 @@
 #include "common/grpc_util.h"
 #include "common/time_format.h"
 #include "cron/cron.h"
+#include "dumpstream/dump_stream.h"
 #include "schedule/schedule.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "nlohmann/json.hpp"
@@ -559,53 +560,31 @@ void PrintFacts(const v1::DatabaseFacts& f) {
   std::cout << "\n";
 }
 
-// Streams a local dump file to the data service's RestoreDatabase.
+// Streams a local dump file (with its .sha256 and .objects/ beside it, when
+// there) to the data service's RestoreDatabase.
 int RestoreFile(const std::string& path, bool force) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Fail(absl::NotFoundError(absl::StrCat("cannot open ", path)));
   auto t = Connect("TOCSIN_DATA_ADDR", "data_addr");
   if (!t.ok()) return Fail(t.status());
   auto stub = v1::DatabaseBackupService::NewStub(t->channel);
   grpc::ClientContext ctx;
   PrepareInternalCall(ctx, t->token, absl::Hours(6));
   v1::RestoreDatabaseResponse resp;
-  auto writer = stub->RestoreDatabase(&ctx, &resp);
-  v1::RestoreDatabaseRequest msg;
-  msg.mutable_options()->set_force(force);
-  msg.mutable_options()->set_source(path);
-  // A checksum file beside the dump (as backups have) is checked too.
+  v1::RestoreOptions options;
+  options.set_force(force);
+  options.set_source(path);
   std::ifstream sum(path + ".sha256");
   std::string hex;
-  if (sum >> hex) msg.mutable_options()->set_expect_sha256(hex);
-  bool open = writer->Write(msg);
-  std::string buf(256 * 1024, '\0');
-  while (open && in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    if (in.gcount() <= 0) break;
-    msg.set_chunk(buf.data(), static_cast<size_t>(in.gcount()));
-    open = writer->Write(msg);
-  }
-  // The ping-body objects kept beside the dump (NAME.objects/), if any.
+  if (sum >> hex) options.set_expect_sha256(hex);
   std::string base = path;
   if (base.size() > 5 && base.compare(base.size() - 5, 5, ".dump") == 0) {
     base.resize(base.size() - 5);
   }
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(base + ".objects", ec)) {
-    if (!open) break;
-    std::ifstream obj(e.path(), std::ios::binary);
-    std::string data((std::istreambuf_iterator<char>(obj)), {});
-    std::string_view rest = data;
-    do {
-      v1::RestoreDatabaseRequest part;
-      auto* o = part.mutable_object();
-      o->set_name(e.path().filename().string());
-      size_t n = std::min<size_t>(rest.size(), buf.size());
-      o->set_data(std::string(rest.substr(0, n)));
-      rest.remove_prefix(n);
-      o->set_last(rest.empty());
-      open = writer->Write(part);
-    } while (open && !rest.empty());
+  auto writer = stub->RestoreDatabase(&ctx, &resp);
+  if (auto s = dumpstream::SendRestoreStream(path, base + ".objects", options, *writer);
+      !s.ok()) {
+    ctx.TryCancel();
+    (void)writer->Finish();
+    return Fail(s);
   }
   writer->WritesDone();
   grpc::Status s = writer->Finish();

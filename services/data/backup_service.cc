@@ -18,6 +18,7 @@
 #include "common/subprocess.h"
 #include "common/time_format.h"
 #include "data/services.h"
+#include "dumpstream/dump_stream.h"
 #include "pqxx/pqxx"
 
 namespace tocsin::data {
@@ -179,17 +180,13 @@ absl::Status DatabaseBackupServiceImpl::Dump(
             "body object ", name, " is missing or unreadable: ",
             data.status().message()));
       }
-      std::string_view rest = *data;
-      do {
-        v1::DumpDatabaseResponse part;
-        auto* o = part.mutable_object();
-        o->set_name(name);
-        size_t n = std::min(rest.size(), kChunkBytes);
-        o->set_data(std::string(rest.substr(0, n)));
-        rest.remove_prefix(n);
-        o->set_last(rest.empty());
-        if (!out->Write(part)) return absl::CancelledError("the caller went away");
-      } while (!rest.empty());
+      bool sent = dumpstream::SendObject(
+          name, *data, [&](v1::ObjectPart p) {
+            v1::DumpDatabaseResponse part;
+            *part.mutable_object() = std::move(p);
+            return out->Write(part);
+          });
+      if (!sent) return absl::CancelledError("the caller went away");
       ++objects;
     }
     tx.commit();
@@ -226,36 +223,30 @@ absl::StatusOr<v1::RestoreOptions> DatabaseBackupServiceImpl::Receive(
   ::chmod(file.path.c_str(), 0600);
   Sha256Stream sha;
   std::string head;
-  std::string object_name, object_data;
+  dumpstream::ObjectAssembler assembler;
   while (in->Read(&msg)) {
     if (msg.has_object()) {
       // Body objects follow the file; each is stored once complete (and
       // checked against its name) before anything is restored.
-      const auto& o = msg.object();
       if (objects_ == nullptr) {
         return absl::FailedPreconditionError(
             "the backup holds ping-body objects, but TOCSIN_OBJECT_DIR is "
             "not set");
       }
-      if (!object_name.empty() && o.name() != object_name) {
-        return absl::InvalidArgumentError("object parts out of order");
-      }
-      object_name = o.name();
-      object_data += o.data();
-      if (o.last()) {
-        if (auto s = objects_->PutNamed(object_name, object_data); !s.ok()) {
+      auto done = assembler.Add(msg.object());
+      if (!done.ok()) return absl::InvalidArgumentError(done.status().message());
+      if (*done) {
+        if (auto s = objects_->PutNamed((*done)->first, (*done)->second); !s.ok()) {
           return s;
         }
         ++file.objects;
-        object_name.clear();
-        object_data.clear();
       }
       continue;
     }
     if (!msg.has_chunk()) {
       return absl::InvalidArgumentError("only file chunks may follow the options");
     }
-    if (file.objects > 0 || !object_name.empty()) {
+    if (file.objects > 0 || assembler.pending()) {
       return absl::InvalidArgumentError("file chunks must come before objects");
     }
     const std::string& chunk = msg.chunk();
@@ -271,7 +262,7 @@ absl::StatusOr<v1::RestoreOptions> DatabaseBackupServiceImpl::Receive(
     }
     file.size += static_cast<int64_t>(chunk.size());
   }
-  if (!object_name.empty()) {
+  if (assembler.pending()) {
     return absl::InvalidArgumentError("the last object was cut short");
   }
   f.close();
@@ -280,8 +271,9 @@ absl::StatusOr<v1::RestoreOptions> DatabaseBackupServiceImpl::Receive(
   if (!options.expect_sha256().empty() &&
       !absl::EqualsIgnoreCase(options.expect_sha256(), file.sha256)) {
     return absl::DataLossError(
-        absl::StrCat("the file's SHA-256 is ", file.sha256, ", expected ",
-                     options.expect_sha256(), ": it is damaged"));
+        absl::StrCat("checksum mismatch: the file's SHA-256 is ", file.sha256,
+                     ", recorded ", options.expect_sha256(),
+                     " (damaged or truncated)"));
   }
   if (head != kDumpMagic) {
     return absl::InvalidArgumentError(

@@ -1,6 +1,5 @@
 #include "scheduler/backup_manager.h"
 
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -9,12 +8,12 @@
 #include "common/grpc_util.h"
 #include "common/log.h"
 #include "common/time_format.h"
+#include "dumpstream/dump_stream.h"
 #include "scheduler/maintenance_jobs.h"
 
 namespace tocsin::scheduler {
 namespace {
 
-constexpr size_t kSendChunk = 256 * 1024;
 // A dump or restore streams for as long as it takes; this bounds a stuck one.
 constexpr absl::Duration kStreamDeadline = absl::Hours(6);
 
@@ -33,20 +32,6 @@ std::string CompareFacts(const v1::DatabaseFacts& want,
     if (g != n) diffs.push_back(absl::StrCat(table, ": ", g, " rows, expected ", n));
   }
   return absl::StrJoin(diffs, "; ");
-}
-
-// The SHA-256 of a file, read in chunks.
-absl::StatusOr<std::string> FileSha256(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", p.string()));
-  Sha256Stream sha;
-  std::string buf(kSendChunk, '\0');
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    sha.Update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
-  }
-  if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read ", p.string()));
-  return sha.HexDigest();
 }
 
 }  // namespace
@@ -172,54 +157,21 @@ absl::Status BackupManager::StreamFile(
     std::unique_ptr<grpc::ClientWriter<v1::RestoreDatabaseRequest>> (
         v1::DatabaseBackupService::Stub::*rpc)(grpc::ClientContext*, Response*),
     grpc::ClientContext& ctx, Response* resp) {
-  std::ifstream in(volume_.PathOf(backup.name()), std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", backup.name()));
   PrepareInternalCall(ctx, token_, kStreamDeadline);
   auto writer = ((*stub_).*rpc)(&ctx, resp);
-  v1::RestoreDatabaseRequest msg;
-  auto* options = msg.mutable_options();
-  options->set_force(force);
-  options->set_expect_sha256(backup.sha256());
-  options->set_source(backup.name());
-  bool open = writer->Write(msg);
-  std::string buf(kSendChunk, '\0');
-  while (open && in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    if (in.gcount() <= 0) break;
-    msg.set_chunk(buf.data(), static_cast<size_t>(in.gcount()));
-    open = writer->Write(msg);
-  }
-  if (in.bad()) {
+  v1::RestoreOptions options;
+  options.set_force(force);
+  options.set_expect_sha256(backup.sha256());
+  options.set_source(backup.name());
+  // Restores carry the body objects too (a proof checks them here).
+  if (auto s = dumpstream::SendRestoreStream(
+          volume_.PathOf(backup.name()),
+          send_objects ? volume_.ObjectsDirOf(backup.name()) : std::filesystem::path(),
+          options, *writer);
+      !s.ok()) {
     ctx.TryCancel();
     (void)writer->Finish();
-    return absl::DataLossError(absl::StrCat("cannot read ", backup.name()));
-  }
-  // Restores carry the body objects too (a proof checks them here).
-  if (send_objects) {
-    std::error_code ec;
-    std::filesystem::path dir = volume_.ObjectsDirOf(backup.name());
-    if (std::filesystem::exists(dir, ec)) {
-      for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-        if (!open) break;
-        auto data = ReadWholeFile(e.path(), 256 << 20);
-        if (!data.ok()) {
-          ctx.TryCancel();
-          (void)writer->Finish();
-          return data.status();
-        }
-        std::string_view rest = *data;
-        do {
-          v1::RestoreDatabaseRequest part;
-          auto* o = part.mutable_object();
-          o->set_name(e.path().filename().string());
-          size_t n = std::min(rest.size(), kSendChunk);
-          o->set_data(std::string(rest.substr(0, n)));
-          rest.remove_prefix(n);
-          o->set_last(rest.empty());
-          open = writer->Write(part);
-        } while (open && !rest.empty());
-      }
-    }
+    return s;
   }
   writer->WritesDone();
   return FromGrpcStatus(writer->Finish());
@@ -257,16 +209,11 @@ absl::StatusOr<std::string> BackupManager::ProveNewestAndRotate() {
   if (newest.proof() == v1::BACKUP_PROOF_UNPROVEN) {
     absl::Time now = absl::Now();
     std::string problem;
-    auto sum = FileSha256(volume_.PathOf(newest.name()));
-    if (!sum.ok()) {
-      problem = std::string(sum.status().message());
-    } else if (*sum != newest.sha256()) {
-      problem = absl::StrCat("checksum mismatch: the file's SHA-256 is ", *sum,
-                             ", recorded ", newest.sha256(),
-                             " (damaged or truncated)");
-    } else if (std::string bad = volume_.CheckObjects(newest); !bad.empty()) {
+    if (std::string bad = volume_.CheckObjects(newest); !bad.empty()) {
       problem = bad;
     } else {
+      // The data service checks the file's SHA-256 as it arrives (DATA_LOSS,
+      // "checksum mismatch", when damaged or truncated), then restores it.
       grpc::ClientContext ctx;
       v1::VerifyDumpResponse resp;
       absl::Status s = StreamFile(newest, false, /*send_objects=*/false,
@@ -275,7 +222,9 @@ absl::StatusOr<std::string> BackupManager::ProveNewestAndRotate() {
       if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) {
         return s;  // Not the backup's fault: try again on the next run.
       }
-      if (!s.ok()) {
+      if (absl::IsDataLoss(s)) {
+        problem = std::string(s.message());
+      } else if (!s.ok()) {
         problem = absl::StrCat("restore failed: ", s.message());
       } else {
         problem = CompareFacts(newest.facts(), resp.facts());

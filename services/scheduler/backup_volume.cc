@@ -99,25 +99,20 @@ absl::Status BackupVolume::Writer::AddObjectPart(const v1::ObjectPart& part) {
                                               ec.message()));
     }
   }
-  if (!object_name_.empty() && part.name() != object_name_) {
-    return absl::DataLossError("object parts arrived out of order");
-  }
-  object_name_ = part.name();
-  object_data_ += part.data();
-  if (!part.last()) return absl::OkStatus();
+  auto done = assembler_.Add(part);
+  if (!done.ok()) return done.status();
+  if (!*done) return absl::OkStatus();
+  const auto& [name, data] = **done;
   // Content-addressed: the name must be the content's SHA-256 (and so
   // cannot be a path).
-  if (object_name_.size() != 64 || Sha256Hex(object_data_) != object_name_) {
+  if (name.size() != 64 || Sha256Hex(data) != name) {
     return absl::DataLossError(
-        absl::StrCat("object ", object_name_.substr(0, 64), " arrived damaged"));
+        absl::StrCat("object ", name.substr(0, 64), " arrived damaged"));
   }
-  if (auto s = WriteFileAtomically(objects_temp_ / object_name_, object_data_, 0640);
-      !s.ok()) {
+  if (auto s = WriteFileAtomically(objects_temp_ / name, data, 0640); !s.ok()) {
     return s;
   }
   ++objects_;
-  object_name_.clear();
-  object_data_.clear();
   return absl::OkStatus();
 }
 
@@ -169,7 +164,7 @@ absl::StatusOr<v1::Backup> BackupVolume::Writer::Commit(v1::Backup meta) {
         "received ", file_.bytes_written(), " bytes, the dump had ",
         meta.size_bytes()));
   }
-  if (!object_name_.empty()) return absl::DataLossError("the last object was cut short");
+  if (assembler_.pending()) return absl::DataLossError("the last object was cut short");
   meta.set_name(name_);
   meta.set_proof(v1::BACKUP_PROOF_UNPROVEN);
   meta.set_objects(objects_);

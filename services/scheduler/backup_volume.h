@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/files.h"
+#include "dumpstream/dump_stream.h"
 #include "tocsin/v1/backup_service.pb.h"
 #include "tocsin/v1/database_backup_service.pb.h"
 
@@ -50,7 +51,7 @@ class BackupVolume {
     std::string name_;
     AtomicFileWriter file_;
     std::filesystem::path objects_temp_;  // Empty until the first object.
-    std::string object_name_, object_data_;
+    dumpstream::ObjectAssembler assembler_;
     int64_t objects_ = 0;
   };
   // A free name for a backup created at `t`: tocsin-YYYYMMDDTHHMMSSZ.dump.

@@ -182,6 +182,23 @@ void Dashboard::WithSession(const HttpRequest& req, Respond respond,
   });
 }
 
+void Dashboard::WithSessionForm(
+    const HttpRequest& req, Respond respond,
+    std::function<void(Session, Form, std::string, Respond)> fn) {
+  Form form = ParseForm(req.body);
+  std::string token = ParseCookies(req.Header("cookie"))[kSessionCookie];
+  WithSession(req, std::move(respond),
+              [this, form = std::move(form), token = std::move(token),
+               fn = std::move(fn)](Session s, Respond respond) mutable {
+                auto field = form.find("csrf");
+                if (field == form.end() || !SameToken(field->second, s.csrf_token())) {
+                  return respond(Page(403, "Forbidden",
+                                      "<p>The form expired or came from elsewhere.</p>", &s));
+                }
+                fn(std::move(s), std::move(form), std::move(token), std::move(respond));
+              });
+}
+
 void Dashboard::Home(HttpRequest& req, const PathParams&, Respond respond) {
   auto cookies = ParseCookies(req.Header("cookie"));
   respond(Redirect(cookies.count(kSessionCookie) ? "/projects/" : "/accounts/login/"));
@@ -270,12 +287,8 @@ void Dashboard::Signup(HttpRequest& req, const PathParams&, Respond respond) {
 }
 
 void Dashboard::Logout(HttpRequest& req, const PathParams&, Respond respond) {
-  auto form = ParseForm(req.body);
-  std::string token = ParseCookies(req.Header("cookie"))[kSessionCookie];
-  WithSession(req, std::move(respond), [this, form, token](Session s, Respond respond) {
-    if (!SameToken(form.count("csrf") ? form.at("csrf") : "", s.csrf_token())) {
-      return respond(Page(403, "Forbidden", "<p>The form expired or came from elsewhere.</p>", &s));
-    }
+  WithSessionForm(req, std::move(respond), [this](Session s, Form form,
+                                                  std::string token, Respond respond) {
     v1::LogOutRequest rpc;
     rpc.set_session_token(token);
     data_.LogOut(std::move(rpc), [this, respond = std::move(respond)](
@@ -309,12 +322,8 @@ void Dashboard::PasswordForm(HttpRequest& req, const PathParams&, Respond respon
 }
 
 void Dashboard::ChangePassword(HttpRequest& req, const PathParams&, Respond respond) {
-  auto form = ParseForm(req.body);
-  std::string token = ParseCookies(req.Header("cookie"))[kSessionCookie];
-  WithSession(req, std::move(respond), [this, form, token](Session s, Respond respond) {
-    if (!SameToken(form.count("csrf") ? form.at("csrf") : "", s.csrf_token())) {
-      return respond(Page(403, "Forbidden", "<p>The form expired or came from elsewhere.</p>", &s));
-    }
+  WithSessionForm(req, std::move(respond), [this](Session s, Form form,
+                                                  std::string token, Respond respond) {
     v1::ChangePasswordRequest rpc;
     rpc.set_session_token(token);
     rpc.set_old_password(form.count("old") ? form.at("old") : "");

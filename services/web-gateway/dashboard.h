@@ -29,6 +29,7 @@ class Dashboard {
 
  private:
   using Session = v1::GetSessionResponse;
+  using Form = std::map<std::string, std::string>;
   void Home(HttpRequest& req, const PathParams& p, Respond respond);
   void LoginForm(HttpRequest& req, const PathParams& p, Respond respond);
   void Login(HttpRequest& req, const PathParams& p, Respond respond);
@@ -46,6 +47,11 @@ class Dashboard {
   // log-in page.
   void WithSession(const HttpRequest& req, Respond respond,
                    std::function<void(Session, Respond)> fn);
+  // WithSession for a posted form: `fn` gets the form fields and the
+  // session token, only when the form's CSRF token is the session's (else
+  // a 403 page).
+  void WithSessionForm(const HttpRequest& req, Respond respond,
+                       std::function<void(Session, Form, std::string, Respond)> fn);
   // A whole page in the site's layout.
   HttpResponse Page(int status, const std::string& title,
                     const std::string& body, const Session* session) const;
