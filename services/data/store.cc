@@ -26,27 +26,37 @@ constexpr char kInsertApiKey[] =
 constexpr char kSelectApiKey[] =
     "SELECT project_id::text, read_only FROM api_keys WHERE digest = $1";
 
+// The deadline floor (V009) after writing `deadline` to alert_after: kept
+// while it is still a lower bound (no index write: a heap-only update),
+// lowered otherwise. A NULL deadline leaves a stale floor for the scan.
+#define TOCSIN_LOWER_FLOOR(deadline)                                   \
+  "CASE WHEN " deadline " IS NULL OR alert_floor <= " deadline        \
+  " THEN alert_floor ELSE " deadline " END"
+
 constexpr char kInsertCheck[] =
     "INSERT INTO checks (id, project_id, unique_key, badge_key, name, slug, "
     "tags, description, kind, timeout_s, grace_s, schedule, tz, status, "
     "manual_resume, methods, start_kw, success_kw, failure_kw, "
     "filter_subject, filter_body, filter_http_body, filter_default_fail, "
-    "alert_after, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-    "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "
-    "tocsin_from_micros($24), tocsin_from_micros($25))";
+    "alert_after, alert_floor, created) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+    "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, "
+    "$23, tocsin_from_micros($24), tocsin_from_micros($24), "
+    "tocsin_from_micros($25))";
 constexpr char kUpdateCheckFields[] =
     "UPDATE checks SET name = $2, slug = $3, tags = $4, description = $5, "
     "kind = $6, timeout_s = $7, grace_s = $8, schedule = $9, tz = $10, "
     "manual_resume = $11, methods = $12, start_kw = $13, success_kw = $14, "
     "failure_kw = $15, filter_subject = $16, filter_body = $17, "
     "filter_http_body = $18, filter_default_fail = $19, "
-    "alert_after = tocsin_from_micros($20) WHERE id = $1";
+    "alert_after = tocsin_from_micros($20), "
+    "alert_floor = " TOCSIN_LOWER_FLOOR("tocsin_from_micros($20)") " WHERE id = $1";
 // The ping path's only write to the check.
 constexpr char kUpdateCheckAfterPing[] =
     "UPDATE checks SET status = $2, n_pings = $3, "
     "last_ping = tocsin_from_micros($4), last_start = tocsin_from_micros($5), "
     "last_start_rid = NULLIF($6, '')::uuid, last_duration_ms = $7, "
-    "alert_after = tocsin_from_micros($8) WHERE id = $1";
+    "alert_after = tocsin_from_micros($8), "
+    "alert_floor = " TOCSIN_LOWER_FLOOR("tocsin_from_micros($8)") " WHERE id = $1";
 constexpr char kInsertPing[] =
     "INSERT INTO pings (check_id, n, created, kind, scheme, method, "
     "remote_addr, user_agent, exit_status, rid, duration_ms, body, body_size, "
@@ -88,7 +98,8 @@ constexpr char kBatchUpdateChecks[] =
     "last_ping = tocsin_from_micros(v.lp), "
     "last_start = tocsin_from_micros(v.ls), "
     "last_start_rid = NULLIF(v.rid, '')::uuid, last_duration_ms = v.dur, "
-    "alert_after = tocsin_from_micros(v.aa) "
+    "alert_after = tocsin_from_micros(v.aa), "
+    "alert_floor = " TOCSIN_LOWER_FLOOR("tocsin_from_micros(v.aa)") " "
     "FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[], "
     "$5::bigint[], $6::text[], $7::bigint[], $8::bigint[]) "
     "AS v(id, status, n, lp, ls, rid, dur, aa) WHERE c.id = v.id";
@@ -139,20 +150,33 @@ constexpr char kListFlips[] =
 
 constexpr char kSelectProjectByPingKey[] =
     "SELECT id::text FROM projects WHERE ping_key = $1";
+// Checks whose floor has passed but whose deadline has not (or that can no
+// longer go down): the floor is lifted to the deadline. The only writes to
+// the floor index besides deadlines that move earlier.
+constexpr char kLiftFloors[] =
+    "UPDATE checks SET alert_floor = CASE WHEN status = 'down' THEN NULL "
+    "ELSE alert_after END WHERE id IN (SELECT id FROM checks "
+    "WHERE alert_floor <= tocsin_from_micros($1) AND (status = 'down' "
+    "OR alert_after IS NULL OR alert_after > tocsin_from_micros($1)) "
+    "ORDER BY alert_floor LIMIT $2 FOR UPDATE SKIP LOCKED)";
 constexpr char kLateChecksSuffix[] =
-    " FROM checks c WHERE c.status <> 'down' AND c.alert_after IS NOT NULL "
-    "AND c.alert_after <= tocsin_from_micros($1) ORDER BY c.alert_after "
+    " FROM checks c WHERE c.alert_floor <= tocsin_from_micros($1) "
+    "AND c.status <> 'down' AND c.alert_after IS NOT NULL "
+    "AND c.alert_after <= tocsin_from_micros($1) ORDER BY c.alert_floor "
     "LIMIT $2 FOR UPDATE SKIP LOCKED";
 constexpr char kMarkDown[] =
-    "UPDATE checks SET status = 'down', alert_after = NULL, last_start = NULL, "
-    "last_start_rid = NULL WHERE id = $1";
+    "UPDATE checks SET status = 'down', alert_after = NULL, alert_floor = NULL, "
+    "last_start = NULL, last_start_rid = NULL WHERE id = $1";
 constexpr char kMoveDeadline[] =
-    "UPDATE checks SET alert_after = tocsin_from_micros($2) WHERE id = $1";
+    "UPDATE checks SET alert_after = tocsin_from_micros($2), "
+    "alert_floor = tocsin_from_micros($2) WHERE id = $1";
 constexpr char kLockIntakeShared[] =
     "SELECT tocsin_micros(last_seen) FROM intake_state WHERE id = 1 FOR SHARE";
+// The earliest floor: the late-check scan may find only floors to lift
+// there, never a deadline it missed.
 constexpr char kNextDeadline[] =
-    "SELECT tocsin_micros(min(alert_after)) FROM checks "
-    "WHERE status <> 'down' AND alert_after IS NOT NULL";
+    "SELECT tocsin_micros(min(alert_floor)) FROM checks "
+    "WHERE alert_floor IS NOT NULL";
 
 
 bool HasAllTags(const std::string& check_tags,
@@ -1142,6 +1166,8 @@ absl::StatusOr<v1::MarkLateChecksResponse> Store::MarkLateChecks(
       }
       proven_until = std::min(now, last_seen);
     }
+    pqxx::result lifted = tx.exec_params(
+        kLiftFloors, absl::ToUnixMicros(proven_until), limit);
     auto r = tx.exec_params(
         absl::StrCat("SELECT ", kCheckColumns, kLateChecksSuffix),
         absl::ToUnixMicros(proven_until), limit);
@@ -1163,7 +1189,8 @@ absl::StatusOr<v1::MarkLateChecksResponse> Store::MarkLateChecks(
         tx.exec_params(kMoveDeadline, rec.id, Micros(late.new_deadline).get());
       }
     }
-    out.set_more(static_cast<int>(r.size()) >= limit);
+    out.set_more(static_cast<int>(r.size()) >= limit ||
+                 static_cast<int>(lifted.affected_rows()) >= limit);
     auto next = tx.exec(kNextDeadline);
     if (!next.empty() && !next[0][0].is_null()) {
       *out.mutable_next_deadline() =

@@ -30,12 +30,14 @@ constexpr char kLockIntake[] =
 constexpr char kSetIntake[] =
     "UPDATE intake_state SET last_seen = tocsin_from_micros($1) WHERE id = 1";
 // Checks that became (or were about to become) overdue while pings could not
-// be recorded get a full grace period from now. The deadline index serves
-// the range.
+// be recorded get a full grace period from now. Deadlines only move later,
+// so their floors stay lower bounds; the floor index finds the candidates
+// (every check that can go down has a floor).
 constexpr char kGiveGraceAgain[] =
     "UPDATE checks SET alert_after = greatest(alert_after, "
     "tocsin_from_micros($2) + grace_s * interval '1 second') "
-    "WHERE status <> 'down' AND alert_after IS NOT NULL "
+    "WHERE alert_floor IS NOT NULL AND status <> 'down' "
+    "AND alert_after IS NOT NULL "
     "AND alert_after > tocsin_from_micros($1) "
     "AND alert_after < tocsin_from_micros($2) + grace_s * interval '1 second'";
 constexpr char kInsertOutage[] =
@@ -61,8 +63,9 @@ constexpr char kPendingStats[] =
     "SELECT count(*), tocsin_micros(min(next_attempt) FILTER (WHERE "
     "next_attempt <= now())) FROM notifications WHERE state = 'pending'";
 constexpr char kOverdueChecks[] =
-    "SELECT count(*) FROM checks WHERE status <> 'down' "
-    "AND alert_after IS NOT NULL AND alert_after <= tocsin_from_micros($1)";
+    "SELECT count(*) FROM checks WHERE alert_floor <= tocsin_from_micros($1) "
+    "AND status <> 'down' AND alert_after IS NOT NULL "
+    "AND alert_after <= tocsin_from_micros($1)";
 constexpr char kFailedSince[] =
     "SELECT count(*) FROM notifications WHERE state = 'failed' "
     "AND finished > tocsin_from_micros($1)";

@@ -91,8 +91,9 @@ class AlertTest(unittest.TestCase):
         self.stack.sql(
             "UPDATE checks SET grace_s = %s, last_ping = now() - "
             "(timeout_s + %s - %d) * interval '1 second', alert_after = now() + "
+            "%d * interval '1 second', alert_floor = now() + "
             "%d * interval '1 second' WHERE id IN (%s)"
-            % (grace, grace, due_in, due_in, ids))
+            % (grace, grace, due_in, due_in, due_in, ids))
 
     def notifications(self, key, uuid):
         status, doc = self.api("GET", "/api/v3/checks/%s/notifications/" % uuid,

@@ -259,7 +259,8 @@ class StackTest(unittest.TestCase):
         # (timeout + grace = 120 s) is 2 s away. The rule is untouched.
         self.stack.sql(
             "UPDATE checks SET last_ping = last_ping - interval '118 seconds', "
-            "alert_after = alert_after - interval '118 seconds' "
+            "alert_after = alert_after - interval '118 seconds', "
+            "alert_floor = alert_after - interval '118 seconds' "
             f"WHERE id = '{c['uuid']}'")
         deadline = float(self.stack.sql(
             f"SELECT extract(epoch FROM alert_after) FROM checks WHERE id = '{c['uuid']}'"))

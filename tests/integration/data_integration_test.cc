@@ -338,7 +338,8 @@ TEST_F(DataServiceTest, LateChecksGoDownOnceEvenWithConcurrentCallers) {
   // (timeout + grace) is untouched.
   Sql(absl::StrCat(
       "UPDATE checks SET last_ping = last_ping - interval '3 minutes', "
-      "alert_after = alert_after - interval '3 minutes' WHERE id = '",
+      "alert_after = alert_after - interval '3 minutes', "
+      "alert_floor = alert_after - interval '3 minutes' WHERE id = '",
       c.uuid(), "'"));
   std::atomic<int> flips{0};
   std::vector<std::thread> threads;
@@ -368,6 +369,62 @@ TEST_F(DataServiceTest, CheckNotYetDueStaysUp) {
   v1::MarkLateChecksResponse resp = MarkLate();
   for (const auto& f : resp.flips()) EXPECT_NE(f.check(), c.uuid());
   EXPECT_EQ(Get(c.uuid(), project_.api_key())->status(), v1::CHECK_STATUS_UP);
+}
+
+// The deadline floor (V009): pings that move the deadline later leave the
+// indexed floor alone; one that moves it earlier lowers it; the late-check
+// scan lifts a passed floor to the deadline and still catches a due check.
+TEST_F(DataServiceTest, DeadlineFloorIsALowerBoundThePingPathLeavesAlone) {
+  v1::CheckSpec spec;
+  spec.mutable_timeout()->set_seconds(3600);
+  spec.mutable_grace()->set_seconds(60);
+  v1::Check c = Create(spec);
+  auto deadlines = [&] {
+    auto r = Sql(absl::StrCat(
+        "SELECT tocsin_micros(alert_after), tocsin_micros(alert_floor) "
+        "FROM checks WHERE id = '", c.uuid(), "'"));
+    return std::make_pair(r[0][0].is_null() ? 0 : r[0][0].as<int64_t>(),
+                          r[0][1].is_null() ? 0 : r[0][1].as<int64_t>());
+  };
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS).ok());
+  auto [after1, floor1] = deadlines();
+  ASSERT_NE(after1, 0);
+  EXPECT_EQ(floor1, after1);
+  for (int i = 0; i < 3; ++i) {
+    absl::SleepFor(absl::Milliseconds(5));
+    ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS).ok());
+  }
+  auto [after2, floor2] = deadlines();
+  EXPECT_GT(after2, after1);
+  EXPECT_EQ(floor2, floor1) << "a later deadline must not move the floor";
+
+  // A start ping: the deadline becomes start + grace, earlier than before.
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_START).ok());
+  auto [after3, floor3] = deadlines();
+  EXPECT_LT(after3, floor1);
+  EXPECT_EQ(floor3, after3) << "an earlier deadline must lower the floor";
+
+  // A floor that passed while the deadline did not: lifted, no flip.
+  Sql(absl::StrCat("UPDATE checks SET alert_floor = now() - interval '1 minute'"
+                   " WHERE id = '", c.uuid(), "'"));
+  v1::MarkLateChecksResponse resp = MarkLate();
+  for (const auto& f : resp.flips()) EXPECT_NE(f.check(), c.uuid());
+  auto [after4, floor4] = deadlines();
+  EXPECT_EQ(after4, after3);
+  EXPECT_EQ(floor4, after3);
+  EXPECT_EQ(Get(c.uuid(), project_.api_key())->status(), v1::CHECK_STATUS_UP);
+
+  // Due for real: goes down once, and leaves no floor behind.
+  Sql(absl::StrCat("UPDATE checks SET last_start = now() - interval '61 "
+                   "seconds', alert_after = now() - interval '1 second', "
+                   "alert_floor = now() - interval '1 second' WHERE id = '",
+                   c.uuid(), "'"));
+  resp = MarkLate();
+  int flips = 0;
+  for (const auto& f : resp.flips()) flips += f.check() == c.uuid();
+  EXPECT_EQ(flips, 1);
+  EXPECT_EQ(deadlines(), std::make_pair(int64_t{0}, int64_t{0}));
+  EXPECT_EQ(Get(c.uuid(), project_.api_key())->status(), v1::CHECK_STATUS_DOWN);
 }
 
 TEST_F(DataServiceTest, SlugAutoProvisioningCreatesOneCheck) {
@@ -420,7 +477,8 @@ TEST_F(DataServiceTest, StartedNewCheckGoesDownAfterGrace) {
   ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_START).ok());
   Sql(absl::StrCat(
       "UPDATE checks SET last_start = last_start - interval '61 seconds', "
-      "alert_after = alert_after - interval '61 seconds' WHERE id = '",
+      "alert_after = alert_after - interval '61 seconds', "
+      "alert_floor = alert_after - interval '61 seconds' WHERE id = '",
       c.uuid(), "'"));
   v1::MarkLateChecksResponse resp = MarkLate();
   int flips = 0;
@@ -673,7 +731,8 @@ TEST_F(AlertingTest, OutageGivesOverdueChecksTheirGraceAgain) {
   // Intake last proven ten minutes ago; the check went overdue since.
   Sql("UPDATE intake_state SET last_seen = now() - interval '10 minutes'");
   Sql(absl::StrCat("UPDATE checks SET last_ping = now() - interval '5 minutes', "
-                   "alert_after = now() - interval '2 minutes' WHERE id = '",
+                   "alert_after = now() - interval '2 minutes', "
+                   "alert_floor = now() - interval '2 minutes' WHERE id = '",
                    c.uuid(), "'"));
   v1::MarkLateChecksResponse late = MarkLate();
   EXPECT_TRUE(late.intake_down());
