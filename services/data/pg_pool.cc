@@ -59,6 +59,12 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Acquire() {
     // are the same index lookups. Statements sent with parameters are not
     // cached, so nothing else is affected.
     c->set_variable("plan_cache_mode", "force_generic_plan");
+    // A lost connection is the pool's to replace (and a statement's caller's
+    // to judge): libpqxx must never reconnect behind a transaction's back.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    c->inhibit_reactivation(true);  // Deprecated in 6.4, still the only way.
+#pragma GCC diagnostic pop
     for (const auto& [name, sql] : statements) c->prepare(name, sql);
     return c;
   } catch (const std::exception& e) {

@@ -19,3 +19,11 @@ CREATE INDEX checks_floor_idx ON checks (alert_floor)
 -- Room on each page for the new versions of its rows, so heap-only updates
 -- find space where the old version is. Applies to pages written from now on.
 ALTER TABLE checks SET (fillfactor = 60);
+
+-- Pings are deleted as fast as they are inserted once checks reach
+-- TOCSIN_PINGS_KEPT. With the default thresholds (a fifth of the table) and
+-- cost delay, dead rows piled up to several times the live ones under load
+-- and every ping got slower: vacuum this table early and unthrottled.
+ALTER TABLE pings SET (autovacuum_vacuum_scale_factor = 0.02,
+                       autovacuum_vacuum_insert_scale_factor = 0.02,
+                       autovacuum_vacuum_cost_delay = 0);
