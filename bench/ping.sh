@@ -4,28 +4,62 @@
 # ceilings measured in the same run: nginx answering by itself, and pgbench
 # running one "update the check, insert the ping" transaction per ping.
 #
-#   bench/ping.sh [--checks N] [--duration SECONDS] [--warmup SECONDS]
-#                 [--connections N]
+#   bench/ping.sh [--checks N] [--connections N] [--duration SECONDS]
+#                 [--warmup SECONDS] [--stored-pings N] [--burst]
+#                 [--burst-connections N] [--burst-seconds S] [--profile]
+#
+#   --checks N          checks pinged (1,000); beyond the first, they are
+#                       written straight into the database, already up
+#   --stored-pings N    first fill the pings table to N rows (spread over the
+#                       checks, with COPY-speed INSERT ... SELECT); e.g.
+#                       --checks 100000 --stored-pings 10000000
+#   --burst             the hour-top burst: before the steady run, wrk with
+#                       --burst-connections (1,024) for --burst-seconds (10);
+#                       reports answers by status, timeouts and the rate of
+#                       2xx during the burst; the steady run right after it
+#                       shows whether throughput recovered
+#   --profile           perf profiles of gateway, data and PostgreSQL during
+#                       the steady run; the top symbols of each are printed
+#
+# CPU per component (from /proc) and memory of the services are always
+# reported. State (database, seeded checks and pings) is kept in
+# TOCSIN_BENCH_STATE (/tmp/tocsin-bench) between runs.
 #
 # The last line is machine-readable:
 #   ping_rps=N ping_p99_ms=N non2xx=N nginx_rps=N pgbench_tps=N
+#   cpu_ms_per_ping=N services_rss_mb=N services_pss_mb=N [burst_...]
 set -euo pipefail
 source "$(dirname "$0")/../deploy/local/lib/common.sh"
 
-checks=1000 duration=15 warmup=5 connections=64
+checks=1000 duration=15 warmup=5 connections=64 stored_pings=0
+burst=off burst_connections=1024 burst_seconds=10 profile=off
 while (($#)); do
   case $1 in
     --checks) checks=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
+    --stored-pings) stored_pings=$2; shift 2 ;;
+    --burst) burst=on; shift ;;
+    --burst-connections) burst_connections=$2; shift 2 ;;
+    --burst-seconds) burst_seconds=$2; shift 2 ;;
+    --profile) profile=on; shift ;;
     *) die "unknown option $1 (see the header of $0)" ;;
   esac
 done
+for n in "$checks" "$duration" "$warmup" "$connections" "$stored_pings" \
+  "$burst_connections" "$burst_seconds"; do
+  [[ $n =~ ^[0-9]+$ ]] || die "not a whole number: $n"
+done
+((checks >= 1 && connections >= 1 && duration >= 1)) ||
+  die "--checks, --connections and --duration must be at least 1"
 
 "$TOCSIN_ROOT/tools/install-deps.sh"
 make -C "$TOCSIN_ROOT" build >/dev/null
+[[ $profile == off ]] || command -v perf >/dev/null ||
+  die "--profile needs perf (apt-get install linux-perf)"
 
+export TOCSIN_ROOT  # For the wrk scripts.
 export TOCSIN_STATE_DIR=${TOCSIN_BENCH_STATE:-/tmp/tocsin-bench}
 export TOCSIN_BUILD_DIR=$TOCSIN_ROOT/build/release
 export TOCSIN_HTTP_PORT=28000 TOCSIN_GATEWAY_PORT=28081 TOCSIN_DATA_PORT=28051 \
@@ -46,29 +80,71 @@ log "== starting the stack (state in $TOCSIN_STATE_DIR)"
 "$TOCSIN_ROOT/deploy/local/stack" start >/dev/null
 stack_json=$TOCSIN_STATE_DIR/stack.json
 base=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["base_url"])' "$stack_json")
+pw=$(cat "$TOCSIN_STATE_DIR/secrets/db_password")
+psql_bench() { PGPASSWORD=$pw psql -h 127.0.0.1 -p "$TOCSIN_PG_PORT" -U tocsin -d tocsin -qAt -v ON_ERROR_STOP=1 "$@"; }
 
-log "== creating $checks checks"
-python3 - "$stack_json" "$checks" "$work/paths.txt" <<'PY'
+# One check through the API (so the rows have the API's shape), the rest in
+# bulk, as they would be after their first ping: up, with a deadline.
+have=$(psql_bench -c "SELECT count(*) FROM checks WHERE tags = 'bench'")
+if ((have == 0)); then
+  log "== creating the first check through the API"
+  python3 - "$stack_json" <<'PY'
 import http.client, json, sys, urllib.parse
 info = json.load(open(sys.argv[1]))
-want = int(sys.argv[2])
 url = urllib.parse.urlsplit(info["base_url"])
 conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
 headers = {"X-Api-Key": info["api_key"], "Content-Type": "application/json"}
-conn.request("GET", "/api/v3/checks/?tag=bench", headers=headers)
-have = [c["uuid"] for c in json.loads(conn.getresponse().read())["checks"]]
-while len(have) < want:
-    body = json.dumps({"name": f"bench {len(have)}", "tags": "bench", "timeout": 86400})
-    conn.request("POST", "/api/v3/checks/", body, headers)
-    resp = conn.getresponse()
-    doc = json.loads(resp.read())
-    if resp.status != 201:
-        sys.exit(f"creating a check failed: {resp.status} {doc}")
-    have.append(doc["uuid"])
-with open(sys.argv[3], "w") as f:
-    for u in have[:want]:
-        f.write(f"/ping/{u}\n")
+conn.request("POST", "/api/v3/checks/",
+             json.dumps({"name": "bench 0", "tags": "bench", "timeout": 86400}), headers)
+resp = conn.getresponse()
+if resp.status != 201:
+    sys.exit(f"creating a check failed: {resp.status} {resp.read()!r}")
 PY
+  have=1
+fi
+if ((have < checks)); then
+  log "== adding $((checks - have)) checks in bulk"
+  psql_bench <<SQL
+INSERT INTO checks (id, project_id, unique_key, badge_key, name, tags, timeout_s,
+                    grace_s, status, last_ping, alert_after, alert_floor)
+SELECT g.id, p.project_id, md5(g.id::text), gen_random_uuid(), 'bench ' || g.i,
+       'bench', 86400, 3600, 'up', now(), now() + interval '25 hours',
+       now() + interval '25 hours'
+FROM (SELECT project_id FROM checks WHERE tags = 'bench' LIMIT 1) p,
+     LATERAL (SELECT gen_random_uuid() AS id, i
+              FROM generate_series($have, $((checks - 1))) i) g;
+ANALYZE checks;
+SQL
+fi
+psql_bench -c "SELECT '/ping/' || id FROM checks WHERE tags = 'bench' ORDER BY id LIMIT $checks" >"$work/paths.txt"
+
+stored=$(psql_bench -c "SELECT coalesce(sum(n_pings), 0) FROM checks WHERE tags = 'bench'")
+if ((stored_pings > 0 && stored < stored_pings)); then
+  per_check=$(((stored_pings + checks - 1) / checks))
+  log "== storing about $stored_pings pings ($per_check per check; indexes rebuilt after)"
+  started=$SECONDS
+  # Without the key and the foreign key while loading (one sort at the end
+  # instead of ten million random index insertions and trigger calls).
+  psql_bench <<SQL
+BEGIN;
+ALTER TABLE pings DROP CONSTRAINT pings_pkey, DROP CONSTRAINT pings_check_id_fkey;
+INSERT INTO pings (check_id, n, created, kind, scheme, method, remote_addr,
+                   user_agent, body_size)
+SELECT c.id, c.n_pings + g.n, now() - (($per_check - g.n) * interval '1 minute'),
+       'success', 'http', 'GET', '127.0.0.1', 'bench-seed', 0
+FROM (SELECT id, n_pings FROM checks WHERE tags = 'bench' ORDER BY id LIMIT $checks) c,
+     generate_series(1, $per_check) g(n);
+UPDATE checks SET n_pings = n_pings + $per_check
+  WHERE id IN (SELECT id FROM checks WHERE tags = 'bench' ORDER BY id LIMIT $checks);
+ALTER TABLE pings ADD PRIMARY KEY (check_id, n),
+  ADD CONSTRAINT pings_check_id_fkey FOREIGN KEY (check_id)
+    REFERENCES checks (id) ON DELETE CASCADE;
+COMMIT;
+VACUUM ANALYZE pings;
+SQL
+  log "   done in $((SECONDS - started)) s"
+fi
+stored_now=$(psql_bench -c "SELECT count(*) FROM pings")
 
 # Parses wrk's output into "rps p50_ms p99_ms non2xx socket_errors total".
 parse_wrk() {
@@ -111,24 +187,68 @@ wrk -t2 -c"$connections" -d"$duration"s --latency "http://127.0.0.1:28999/" >"$w
 read -r nginx_rps _ <<<"$(parse_wrk "$work/nginx.txt")"
 kill -QUIT "$ceiling_pid"; ceiling_pid=""
 
-log "== Tocsin: GET /ping/<uuid> over $checks checks, $connections connections"
-wrk -t2 -c"$connections" -d"$warmup"s -s "$TOCSIN_ROOT/bench/ping.lua" "$base" -- "$work/paths.txt" >/dev/null
 export PGDATA_DIR
 PGDATA_DIR=$(shared_dir "$TOCSIN_STATE_DIR")/pg
+log "== Tocsin: GET /ping/<uuid> over $checks checks, $connections connections"
+wrk -t2 -c"$connections" -d"$warmup"s -s "$TOCSIN_ROOT/bench/ping.lua" "$base" -- "$work/paths.txt" >/dev/null
+
+burst_line=""
+if [[ $burst == on ]]; then
+  log "== burst: $burst_connections connections for ${burst_seconds}s"
+  # wrk's own timeout (2 s) counts requests that got no answer in time.
+  (ulimit -n 65536 2>/dev/null || true
+   wrk -t2 -c"$burst_connections" -d"$burst_seconds"s --timeout 2s --latency \
+     -s "$TOCSIN_ROOT/bench/ping_status.lua" "$base" -- "$work/paths.txt" >"$work/burst.txt")
+  read -r burst_rps _ burst_p99 _ burst_sock _ <<<"$(parse_wrk "$work/burst.txt")"
+  burst_statuses=$(sed -n 's/^statuses: //p' "$work/burst.txt")
+  burst_timeouts=$(sed -n 's/.*timeout \([0-9]*\).*/\1/p' "$work/burst.txt")
+  burst_timeouts=${burst_timeouts:-0}
+  burst_rejected=$(python3 -c '
+import sys
+counts = dict(kv.split("=") for kv in sys.argv[1].split())
+print(sum(int(v) for k, v in counts.items() if k in ("429", "503")))' "$burst_statuses")
+  burst_line="burst_rps=$burst_rps burst_p99_ms=$burst_p99 burst_rejected=$burst_rejected burst_timeouts=$burst_timeouts burst_socket_errors=$burst_sock"
+fi
+
 python3 "$TOCSIN_ROOT/bench/procstat.py" snapshot "$TOCSIN_STATE_DIR" "$work/cpu0.json"
+perf_pids=()
+if [[ $profile == on ]]; then
+  for name in gateway data; do
+    perf record -F 999 -g -p "$(cat "$TOCSIN_STATE_DIR/run/$name.pid")" \
+      -o "$work/perf.$name" -- sleep "$duration" >/dev/null 2>&1 &
+    perf_pids+=($!)
+  done
+  pg_backends=$(pgrep -d, -P "$(head -n1 "$PGDATA_DIR/postmaster.pid")" || true)
+  perf record -F 999 -g -p "$pg_backends" -o "$work/perf.postgres" -- sleep "$duration" >/dev/null 2>&1 &
+  perf_pids+=($!)
+fi
 wrk -t2 -c"$connections" -d"$duration"s --latency -s "$TOCSIN_ROOT/bench/ping.lua" "$base" \
   -- "$work/paths.txt" >"$work/ping.txt"
 python3 "$TOCSIN_ROOT/bench/procstat.py" snapshot "$TOCSIN_STATE_DIR" "$work/cpu1.json"
+for p in "${perf_pids[@]}"; do wait "$p" || true; done
 read -r ping_rps ping_p50 ping_p99 non2xx sock_errors total <<<"$(parse_wrk "$work/ping.txt")"
+batches=$(curl -fsS "http://127.0.0.1:$TOCSIN_DATA_METRICS_PORT/metrics" | python3 -c '
+import sys
+m = {}
+for line in sys.stdin:
+    if line.startswith("tocsin_ping_batch_"):
+        k, v = line.split()[:2]
+        m[k] = float(v)
+n = m.get("tocsin_ping_batch_size_count", 0)
+if n:
+    size = m["tocsin_ping_batch_size_sum"] / n
+    ms = 1000 * m["tocsin_ping_batch_seconds_sum"] / n
+    print(f"{size:.1f} pings per transaction, {ms:.2f} ms each (since the start)")
+else:
+    print("no batches recorded")')
+hot=$(psql_bench -c "SELECT round(100.0 * n_tup_hot_upd / greatest(n_tup_upd, 1), 1) FROM pg_stat_user_tables WHERE relname = 'checks'")
 sleep 2  # Idle, then measure memory.
 python3 "$TOCSIN_ROOT/bench/procstat.py" report "$work/cpu0.json" "$work/cpu1.json" \
   "$total" "$TOCSIN_STATE_DIR" >"$work/cpu.txt"
 
 log "== ceiling 2: pgbench, one transaction per ping (16 clients, 2 threads)"
-pw=$(cat "$TOCSIN_STATE_DIR/secrets/db_password")
-psql_bench() { PGPASSWORD=$pw psql -h 127.0.0.1 -p "$TOCSIN_PG_PORT" -U tocsin -d tocsin -qAt "$@"; }
 psql_bench -c "DROP TABLE IF EXISTS bench_check_ids" \
-  -c "CREATE TABLE bench_check_ids AS SELECT row_number() OVER (ORDER BY id)::int AS k, id FROM checks WHERE tags = 'bench' LIMIT $checks" \
+  -c "CREATE TABLE bench_check_ids AS SELECT row_number() OVER (ORDER BY id)::int AS k, id FROM checks WHERE tags = 'bench' ORDER BY id LIMIT $checks" \
   -c "ALTER TABLE bench_check_ids ADD PRIMARY KEY (k)"
 nids=$(psql_bench -c "SELECT count(*) FROM bench_check_ids")
 PGPASSWORD=$pw "$(pg_bindir)/pgbench" -h 127.0.0.1 -p "$TOCSIN_PG_PORT" -U tocsin -n -c 16 -j 2 \
@@ -136,16 +256,35 @@ PGPASSWORD=$pw "$(pg_bindir)/pgbench" -h 127.0.0.1 -p "$TOCSIN_PG_PORT" -U tocsi
   { cat "$work/pgbench.txt" >&2; die "pgbench failed"; }
 pgbench_tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.txt" | head -n1)
 psql_bench -c "DROP TABLE bench_check_ids"
+ratio=$(python3 -c "import sys; print(f'{float(sys.argv[1]) / max(float(sys.argv[2]), 1):.2f}')" "$ping_rps" "$pgbench_tps")
 
 cat <<REPORT
 
 Ping ingest through nginx -> gateway -> data -> PostgreSQL ($(nproc) cores)
-  checks: $checks   connections: $connections   duration: ${duration}s after ${warmup}s warm-up
-  Tocsin pings (2xx):       $ping_rps /s   p50 ${ping_p50} ms   p99 ${ping_p99} ms
+  checks: $checks   stored pings: $stored_now   connections: $connections   duration: ${duration}s after ${warmup}s warm-up
+REPORT
+if [[ $burst == on ]]; then
+  cat <<REPORT
+  burst before the run: $burst_connections connections for ${burst_seconds}s
+    2xx: $burst_rps /s   p99 ${burst_p99} ms   answers by status: $burst_statuses
+    refused with 429/503: $burst_rejected   timed out (no answer in 2 s): $burst_timeouts   socket errors: $burst_sock
+REPORT
+fi
+cat <<REPORT
+  Tocsin pings (2xx):       $ping_rps /s   p50 ${ping_p50} ms   p99 ${ping_p99} ms   (${ratio}x the pgbench ceiling)
   answers that were not 2xx: $non2xx   socket errors: $sock_errors   requests: $total
   ceiling, nginx alone:      $nginx_rps /s
   ceiling, pgbench 1 txn/ping (16 clients): $pgbench_tps tps
+  data service batches: $batches
+  check updates that were heap-only (HOT): ${hot}%
 $(grep -v '=' "$work/cpu.txt")
-
 REPORT
-echo "ping_rps=$ping_rps ping_p99_ms=$ping_p99 non2xx=$((non2xx + sock_errors)) nginx_rps=$nginx_rps pgbench_tps=$pgbench_tps $(grep '=' "$work/cpu.txt")"
+if [[ $profile == on ]]; then
+  for name in gateway data postgres; do
+    echo "  profile, $name (top symbols, self time):"
+    perf report -i "$work/perf.$name" --no-children --sort dso,symbol -g none --percent-limit 1.5 \
+      2>/dev/null | grep -E '^ +[0-9]' | head -n 15 | sed -E 's/ +/ /g; s/^/    /' | cut -c1-150
+  done
+fi
+echo
+echo "ping_rps=$ping_rps ping_p99_ms=$ping_p99 non2xx=$((non2xx + sock_errors)) nginx_rps=$nginx_rps pgbench_tps=$pgbench_tps $(grep '=' "$work/cpu.txt")${burst_line:+ $burst_line}"

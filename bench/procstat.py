@@ -4,7 +4,8 @@ With PGDATA_DIR set to the stack's PostgreSQL data directory:
   procstat.py snapshot STATE_DIR OUT.json   CPU seconds per component now
   procstat.py report BEFORE.json AFTER.json PINGS STATE_DIR
         prints CPU seconds and ms of CPU per ping for each component over the
-        run, and resident memory of the three services now
+        run, and the memory of the three services now (RSS, and PSS: shared
+        library pages counted once)
 """
 import json
 import os
@@ -82,6 +83,17 @@ def rss_mb(pid):
     return 0.0
 
 
+def pss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def main():
     if sys.argv[1] == "snapshot":
         with open(sys.argv[3], "w") as f:
@@ -100,10 +112,19 @@ def main():
     print("  CPU over the run: " + ", ".join(parts))
     print(f"  gateway + data + PostgreSQL: {1000 * total / pings:.4f} ms of CPU per ping")
     comps = components(state)
-    mem = {n: rss_mb(comps[n]) for n in ("gateway", "data", "scheduler") if comps.get(n)}
-    print("  resident memory now: " + ", ".join(f"{n} {v:.1f} MB" for n, v in mem.items())
-          + f" (together {sum(mem.values()):.1f} MB)")
-    print(f"cpu_ms_per_ping={1000 * total / pings:.4f} services_rss_mb={sum(mem.values()):.1f}")
+    names = [n for n in ("gateway", "data", "scheduler") if comps.get(n)]
+    mem = {n: rss_mb(comps[n]) for n in names}
+    pss = {n: pss_mb(comps[n]) for n in names}
+    print("  resident memory now (RSS): " + ", ".join(f"{n} {v:.1f} MB" for n, v in mem.items())
+          + f" (sum {sum(mem.values()):.1f} MB)")
+    # RSS counts the pages of gRPC, Protobuf, Abseil, libstdc++ ... once per
+    # process that maps them; PSS shares each such page out among them, so
+    # the sum of PSS is what the three occupy together.
+    print("  memory of the three together (PSS, shared libraries counted once): "
+          + ", ".join(f"{n} {v:.1f} MB" for n, v in pss.items())
+          + f" (together {sum(pss.values()):.1f} MB)")
+    print(f"cpu_ms_per_ping={1000 * total / pings:.4f} services_rss_mb={sum(mem.values()):.1f} "
+          f"services_pss_mb={sum(pss.values()):.1f}")
 
 
 if __name__ == "__main__":
