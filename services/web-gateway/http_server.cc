@@ -22,19 +22,36 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 constexpr size_t kHeaderLimit = 16 * 1024;
+// While stopping, how long an idle keep-alive connection is left open for a
+// request already on its way; then it is closed in order (FIN).
+constexpr auto kDrainIdle = std::chrono::milliseconds(300);
 
-class Session : public std::enable_shared_from_this<Session> {
+}  // namespace
+
+class HttpServer::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, const GatewayConfig& config, const Router& router,
-          std::atomic<int>& in_flight, const std::atomic<bool>& stopping)
+          std::atomic<int>& in_flight, const std::atomic<bool>& stopping,
+          std::atomic<int>& open)
       : stream_(std::move(socket)),
         config_(config),
         router_(router),
         in_flight_(in_flight),
-        stopping_(stopping) {
+        stopping_(stopping),
+        open_(open) {
+    ++open_;
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) peer_ = ep.address();
+  }
+  ~Session() { --open_; }
+
+  // Graceful stop: an idle connection gets a short while for a request
+  // already sent, then closes; a busy one closes after its answer.
+  void Drain() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->reading_) self->stream_.expires_after(kDrainIdle);
+    });
   }
 
   void Run() {
@@ -47,13 +64,19 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(config_.max_body);
     parser_->header_limit(kHeaderLimit);
-    stream_.expires_after(absl::ToChronoSeconds(config_.idle_timeout));
+    if (stopping_) {
+      stream_.expires_after(kDrainIdle);
+    } else {
+      stream_.expires_after(absl::ToChronoSeconds(config_.idle_timeout));
+    }
+    reading_ = true;
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead,
                                                shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t) {
+    reading_ = false;
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == net::error::operation_aborted || ec == net::error::eof ||
         ec == net::error::connection_reset) {
@@ -124,6 +147,9 @@ class Session : public std::enable_shared_from_this<Session> {
     res_->set(http::field::server, "tocsin");
     res_->set(http::field::content_type, r.content_type);
     for (auto& [k, v] : r.headers) res_->insert(k, v);
+    // Stopping since the request was read: say so, so that the client does
+    // not send another request on a connection about to close.
+    keep_alive = keep_alive && !stopping_;
     res_->keep_alive(keep_alive);
     res_->body() = std::move(r.body);
     res_->prepare_payload();
@@ -137,7 +163,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnWrite(bool close, beast::error_code ec, size_t) {
-    if (ec || close || stopping_) return Close();
+    // Not closed merely because we are stopping now: the answer promised
+    // keep-alive, so the client may already be sending the next request.
+    // Read() waits kDrainIdle for it and answers it with close.
+    if (ec || close) return Close();
     Read();
   }
 
@@ -155,10 +184,10 @@ class Session : public std::enable_shared_from_this<Session> {
   const Router& router_;
   std::atomic<int>& in_flight_;
   const std::atomic<bool>& stopping_;
+  std::atomic<int>& open_;
+  bool reading_ = false;  // Waiting for a request (on the strand only).
   net::ip::address peer_;
 };
-
-}  // namespace
 
 HttpServer::HttpServer(const GatewayConfig& config, const Router& router)
     : config_(config),
@@ -199,9 +228,20 @@ void HttpServer::Accept() {
         if (ec == net::error::operation_aborted || stopping_) return;
         if (!ec) {
           socket.set_option(tcp::no_delay(true), ec);
-          std::make_shared<Session>(std::move(socket), config_, router_,
-                                    in_flight_, stopping_)
-              ->Run();
+          auto session = std::make_shared<Session>(
+              std::move(socket), config_, router_, in_flight_, stopping_,
+              open_sessions_);
+          {
+            std::lock_guard<std::mutex> lock(sessions_mu_);
+            // Forget the closed ones now and then, not on every accept.
+            if (sessions_.size() >= 2 * sessions_kept_ + 64) {
+              std::erase_if(sessions_,
+                            [](const auto& w) { return w.expired(); });
+              sessions_kept_ = sessions_.size();
+            }
+            sessions_.push_back(session);
+          }
+          session->Run();
           if (acceptor_.is_open()) Accept();
           return;
         }
@@ -223,9 +263,23 @@ void HttpServer::Stop(absl::Duration grace) {
     acceptor_.close(ec);
     accept_retry_.cancel();
   });
+  {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    for (auto& w : sessions_) {
+      if (auto s = w.lock()) s->Drain();
+    }
+  }
+  // Every connection closes by itself: after its answer, or idle after
+  // kDrainIdle. Tearing them down earlier would cut off (reset) requests
+  // that are already on their way.
   absl::Time give_up = absl::Now() + grace;
-  while (in_flight_ > 0 && absl::Now() < give_up) {
+  while ((in_flight_ > 0 || open_sessions_ > 0) && absl::Now() < give_up) {
     absl::SleepFor(absl::Milliseconds(20));
+  }
+  if (open_sessions_ > 0) {
+    log::Warning("stopping with connections still open",
+                 {{"connections", int64_t{open_sessions_.load()}},
+                  {"in_flight", int64_t{in_flight_.load()}}});
   }
   ioc_.stop();
   for (auto& t : threads_) {

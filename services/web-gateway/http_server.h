@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -26,15 +27,18 @@ class HttpServer {
 
   absl::Status Start();
   int port() const { return port_; }
-  // Stops accepting and reading new requests, waits up to `grace` for the
-  // requests in progress to be answered, then stops. Every gRPC call has a
-  // deadline, so a `grace` beyond it means no callback outlives the server.
+  // Stops accepting connections; answers the requests in progress and any
+  // already on their way with `Connection: close`, lets idle keep-alive
+  // connections close in order, and waits up to `grace` for all of that.
+  // Every gRPC call has a deadline, so a `grace` beyond it means no callback
+  // outlives the server.
   void Stop(absl::Duration grace);
 
   // Requests being handled right now (for graceful stop).
   std::atomic<int>& in_flight() { return in_flight_; }
 
  private:
+  class Session;
   void Accept();
 
   const GatewayConfig& config_;
@@ -45,6 +49,10 @@ class HttpServer {
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
   std::atomic<int> in_flight_{0};
+  std::atomic<int> open_sessions_{0};
+  std::mutex sessions_mu_;
+  std::vector<std::weak_ptr<Session>> sessions_;  // For Stop() to drain.
+  size_t sessions_kept_ = 0;
   int port_ = 0;
   bool stopped_ = false;
 };

@@ -21,10 +21,13 @@ int HttpStatusFor(absl::StatusCode code) {
       return 409;
     case absl::StatusCode::kResourceExhausted:
       return 429;
-    case absl::StatusCode::kCancelled:
-      return 499;
     case absl::StatusCode::kUnimplemented:
       return 501;
+    // The gateway never cancels a call whose answer it still wants: a
+    // cancelled one was given up by the other side (a data replica
+    // shutting down with calls not yet started). Nothing was done; the
+    // client may try again.
+    case absl::StatusCode::kCancelled:
     case absl::StatusCode::kUnavailable:
       return 503;
     case absl::StatusCode::kDeadlineExceeded:

@@ -18,6 +18,12 @@ TEST(StatusMappingTest, FollowsGoogleRpcCodeTable) {
   EXPECT_EQ(HttpStatusFor(absl::StatusCode::kInternal), 500);
 }
 
+// A call the data service gave up (shutting down) is worth retrying, like
+// one it could not take: 503 (with Retry-After), not 499.
+TEST(StatusMappingTest, CancelledByTheServerIsUnavailable) {
+  EXPECT_EQ(HttpStatusFor(absl::StatusCode::kCancelled), 503);
+}
+
 TEST(StatusMappingTest, ServerErrorsAreThe5xx) {
   EXPECT_TRUE(IsServerError(absl::StatusCode::kInternal));
   EXPECT_TRUE(IsServerError(absl::StatusCode::kUnavailable));

@@ -1,7 +1,8 @@
 """Pings under faults: while clients ping, tocsin-data is killed (SIGKILL)
-and started again, then PostgreSQL restarts. Every ping answered OK must be
-in the database, no request may hang past its deadline, and the stack must
-recover by itself."""
+and started again, then PostgreSQL restarts; and gateway and data are
+stopped with SIGTERM (graceful shutdown). Every ping answered OK must be in
+the database, no request may hang past its deadline or be cut off, and the
+stack must recover by itself."""
 import http.client
 import os
 import signal
@@ -54,15 +55,23 @@ class PingFaultTest(unittest.TestCase):
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        timeout=90)
 
-    def test_acknowledged_pings_survive_crashes_and_restarts(self):
+    def make_checks(self, label):
         key = self.stack.info["api_key"]
         uuids = []
         for i in range(CLIENTS):
             status, doc = self.stack.api("POST", "/api/v3/checks/",
-                                         {"name": "fault %d" % i}, key=key)
+                                         {"name": "%s %d" % (label, i)}, key=key)
             self.assertEqual(status, 201, doc)
             uuids.append(doc["ping_url"].rsplit("/", 1)[1])
-        port = int(PORTS["TOCSIN_HTTP_PORT"])
+        return uuids
+
+    def load(self, port, uuids, during):
+        """CLIENTS clients ping over keep-alive connections for SECONDS while
+        `during()` runs. Returns per-client OKs and requests sent, answers
+        by outcome, and the slowest request. Outcomes: HTTP statuses;
+        "refused" (no connection: the request was never sent); "cut" (the
+        connection failed after the request was sent: reset or closed with
+        no answer)."""
         stop = time.monotonic() + SECONDS
         ok = [0] * CLIENTS
         sent = [0] * CLIENTS
@@ -74,16 +83,24 @@ class PingFaultTest(unittest.TestCase):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             while time.monotonic() < stop:
                 started = time.monotonic()
-                sent[i] += 1
-                try:
-                    conn.request("GET", "/ping/" + uuids[i])
-                    resp = conn.getresponse()
-                    body = resp.read()
-                    code = resp.status
-                except (OSError, http.client.HTTPException) as e:
-                    code = "conn: " + type(e).__name__
-                    conn.close()
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                body, code = b"", None
+                if conn.sock is None:
+                    try:
+                        conn.connect()
+                    except ConnectionRefusedError:
+                        code = "refused"
+                    except OSError as e:
+                        code = "connect: " + type(e).__name__
+                if code is None:
+                    sent[i] += 1
+                    try:
+                        conn.request("GET", "/ping/" + uuids[i])
+                        resp = conn.getresponse()
+                        body = resp.read()
+                        code = resp.status
+                    except (OSError, http.client.HTTPException) as e:
+                        code = "cut: " + type(e).__name__
+                        conn.close()
                 took = time.monotonic() - started
                 with lock:
                     codes[code] = codes.get(code, 0) + 1
@@ -96,34 +113,97 @@ class PingFaultTest(unittest.TestCase):
         threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
         for t in threads:
             t.start()
-        time.sleep(1.5)
-        os.kill(self.stack.pid("data"), signal.SIGKILL)
-        time.sleep(1.0)
-        self.stack.start()  # Starts only what is down: tocsin-data.
-        time.sleep(1.0)
-        self.restart_postgres()
-        for t in threads:
-            t.join()
+        try:
+            during()
+        finally:
+            for t in threads:
+                t.join()
         print("\nanswers:", codes, "slowest %.2f s" % slowest[0])
+        return ok, sent, codes, slowest[0]
 
-        # While data or PostgreSQL was away the gateway said so (503), and no
-        # request waited much past the 2 s deadline.
-        self.assertGreater(codes.get(503, 0) + codes.get(429, 0), 0, codes)
-        self.assertLess(slowest[0], 6.0)
-        self.assertEqual(set(codes) - {200, 503, 429}, set(), codes)
-
-        # Everything answered OK is stored; nothing beyond what was sent.
+    def assert_stored(self, uuids, ok, sent):
+        """Everything answered OK is stored; nothing beyond what was sent."""
         for i, u in enumerate(uuids):
             n = int(self.stack.sql("SELECT n_pings FROM checks WHERE id = '%s'" % u))
             self.assertGreaterEqual(n, ok[i], (u, n, ok[i], sent[i]))
             self.assertLessEqual(n, sent[i], (u, n, ok[i], sent[i]))
 
-        # And it recovered by itself.
+    def assert_recovers(self, uuid):
         def pings_ok():
-            status, _, body = self.stack.request(
-                "GET", "/" + uuids[0], base=self.stack.info["ping_base"])
+            status, _, _ = self.stack.request(
+                "GET", "/" + uuid, base=self.stack.info["ping_base"])
             return status == 200
         self.assertTrue(wait_until(pings_ok, 10, 0.2))
+
+    def wait_exit(self, pid, timeout):
+        def gone():
+            try:
+                os.kill(pid, 0)
+                return False
+            except ProcessLookupError:
+                return True
+        return wait_until(gone, timeout, 0.05)
+
+    def test_acknowledged_pings_survive_crashes_and_restarts(self):
+        uuids = self.make_checks("fault")
+
+        def faults():
+            time.sleep(1.5)
+            os.kill(self.stack.pid("data"), signal.SIGKILL)
+            time.sleep(1.0)
+            self.stack.start()  # Starts only what is down: tocsin-data.
+            time.sleep(1.0)
+            self.restart_postgres()
+
+        ok, sent, codes, slowest = self.load(int(PORTS["TOCSIN_HTTP_PORT"]), uuids, faults)
+        # While data or PostgreSQL was away the gateway said so (503), and no
+        # request waited much past the 2 s deadline.
+        self.assertGreater(codes.get(503, 0) + codes.get(429, 0), 0, codes)
+        self.assertLess(slowest, 6.0)
+        self.assertEqual(set(codes) - {200, 503, 429}, set(), codes)
+        self.assert_stored(uuids, ok, sent)
+        self.assert_recovers(uuids[0])
+
+    def test_sigterm_drains_gateway_and_data_under_load(self):
+        # The gateway, straight (nginx would hide a cut-off behind a 502):
+        # after SIGTERM every request it had, or that was on its way, is
+        # answered (with Connection: close), then connections are refused.
+        uuids = self.make_checks("drain")
+        gateway = self.stack.pid("gateway")
+        exited = []
+
+        def stop_gateway():
+            time.sleep(1.5)
+            os.kill(gateway, signal.SIGTERM)
+            exited.append(self.wait_exit(gateway, 15))
+
+        ok, sent, codes, _ = self.load(int(PORTS["TOCSIN_GATEWAY_PORT"]), uuids,
+                                       stop_gateway)
+        self.assertEqual(exited, [True], "the gateway did not stop in 15 s")
+        self.assertGreater(codes.get(200, 0), 0, codes)
+        self.assertGreater(codes.get("refused", 0), 0, codes)  # It did stop.
+        self.assertEqual(set(codes) - {200, "refused"}, set(), codes)
+        self.assert_stored(uuids, ok, sent)
+        self.stack.start()  # The gateway again.
+
+        # The data service, through nginx: what it had is committed and
+        # answered; while it is away the gateway answers 503 at once.
+        uuids = self.make_checks("drain-data")
+        data = self.stack.pid("data")
+
+        def stop_data():
+            time.sleep(1.5)
+            os.kill(data, signal.SIGTERM)
+            exited.append(self.wait_exit(data, 15))
+            self.stack.start()
+
+        ok, sent, codes, slowest = self.load(int(PORTS["TOCSIN_HTTP_PORT"]), uuids,
+                                             stop_data)
+        self.assertEqual(exited, [True, True], "tocsin-data did not stop in 15 s")
+        self.assertEqual(set(codes) - {200, 503, 429}, set(), codes)
+        self.assertLess(slowest, 6.0)
+        self.assert_stored(uuids, ok, sent)
+        self.assert_recovers(uuids[0])
 
 
 if __name__ == "__main__":
