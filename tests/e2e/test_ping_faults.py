@@ -25,15 +25,15 @@ CLIENTS = 8
 SECONDS = 8.0
 
 
-class PingFaultTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.stack = Stack(ports=PORTS, env=ENV)
-        cls.stack.start()
+class LoadTestCase(unittest.TestCase):
+    """Pings under load, and what to check afterwards; each subclass starts
+    its own stack in setUpClass."""
+    stack = None
 
     @classmethod
     def tearDownClass(cls):
-        cls.stack.destroy()
+        if cls.stack:
+            cls.stack.destroy()
 
     def pgdata(self):
         # The stack keeps PostgreSQL's files next to its log.
@@ -68,7 +68,8 @@ class PingFaultTest(unittest.TestCase):
     def load(self, port, uuids, during):
         """CLIENTS clients ping over keep-alive connections for SECONDS while
         `during()` runs. Returns per-client OKs and requests sent, answers
-        by outcome, and the slowest request. Outcomes: HTTP statuses;
+        by outcome, the slowest request, and when each OK came (monotonic
+        clock). Outcomes: HTTP statuses;
         "refused" (no connection: the request was never sent); "cut" (the
         connection failed after the request was sent: reset or closed with
         no answer)."""
@@ -77,6 +78,7 @@ class PingFaultTest(unittest.TestCase):
         sent = [0] * CLIENTS
         codes = {}
         slowest = [0.0]
+        ok_times = []
         lock = threading.Lock()
 
         def client(i):
@@ -105,6 +107,8 @@ class PingFaultTest(unittest.TestCase):
                 with lock:
                     codes[code] = codes.get(code, 0) + 1
                     slowest[0] = max(slowest[0], took)
+                    if code == 200 and body == b"OK":
+                        ok_times.append(time.monotonic())
                 if code == 200 and body == b"OK":
                     ok[i] += 1
                 elif code != 200:
@@ -119,7 +123,7 @@ class PingFaultTest(unittest.TestCase):
             for t in threads:
                 t.join()
         print("\nanswers:", codes, "slowest %.2f s" % slowest[0])
-        return ok, sent, codes, slowest[0]
+        return ok, sent, codes, slowest[0], ok_times
 
     def assert_stored(self, uuids, ok, sent):
         """Everything answered OK is stored; nothing beyond what was sent."""
@@ -144,6 +148,13 @@ class PingFaultTest(unittest.TestCase):
                 return True
         return wait_until(gone, timeout, 0.05)
 
+
+class PingFaultTest(LoadTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack(ports=PORTS, env=ENV)
+        cls.stack.start()
+
     def test_acknowledged_pings_survive_crashes_and_restarts(self):
         uuids = self.make_checks("fault")
 
@@ -155,7 +166,8 @@ class PingFaultTest(unittest.TestCase):
             time.sleep(1.0)
             self.restart_postgres()
 
-        ok, sent, codes, slowest = self.load(int(PORTS["TOCSIN_HTTP_PORT"]), uuids, faults)
+        ok, sent, codes, slowest, _ = self.load(int(PORTS["TOCSIN_HTTP_PORT"]), uuids,
+                                                faults)
         # While data or PostgreSQL was away the gateway said so (503), and no
         # request waited much past the 2 s deadline.
         self.assertGreater(codes.get(503, 0) + codes.get(429, 0), 0, codes)
@@ -177,8 +189,8 @@ class PingFaultTest(unittest.TestCase):
             os.kill(gateway, signal.SIGTERM)
             exited.append(self.wait_exit(gateway, 15))
 
-        ok, sent, codes, _ = self.load(int(PORTS["TOCSIN_GATEWAY_PORT"]), uuids,
-                                       stop_gateway)
+        ok, sent, codes, _, _ = self.load(int(PORTS["TOCSIN_GATEWAY_PORT"]), uuids,
+                                          stop_gateway)
         self.assertEqual(exited, [True], "the gateway did not stop in 15 s")
         self.assertGreater(codes.get(200, 0), 0, codes)
         self.assertGreater(codes.get("refused", 0), 0, codes)  # It did stop.
@@ -197,13 +209,53 @@ class PingFaultTest(unittest.TestCase):
             exited.append(self.wait_exit(data, 15))
             self.stack.start()
 
-        ok, sent, codes, slowest = self.load(int(PORTS["TOCSIN_HTTP_PORT"]), uuids,
-                                             stop_data)
+        ok, sent, codes, slowest, _ = self.load(int(PORTS["TOCSIN_HTTP_PORT"]), uuids,
+                                                stop_data)
         self.assertEqual(exited, [True, True], "tocsin-data did not stop in 15 s")
         self.assertEqual(set(codes) - {200, 503, 429}, set(), codes)
         self.assertLess(slowest, 6.0)
         self.assert_stored(uuids, ok, sent)
         self.assert_recovers(uuids[0])
+
+
+class TwoDataReplicasTest(LoadTestCase):
+    """The gateway balances over two tocsin-data replicas; one is killed
+    (SIGKILL) under load and stays down: no acknowledged ping is lost, and
+    the other takes the whole load within a second."""
+    PORTS = {"TOCSIN_HTTP_PORT": "18401", "TOCSIN_GATEWAY_PORT": "18482",
+             "TOCSIN_DATA_PORT": "18453", "TOCSIN_SCHEDULER_PORT": "18454",
+             "TOCSIN_PG_PORT": "18834", "TOCSIN_GATEWAY_METRICS_PORT": "19482",
+             "TOCSIN_DATA_METRICS_PORT": "19453",
+             "TOCSIN_SCHEDULER_METRICS_PORT": "19454"}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack(ports=cls.PORTS, env=dict(ENV, TOCSIN_DATA_REPLICAS="2"))
+        cls.stack.start()
+
+    def test_killing_one_replica_loses_nothing_and_the_other_takes_the_load(self):
+        uuids = self.make_checks("replicas")
+        killed = []
+
+        def kill_one():
+            time.sleep(2.0)
+            killed.append(time.monotonic())
+            os.kill(self.stack.pid("data2"), signal.SIGKILL)
+
+        ok, sent, codes, slowest, ok_times = self.load(
+            int(self.PORTS["TOCSIN_HTTP_PORT"]), uuids, kill_one)
+        self.assertEqual(set(codes) - {200, 503, 429}, set(), codes)
+        self.assertLess(slowest, 6.0)
+        self.assert_stored(uuids, ok, sent)
+        # Both replicas had work before the kill; afterwards the survivor
+        # answers at a rate like the one before (from a second after it).
+        t = killed[0]
+        before = sum(1 for x in ok_times if t - 1.5 <= x < t) / 1.5
+        after = sum(1 for x in ok_times if t + 1.0 <= x < t + SECONDS - 3.5) / (SECONDS - 4.5)
+        print("OK/s before the kill %.0f, after %.0f" % (before, after))
+        self.assertGreater(after, 0.3 * before, (before, after, codes))
+        with open(os.path.join(self.stack.state, "logs", "data2.log")) as f:
+            self.assertIn("serving", f.read())
 
 
 if __name__ == "__main__":
