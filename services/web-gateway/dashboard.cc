@@ -38,6 +38,30 @@ const char* StatusLabel(v1::CheckStatus s) {
   }
 }
 
+const char* PingKindLabel(v1::PingKind k) {
+  switch (k) {
+    case v1::PING_KIND_SUCCESS: return "success";
+    case v1::PING_KIND_START: return "start";
+    case v1::PING_KIND_FAIL: return "failure";
+    case v1::PING_KIND_LOG: return "log";
+    default: return "ignored";
+  }
+}
+
+// The user's membership of `project`, or null: another user's project
+// looks like no project at all.
+const v1::Membership* MembershipOf(const v1::GetSessionResponse& s,
+                                   const std::string& project) {
+  for (const auto& m : s.memberships()) {
+    if (m.project().uuid() == project) return &m;
+  }
+  return nullptr;
+}
+
+std::string CheckPath(const std::string& project, const std::string& check) {
+  return absl::StrCat("/projects/", project, "/checks/", check, "/");
+}
+
 }  // namespace
 
 Dashboard::Dashboard(const GatewayConfig& config, DataClient& data,
@@ -69,6 +93,12 @@ void Dashboard::Register(Router& r) {
   r.Add({"GET", "HEAD"}, "/accounts/password/", bind(&Dashboard::PasswordForm));
   r.Add({"POST"}, "/accounts/password/", bind(&Dashboard::ChangePassword));
   r.Add({"GET", "HEAD"}, "/projects/{project}/checks/", bind(&Dashboard::Checks));
+  r.Add({"GET", "HEAD"}, "/projects/{project}/checks/{check}/",
+        bind(&Dashboard::CheckDetail));
+  r.Add({"POST"}, "/projects/{project}/checks/{check}/pause",
+        bind(&Dashboard::PauseCheck));
+  r.Add({"POST"}, "/projects/{project}/checks/{check}/resume",
+        bind(&Dashboard::ResumeCheck));
 }
 
 HttpResponse Dashboard::Page(int status, const std::string& title,
@@ -363,11 +393,7 @@ void Dashboard::Projects(HttpRequest& req, const PathParams&, Respond respond) {
 void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
   std::string project = p.at("project");
   WithSession(req, std::move(respond), [this, project](Session s, Respond respond) {
-    const v1::Membership* member = nullptr;
-    for (const auto& m : s.memberships()) {
-      if (m.project().uuid() == project) member = &m;
-    }
-    // Another user's project looks like no project at all.
+    const v1::Membership* member = MembershipOf(s, project);
     if (member == nullptr) {
       return respond(Page(404, "Not found", "<p>No such project.</p>", &s));
     }
@@ -375,7 +401,7 @@ void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
     rpc.set_project(project);
     std::string name = member->project().name();
     data_.ListChecksForProject(
-        std::move(rpc), [this, s, name, respond = std::move(respond)](
+        std::move(rpc), [this, s, name, project, respond = std::move(respond)](
                             absl::StatusOr<v1::ListChecksResponse> r) {
           if (!r.ok()) {
             return respond(Page(503, "Unavailable", "<p>Try again shortly.</p>", &s));
@@ -390,8 +416,9 @@ void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
             for (const auto& c : r->checks()) {
               absl::StrAppend(
                   &body, "<tr data-uuid=\"", Esc(c.uuid()), "\"><td><span class=\"status ",
-                  StatusLabel(c.status()), "\">", StatusLabel(c.status()), "</span></td><td>",
-                  Esc(c.name().empty() ? c.uuid() : c.name()), "</td><td>",
+                  StatusLabel(c.status()), "\">", StatusLabel(c.status()),
+                  "</span></td><td><a href=\"", Esc(CheckPath(project, c.uuid())), "\">",
+                  Esc(c.name().empty() ? c.uuid() : c.name()), "</a></td><td>",
                   c.has_last_ping() ? Esc(FormatApiTime(FromProto(c.last_ping()))) : "never",
                   "</td></tr>");
             }
@@ -399,6 +426,157 @@ void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
           }
           respond(Page(200, name, body, &s));
         });
+  });
+}
+
+void Dashboard::CheckDetail(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project"), check = p.at("check");
+  WithSession(req, std::move(respond), [this, project, check](Session s,
+                                                               Respond respond) {
+    const v1::Membership* member = MembershipOf(s, project);
+    if (member == nullptr) {
+      return respond(Page(404, "Not found", "<p>No such project.</p>", &s));
+    }
+    bool can_write = member->role() != "ro";
+    v1::GetCheckRequest rpc;
+    rpc.set_project(project);
+    rpc.set_id(check);
+    data_.GetCheckForProject(std::move(rpc), [this, s, project, check, can_write,
+                                              respond = std::move(respond)](
+                                                 absl::StatusOr<v1::GetCheckResponse> c) {
+      if (!c.ok()) {
+        if (absl::IsNotFound(c.status()) || absl::IsPermissionDenied(c.status()) ||
+            absl::IsInvalidArgument(c.status())) {
+          return respond(Page(404, "Not found", "<p>No such check.</p>", &s));
+        }
+        return respond(Page(503, "Unavailable", "<p>Try again shortly.</p>", &s));
+      }
+      v1::ListPingsRequest pings;
+      pings.set_project(project);
+      pings.set_id(check);
+      data_.ListPingsForProject(std::move(pings), [this, s, project, check, can_write,
+                                                   c = c->check(),
+                                                   respond = std::move(respond)](
+                                                      absl::StatusOr<v1::ListPingsResponse> r) {
+        if (!r.ok()) {
+          return respond(Page(503, "Unavailable", "<p>Try again shortly.</p>", &s));
+        }
+        respond(Page(200, c.name().empty() ? c.uuid() : c.name(),
+                     CheckDetailBody(s, project, c, *r, can_write), &s));
+      });
+    });
+  });
+}
+
+std::string Dashboard::CheckDetailBody(const Session& s, const std::string& project,
+                                       const v1::Check& c,
+                                       const v1::ListPingsResponse& pings,
+                                       bool can_write) const {
+  std::string schedule =
+      c.kind() == v1::SCHEDULE_KIND_CRON || c.kind() == v1::SCHEDULE_KIND_ONCALENDAR
+          ? absl::StrCat(Esc(c.schedule()), " (", Esc(c.tz()), ")")
+          : absl::StrCat("every ", Esc(absl::FormatDuration(FromProto(c.timeout()))));
+  std::string ping_url = absl::StrCat(config_.urls.ping_endpoint, c.uuid());
+  std::string body = absl::StrCat(
+      "<dl class=\"check\"><dt>Status</dt><dd><span class=\"status ",
+      StatusLabel(c.status()), "\">", StatusLabel(c.status()), "</span></dd>"
+      "<dt>Ping URL</dt><dd><code>", Esc(ping_url), "</code></dd>"
+      "<dt>Schedule</dt><dd>", schedule, ", grace ",
+      Esc(absl::FormatDuration(FromProto(c.grace()))), "</dd>"
+      "<dt>Last ping</dt><dd>",
+      c.has_last_ping() ? Esc(FormatApiTime(FromProto(c.last_ping()))) : "never",
+      "</dd><dt>Pings received</dt><dd>", c.n_pings(), "</dd>");
+  if (!c.tags().empty()) {
+    absl::StrAppend(&body, "<dt>Tags</dt><dd>", Esc(c.tags()), "</dd>");
+  }
+  absl::StrAppend(&body, "</dl>");
+  if (can_write) {
+    bool paused = c.status() == v1::CHECK_STATUS_PAUSED;
+    absl::StrAppend(&body, "<form method=\"post\" action=\"",
+                    Esc(CheckPath(project, c.uuid())), paused ? "resume" : "pause",
+                    "\"><input type=\"hidden\" name=\"csrf\" value=\"",
+                    Esc(s.csrf_token()), "\"><button type=\"submit\">",
+                    paused ? "Resume" : "Pause", "</button></form>");
+  }
+  absl::StrAppend(&body, "<h2>Pings</h2>");
+  if (pings.pings().empty()) {
+    absl::StrAppend(&body, "<p>No pings yet.</p>");
+    return body;
+  }
+  absl::StrAppend(&body,
+                  "<table class=\"pings\"><thead><tr><th scope=\"col\">#</th>"
+                  "<th scope=\"col\">Kind</th><th scope=\"col\">Time</th>"
+                  "<th scope=\"col\">Source</th><th scope=\"col\">User agent</th>"
+                  "<th scope=\"col\">Duration</th><th scope=\"col\">Body</th>"
+                  "</tr></thead><tbody>");
+  for (const auto& ping : pings.pings()) {
+    absl::StrAppend(
+        &body, "<tr><td>", ping.n(), "</td><td><span class=\"kind ",
+        PingKindLabel(ping.kind()), "\">", PingKindLabel(ping.kind()),
+        ping.has_exit_status() ? absl::StrCat(" (exit ", ping.exit_status(), ")") : "",
+        "</span></td><td>", Esc(FormatApiTime(FromProto(ping.created()))), "</td><td>",
+        Esc(absl::AsciiStrToUpper(ping.scheme())), " ", Esc(ping.method()), " from ",
+        Esc(ping.remote_addr()), "</td><td>", Esc(ping.user_agent()), "</td><td>",
+        ping.has_duration() ? Esc(absl::FormatDuration(FromProto(ping.duration()))) : "",
+        "</td><td>", ping.body_size() > 0 ? absl::StrCat(ping.body_size(), " bytes") : "",
+        "</td></tr>");
+  }
+  absl::StrAppend(&body, "</tbody></table>");
+  return body;
+}
+
+void Dashboard::PauseCheck(HttpRequest& req, const PathParams& p, Respond respond) {
+  SetPaused(req, p, true, std::move(respond));
+}
+
+void Dashboard::ResumeCheck(HttpRequest& req, const PathParams& p, Respond respond) {
+  SetPaused(req, p, false, std::move(respond));
+}
+
+void Dashboard::SetPaused(HttpRequest& req, const PathParams& p, bool pause,
+                          Respond respond) {
+  std::string project = p.at("project"), check = p.at("check");
+  WithSessionForm(req, std::move(respond), [this, project, check, pause](
+                                               Session s, Form, std::string,
+                                               Respond respond) {
+    const v1::Membership* member = MembershipOf(s, project);
+    if (member == nullptr) {
+      return respond(Page(404, "Not found", "<p>No such project.</p>", &s));
+    }
+    if (member->role() == "ro") {
+      return respond(Page(403, "Forbidden",
+                          "<p>You can only read this project.</p>", &s));
+    }
+    auto done = [this, s, project, check, respond = std::move(respond)](
+                    const absl::Status& st) {
+      // Resuming a check that is not paused (another tab did it): nothing
+      // to do, show the check as it is.
+      if (st.ok() || absl::IsAborted(st)) {
+        return respond(Redirect(CheckPath(project, check)));
+      }
+      if (absl::IsNotFound(st) || absl::IsInvalidArgument(st) ||
+          absl::IsPermissionDenied(st)) {
+        return respond(Page(404, "Not found", "<p>No such check.</p>", &s));
+      }
+      respond(Page(503, "Unavailable", "<p>Try again shortly.</p>", &s));
+    };
+    if (pause) {
+      v1::PauseCheckRequest rpc;
+      rpc.set_project(project);
+      rpc.set_id(check);
+      data_.PauseCheckForProject(std::move(rpc),
+                                 [done](absl::StatusOr<v1::PauseCheckResponse> r) {
+                                   done(r.status());
+                                 });
+    } else {
+      v1::ResumeCheckRequest rpc;
+      rpc.set_project(project);
+      rpc.set_id(check);
+      data_.ResumeCheckForProject(std::move(rpc),
+                                  [done](absl::StatusOr<v1::ResumeCheckResponse> r) {
+                                    done(r.status());
+                                  });
+    }
   });
 }
 

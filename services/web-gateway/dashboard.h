@@ -16,7 +16,8 @@
 namespace tocsin::gateway {
 
 // The web dashboard's pages, rendered on the server: sign-up, log-in and
-// log-out, the projects of the logged-in user, and a project's checks.
+// log-out, the projects of the logged-in user, a project's checks, and one
+// check with its pings (pause and resume).
 // Sessions are server-side (the cookie holds only a random token); every
 // state-changing form carries a CSRF token (the session's, or before
 // log-in a double-submit cookie); log-ins are rate-limited per address and
@@ -42,6 +43,17 @@ class Dashboard {
   HttpResponse PasswordPage(int status, const std::string& message,
                             const Session& s) const;
   void Checks(HttpRequest& req, const PathParams& p, Respond respond);
+  // One check: its settings, status, ping URL, and its pings; pause and
+  // resume for members who may write.
+  void CheckDetail(HttpRequest& req, const PathParams& p, Respond respond);
+  std::string CheckDetailBody(const Session& s, const std::string& project,
+                              const v1::Check& c,
+                              const v1::ListPingsResponse& pings,
+                              bool can_write) const;
+  void PauseCheck(HttpRequest& req, const PathParams& p, Respond respond);
+  void ResumeCheck(HttpRequest& req, const PathParams& p, Respond respond);
+  void SetPaused(HttpRequest& req, const PathParams& p, bool pause,
+                 Respond respond);
 
   // Runs `fn` with the request's session; without one, redirects to the
   // log-in page.

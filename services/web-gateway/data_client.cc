@@ -115,6 +115,11 @@ TOCSIN_INTERNAL_CALL(GetSession, accounts_, GetSession)
 TOCSIN_INTERNAL_CALL(LogOut, accounts_, LogOut)
 TOCSIN_INTERNAL_CALL(ChangePassword, accounts_, ChangePassword)
 TOCSIN_INTERNAL_CALL(ListChecksForProject, checks_, ListChecks)
+TOCSIN_INTERNAL_CALL(GetCheckForProject, checks_, GetCheck)
+TOCSIN_INTERNAL_CALL(ListPingsForProject, checks_, ListPings)
+TOCSIN_INTERNAL_CALL(ListFlipsForProject, checks_, ListFlips)
+TOCSIN_INTERNAL_CALL(PauseCheckForProject, checks_, PauseCheck)
+TOCSIN_INTERNAL_CALL(ResumeCheckForProject, checks_, ResumeCheck)
 #undef TOCSIN_INTERNAL_CALL
 
 void DataClient::GetSystemHealth(Callback<v1::GetSystemHealthResponse> done) {

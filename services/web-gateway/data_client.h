@@ -87,6 +87,18 @@ class DataClient {
                       Callback<v1::ChangePasswordResponse> done);
   void ListChecksForProject(v1::ListChecksRequest req,
                             Callback<v1::ListChecksResponse> done);
+  // The dashboard's calls on one check of a project whose membership the
+  // gateway has checked (the request names the project).
+  void GetCheckForProject(v1::GetCheckRequest req,
+                          Callback<v1::GetCheckResponse> done);
+  void ListPingsForProject(v1::ListPingsRequest req,
+                           Callback<v1::ListPingsResponse> done);
+  void ListFlipsForProject(v1::ListFlipsRequest req,
+                           Callback<v1::ListFlipsResponse> done);
+  void PauseCheckForProject(v1::PauseCheckRequest req,
+                            Callback<v1::PauseCheckResponse> done);
+  void ResumeCheckForProject(v1::ResumeCheckRequest req,
+                             Callback<v1::ResumeCheckResponse> done);
 
   // grpc.health.v1 Check of the data service; OK when it is SERVING.
   void Health(Callback<bool> done);

@@ -78,6 +78,26 @@ try {
   await axe(page, "checks page");
   await shoot(page, "checks");
 
+  await page.getByRole("link", { name: "nightly-backup" }).click();
+  await page.waitForURL(/\/checks\/[0-9a-f-]{36}\/$/);
+  check(await page.getByRole("heading", { name: "nightly-backup" }).isVisible(),
+        "a check's page opens from the list");
+  const pings = page.locator("table.pings tbody tr");
+  check(await pings.count() === 1, "the check's ping is listed");
+  const row = await pings.first().textContent();
+  check(row.includes("success") && row.includes("POST") && row.includes("11 bytes"),
+        "the ping shows its kind, method and body size: " + row);
+  await axe(page, "check page");
+  await shoot(page, "check");
+  await page.getByRole("button", { name: "Pause" }).click();
+  await page.getByRole("button", { name: "Resume" }).waitFor();
+  check(await page.locator("dl.check .status").textContent() === "paused",
+        "pausing shows the check paused");
+  await page.getByRole("button", { name: "Resume" }).click();
+  await page.getByRole("button", { name: "Pause" }).waitFor();
+  check(await page.locator("dl.check .status").textContent() === "new",
+        "resuming makes it new again");
+
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(/\/accounts\/login\/$/);
   await page.goto(BASE_URL + "/projects/");

@@ -90,8 +90,11 @@ class DashboardTest(unittest.TestCase):
 
     def test_browser_flow(self):
         key = self.alice["api_key"]
-        status, _ = self.stack.api("POST", "/api/v3/checks/", {"name": "nightly-backup"}, key=key)
+        status, doc = self.stack.api("POST", "/api/v3/checks/", {"name": "nightly-backup"},
+                                     key=key)
         self.assertEqual(status, 201)
+        status, _, _ = self.stack.ping("/" + doc["uuid"], method="POST", body=b"backup done")
+        self.assertEqual(status, 200)
         if not os.path.isdir(os.path.join(BROWSER_DIR, "node_modules", "playwright-core")):
             subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"],
                            cwd=BROWSER_DIR, check=True, timeout=600)
@@ -117,6 +120,49 @@ class DashboardTest(unittest.TestCase):
         status, _, body = c.request("GET", "/projects/")
         self.assertEqual(status, 200)
         self.assertIn("Browser project", body)
+
+    def test_check_page_and_pause_need_membership_and_csrf(self):
+        status, doc = self.stack.api("POST", "/api/v3/checks/", {"name": "guarded"},
+                                     key=self.alice["api_key"])
+        self.assertEqual(status, 201)
+        path = f"/projects/{self.alice['project']}/checks/{doc['uuid']}/"
+        alice = Client(self.base)
+        alice.login(self.alice["email"], self.alice["password"])
+        status, _, body = alice.request("GET", path)
+        self.assertEqual(status, 200)
+        self.assertIn(doc["ping_url"], body)
+        # Pausing without the session's CSRF token (or with another) does
+        # nothing.
+        for form in ({}, {"csrf": "forged"}):
+            status, _, _ = alice.request("POST", path + "pause", form)
+            self.assertEqual(status, 403)
+        self.assertEqual(self.stack.sql(f"SELECT status FROM checks WHERE id = '{doc['uuid']}'"),
+                         "new")
+        # Another account can neither read nor pause it, even with its own
+        # valid token: the project does not exist for it.
+        bob = Client(self.base)
+        bob.login(self.bob["email"], self.bob["password"])
+        status, _, _ = bob.request("GET", path)
+        self.assertEqual(status, 404)
+        token = bob.csrf("/projects/")
+        status, _, _ = bob.request("POST", path + "pause", {"csrf": token})
+        self.assertEqual(status, 404)
+        # A check UUID of another project under Bob's own project: not found.
+        status, _, _ = bob.request(
+            "GET", f"/projects/{self.bob['project']}/checks/{doc['uuid']}/")
+        self.assertEqual(status, 404)
+        self.assertEqual(self.stack.sql(f"SELECT status FROM checks WHERE id = '{doc['uuid']}'"),
+                         "new")
+        # With the token it works, and resumes.
+        token = alice.csrf(path)
+        status, headers, _ = alice.request("POST", path + "pause", {"csrf": token})
+        self.assertEqual((status, headers.get("Location")), (303, path))
+        self.assertEqual(self.stack.sql(f"SELECT status FROM checks WHERE id = '{doc['uuid']}'"),
+                         "paused")
+        status, _, _ = alice.request("POST", path + "resume", {"csrf": token})
+        self.assertEqual(status, 303)
+        self.assertEqual(self.stack.sql(f"SELECT status FROM checks WHERE id = '{doc['uuid']}'"),
+                         "new")
 
     def test_sessions_see_only_their_projects(self):
         c = Client(self.base)
