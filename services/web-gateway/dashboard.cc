@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "checkjson/check_json.h"
 #include "common/crypto.h"
@@ -93,6 +94,9 @@ void Dashboard::Register(Router& r) {
   r.Add({"GET", "HEAD"}, "/accounts/password/", bind(&Dashboard::PasswordForm));
   r.Add({"POST"}, "/accounts/password/", bind(&Dashboard::ChangePassword));
   r.Add({"GET", "HEAD"}, "/projects/{project}/checks/", bind(&Dashboard::Checks));
+  r.Add({"GET", "HEAD"}, "/projects/{project}/checks/new",
+        bind(&Dashboard::NewCheckForm));
+  r.Add({"POST"}, "/projects/{project}/checks/new", bind(&Dashboard::CreateCheck));
   r.Add({"GET", "HEAD"}, "/projects/{project}/checks/{check}/",
         bind(&Dashboard::CheckDetail));
   r.Add({"POST"}, "/projects/{project}/checks/{check}/pause",
@@ -400,17 +404,23 @@ void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
     v1::ListChecksRequest rpc;
     rpc.set_project(project);
     std::string name = member->project().name();
+    bool s_can_write = member->role() != "ro";
     data_.ListChecksForProject(
-        std::move(rpc), [this, s, name, project, respond = std::move(respond)](
+        std::move(rpc), [this, s, name, project, s_can_write,
+                         respond = std::move(respond)](
                             absl::StatusOr<v1::ListChecksResponse> r) {
           if (!r.ok()) {
             return respond(Page(503, "Unavailable", "<p>Try again shortly.</p>", &s));
           }
           std::string body;
+          if (s_can_write) {
+            absl::StrAppend(&body, "<p><a class=\"button\" href=\"/projects/",
+                            Esc(project), "/checks/new\">New check</a></p>");
+          }
           if (r->checks().empty()) {
-            body = "<p>No checks yet.</p>";
+            body += "<p>No checks yet.</p>";
           } else {
-            body = "<table class=\"checks\"><thead><tr><th scope=\"col\">Status</th>"
+            body += "<table class=\"checks\"><thead><tr><th scope=\"col\">Status</th>"
                    "<th scope=\"col\">Name</th><th scope=\"col\">Last ping</th></tr>"
                    "</thead><tbody>";
             for (const auto& c : r->checks()) {
@@ -577,6 +587,113 @@ void Dashboard::SetPaused(HttpRequest& req, const PathParams& p, bool pause,
                                     done(r.status());
                                   });
     }
+  });
+}
+
+HttpResponse Dashboard::NewCheckPage(int status, const std::string& message,
+                                     const Session& s, const std::string& project,
+                                     const Form& form) const {
+  auto value = [&](const char* name, const char* fallback) {
+    auto it = form.find(name);
+    return Esc(it == form.end() ? fallback : it->second);
+  };
+  auto field = [&](const char* name, const char* label, const char* type,
+                   const char* fallback, const char* extra) {
+    return absl::StrCat("<label for=\"", name, "\">", label, "</label><input id=\"",
+                        name, "\" name=\"", name, "\" type=\"", type, "\" value=\"",
+                        value(name, fallback), "\"", extra, ">");
+  };
+  std::string body = absl::StrCat(
+      message.empty() ? ""
+                      : absl::StrCat("<p class=\"error\" role=\"alert\">", Esc(message),
+                                     "</p>"),
+      "<form method=\"post\" action=\"/projects/", Esc(project),
+      "/checks/new\" class=\"stack\"><input type=\"hidden\" name=\"csrf\" value=\"",
+      Esc(s.csrf_token()), "\">",
+      field("name", "Name", "text", "", " maxlength=\"100\""),
+      field("slug", "Slug (for ping URLs by ping key; a-z, 0-9, - and _)", "text", "",
+            " maxlength=\"100\" pattern=\"[a-z0-9_-]*\""),
+      field("tags", "Tags (separated by spaces)", "text", "", " maxlength=\"500\""),
+      field("period", "Period: a ping is expected every (minutes)", "number", "1440",
+            " min=\"1\" max=\"525600\" required"),
+      field("grace", "Grace time (minutes)", "number", "60",
+            " min=\"1\" max=\"525600\" required"),
+      field("schedule", "Or a cron schedule, instead of the period (e.g. 0 3 * * *)",
+            "text", "", " maxlength=\"200\""),
+      field("tz", "Time zone of the schedule", "text", "UTC", " maxlength=\"64\""),
+      "<button type=\"submit\">Create check</button></form>");
+  return Page(status, "New check", body, &s);
+}
+
+void Dashboard::NewCheckForm(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project");
+  WithSession(req, std::move(respond), [this, project](Session s, Respond respond) {
+    const v1::Membership* member = MembershipOf(s, project);
+    if (member == nullptr) {
+      return respond(Page(404, "Not found", "<p>No such project.</p>", &s));
+    }
+    if (member->role() == "ro") {
+      return respond(Page(403, "Forbidden", "<p>You can only read this project.</p>", &s));
+    }
+    respond(NewCheckPage(200, "", s, project, {}));
+  });
+}
+
+void Dashboard::CreateCheck(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project");
+  WithSessionForm(req, std::move(respond), [this, project](Session s, Form form,
+                                                           std::string,
+                                                           Respond respond) {
+    const v1::Membership* member = MembershipOf(s, project);
+    if (member == nullptr) {
+      return respond(Page(404, "Not found", "<p>No such project.</p>", &s));
+    }
+    if (member->role() == "ro") {
+      return respond(Page(403, "Forbidden", "<p>You can only read this project.</p>", &s));
+    }
+    auto minutes = [&](const char* name) -> std::optional<int64_t> {
+      int64_t v = 0;
+      if (!absl::SimpleAtoi(form[name], &v) || v < 1 || v > 525600) return std::nullopt;
+      return v;
+    };
+    auto period = minutes("period"), grace = minutes("grace");
+    if (!period || !grace) {
+      return respond(NewCheckPage(
+          400, "Period and grace time are whole numbers of minutes, from 1 to 525600.",
+          s, project, form));
+    }
+    v1::CreateCheckRequest rpc;
+    rpc.set_project(project);
+    v1::CheckSpec& spec = *rpc.mutable_spec();
+    spec.set_name(form["name"]);
+    spec.set_slug(form["slug"]);
+    spec.set_tags(form["tags"]);
+    *spec.mutable_timeout() = tocsin::ToProto(absl::Minutes(*period));
+    *spec.mutable_grace() = tocsin::ToProto(absl::Minutes(*grace));
+    std::string schedule(absl::StripAsciiWhitespace(form["schedule"]));
+    if (!schedule.empty()) {
+      spec.set_schedule(schedule);
+      std::string tz(absl::StripAsciiWhitespace(form["tz"]));
+      spec.set_tz(tz.empty() ? "UTC" : tz);
+    }
+    data_.CreateCheckForProject(
+        std::move(rpc), [this, s, project, form = std::move(form),
+                         respond = std::move(respond)](
+                            absl::StatusOr<v1::CreateCheckResponse> r) {
+          if (r.ok()) return respond(Redirect(CheckPath(project, r->check().uuid())));
+          if (absl::IsInvalidArgument(r.status()) ||
+              absl::IsFailedPrecondition(r.status()) ||
+              absl::IsOutOfRange(r.status())) {
+            // The data service's validation message names the field.
+            return respond(NewCheckPage(400, std::string(r.status().message()), s,
+                                        project, form));
+          }
+          if (absl::IsResourceExhausted(r.status())) {
+            return respond(NewCheckPage(429, std::string(r.status().message()), s,
+                                        project, form));
+          }
+          respond(Page(503, "Unavailable", "<p>Try again shortly.</p>", &s));
+        });
   });
 }
 

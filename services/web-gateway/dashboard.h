@@ -50,6 +50,14 @@ class Dashboard {
                               const v1::Check& c,
                               const v1::ListPingsResponse& pings,
                               bool can_write) const;
+  // A form for a new check (name, slug, tags, period and grace, or a cron
+  // schedule with its time zone); the data service's validation messages
+  // come back on the form.
+  void NewCheckForm(HttpRequest& req, const PathParams& p, Respond respond);
+  void CreateCheck(HttpRequest& req, const PathParams& p, Respond respond);
+  HttpResponse NewCheckPage(int status, const std::string& message,
+                            const Session& s, const std::string& project,
+                            const Form& form) const;
   void PauseCheck(HttpRequest& req, const PathParams& p, Respond respond);
   void ResumeCheck(HttpRequest& req, const PathParams& p, Respond respond);
   void SetPaused(HttpRequest& req, const PathParams& p, bool pause,

@@ -91,6 +91,8 @@ class DataClient {
   // gateway has checked (the request names the project).
   void GetCheckForProject(v1::GetCheckRequest req,
                           Callback<v1::GetCheckResponse> done);
+  void CreateCheckForProject(v1::CreateCheckRequest req,
+                             Callback<v1::CreateCheckResponse> done);
   void ListPingsForProject(v1::ListPingsRequest req,
                            Callback<v1::ListPingsResponse> done);
   void ListFlipsForProject(v1::ListFlipsRequest req,

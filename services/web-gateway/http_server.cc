@@ -34,6 +34,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
           std::atomic<int>& in_flight, const std::atomic<bool>& stopping,
           std::atomic<int>& open)
       : stream_(std::move(socket)),
+        drain_timer_(stream_.get_executor()),
         config_(config),
         router_(router),
         in_flight_(in_flight),
@@ -47,10 +48,17 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   ~Session() { --open_; }
 
   // Graceful stop: an idle connection gets a short while for a request
-  // already sent, then closes; a busy one closes after its answer.
+  // already sent, then closes; a busy one closes after its answer. (A new
+  // expiry would not reach the read already waiting, hence the timer.)
   void Drain() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->reading_) self->stream_.expires_after(kDrainIdle);
+      self->drain_timer_.expires_after(kDrainIdle);
+      self->drain_timer_.async_wait([self](beast::error_code ec) {
+        // Still waiting, with nothing of a request received: close.
+        if (!ec && self->reading_ && self->parser_ && !self->parser_->got_some()) {
+          self->Close();
+        }
+      });
     });
   }
 
@@ -177,6 +185,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  net::steady_timer drain_timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> res_;

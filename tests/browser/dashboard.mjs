@@ -78,6 +78,21 @@ try {
   await axe(page, "checks page");
   await shoot(page, "checks");
 
+  const checksUrl = page.url();
+  await page.getByRole("link", { name: "New check" }).click();
+  await page.waitForURL(/\/checks\/new$/);
+  await axe(page, "new check form");
+  await shoot(page, "new-check");
+  await page.getByLabel("Name", { exact: true }).fill("made in the browser");
+  await page.getByLabel("Period: a ping is expected every (minutes)").fill("30");
+  await page.getByRole("button", { name: "Create check" }).click();
+  await page.waitForURL(/\/checks\/[0-9a-f-]{36}\/$/);
+  check(await page.getByRole("heading", { name: "made in the browser" }).isVisible(),
+        "a check made with the form opens its page");
+  check((await page.locator("dl.check").textContent()).includes("every 30m"),
+        "with the period that was asked");
+  await page.goto(checksUrl);
+
   await page.getByRole("link", { name: "nightly-backup" }).click();
   await page.waitForURL(/\/checks\/[0-9a-f-]{36}\/$/);
   check(await page.getByRole("heading", { name: "nightly-backup" }).isVisible(),

@@ -164,6 +164,61 @@ class DashboardTest(unittest.TestCase):
         self.assertEqual(self.stack.sql(f"SELECT status FROM checks WHERE id = '{doc['uuid']}'"),
                          "new")
 
+    def test_new_check_form_validates_and_creates(self):
+        alice = Client(self.base)
+        alice.login(self.alice["email"], self.alice["password"])
+        new = f"/projects/{self.alice['project']}/checks/new"
+        token = alice.csrf(new)
+        count = lambda: int(self.stack.sql(
+            f"SELECT count(*) FROM checks WHERE project_id = '{self.alice['project']}'"))
+        before = count()
+        # Bad input: a clear 400 on the form, the values kept, nothing made.
+        for form, words in (
+                ({"name": "x", "period": "0", "grace": "60"}, "whole numbers of minutes"),
+                ({"name": "x", "period": "ten", "grace": "60"}, "whole numbers of minutes"),
+                ({"name": "cronny", "period": "60", "grace": "60",
+                  "schedule": "61 * * * *"}, "schedule"),
+                ({"name": "zoned", "period": "60", "grace": "60",
+                  "schedule": "0 3 * * *", "tz": "Mars/Olympus"}, "tz")):
+            status, _, body = alice.request("POST", new, dict(form, csrf=token))
+            self.assertEqual(status, 400, (form, body))
+            self.assertIn('role="alert"', body)
+            self.assertIn(words, body.lower(), body)
+            self.assertIn('value="%s"' % form["name"], body)
+        self.assertEqual(count(), before)
+        # Without the token: 403, nothing made.
+        status, _, _ = alice.request("POST", new, {"name": "no token", "period": "10",
+                                                   "grace": "5"})
+        self.assertEqual(status, 403)
+        self.assertEqual(count(), before)
+        # Good input: the check exists, with what was asked.
+        status, headers, _ = alice.request("POST", new, {
+            "csrf": token, "name": "from the form", "tags": "web nightly",
+            "period": "10", "grace": "5"})
+        self.assertEqual(status, 303)
+        uuid = headers["Location"].rstrip("/").rsplit("/", 1)[1]
+        row = self.stack.sql(f"SELECT name, tags, timeout_s, grace_s, kind FROM checks "
+                             f"WHERE id = '{uuid}'")
+        self.assertEqual(row, "from the form|web nightly|600|300|simple")
+        status, _, _ = alice.request("POST", new, {
+            "csrf": token, "name": "nightly cron", "period": "10", "grace": "5",
+            "schedule": "30 2 * * *", "tz": "Europe/Riga"})
+        self.assertEqual(status, 303)
+        self.assertEqual(self.stack.sql(
+            "SELECT kind, schedule, tz FROM checks WHERE name = 'nightly cron'"),
+            "cron|30 2 * * *|Europe/Riga")
+        # Bob cannot use Alice's form.
+        bob = Client(self.base)
+        bob.login(self.bob["email"], self.bob["password"])
+        status, _, _ = bob.request("GET", new)
+        self.assertEqual(status, 404)
+        status, _, _ = bob.request("POST", new, {"csrf": bob.csrf("/projects/"),
+                                                 "name": "intruder", "period": "10",
+                                                 "grace": "5"})
+        self.assertEqual(status, 404)
+        self.assertEqual(self.stack.sql("SELECT count(*) FROM checks WHERE name = 'intruder'"),
+                         "0")
+
     def test_sessions_see_only_their_projects(self):
         c = Client(self.base)
         c.login(self.bob["email"], self.bob["password"])

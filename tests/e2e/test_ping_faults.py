@@ -113,6 +113,7 @@ class LoadTestCase(unittest.TestCase):
                     ok[i] += 1
                 elif code != 200:
                     time.sleep(0.02)  # Retry-After is 1 s; keep the load on.
+            conn.close()
 
         threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
         for t in threads:
