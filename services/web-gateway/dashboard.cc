@@ -394,13 +394,26 @@ void Dashboard::Projects(HttpRequest& req, const PathParams&, Respond respond) {
   });
 }
 
+std::optional<HttpResponse> Dashboard::RefuseNonMember(const Session& s,
+                                                       const std::string& project,
+                                                       bool write) const {
+  const v1::Membership* member = MembershipOf(s, project);
+  if (member == nullptr) {
+    return Page(404, "Not found", "<p>No such project.</p>", &s);
+  }
+  if (write && member->role() == "ro") {
+    return Page(403, "Forbidden", "<p>You can only read this project.</p>", &s);
+  }
+  return std::nullopt;
+}
+
 void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
   std::string project = p.at("project");
   WithSession(req, std::move(respond), [this, project](Session s, Respond respond) {
-    const v1::Membership* member = MembershipOf(s, project);
-    if (member == nullptr) {
-      return respond(Page(404, "Not found", "<p>No such project.</p>", &s));
+    if (auto refused = RefuseNonMember(s, project, /*write=*/false)) {
+      return respond(std::move(*refused));
     }
+    const v1::Membership* member = MembershipOf(s, project);
     v1::ListChecksRequest rpc;
     rpc.set_project(project);
     std::string name = member->project().name();
@@ -443,10 +456,10 @@ void Dashboard::CheckDetail(HttpRequest& req, const PathParams& p, Respond respo
   std::string project = p.at("project"), check = p.at("check");
   WithSession(req, std::move(respond), [this, project, check](Session s,
                                                                Respond respond) {
-    const v1::Membership* member = MembershipOf(s, project);
-    if (member == nullptr) {
-      return respond(Page(404, "Not found", "<p>No such project.</p>", &s));
+    if (auto refused = RefuseNonMember(s, project, /*write=*/false)) {
+      return respond(std::move(*refused));
     }
+    const v1::Membership* member = MembershipOf(s, project);
     bool can_write = member->role() != "ro";
     v1::GetCheckRequest rpc;
     rpc.set_project(project);
@@ -549,13 +562,8 @@ void Dashboard::SetPaused(HttpRequest& req, const PathParams& p, bool pause,
   WithSessionForm(req, std::move(respond), [this, project, check, pause](
                                                Session s, Form, std::string,
                                                Respond respond) {
-    const v1::Membership* member = MembershipOf(s, project);
-    if (member == nullptr) {
-      return respond(Page(404, "Not found", "<p>No such project.</p>", &s));
-    }
-    if (member->role() == "ro") {
-      return respond(Page(403, "Forbidden",
-                          "<p>You can only read this project.</p>", &s));
+    if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
+      return respond(std::move(*refused));
     }
     auto done = [this, s, project, check, respond = std::move(respond)](
                     const absl::Status& st) {
@@ -628,12 +636,8 @@ HttpResponse Dashboard::NewCheckPage(int status, const std::string& message,
 void Dashboard::NewCheckForm(HttpRequest& req, const PathParams& p, Respond respond) {
   std::string project = p.at("project");
   WithSession(req, std::move(respond), [this, project](Session s, Respond respond) {
-    const v1::Membership* member = MembershipOf(s, project);
-    if (member == nullptr) {
-      return respond(Page(404, "Not found", "<p>No such project.</p>", &s));
-    }
-    if (member->role() == "ro") {
-      return respond(Page(403, "Forbidden", "<p>You can only read this project.</p>", &s));
+    if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
+      return respond(std::move(*refused));
     }
     respond(NewCheckPage(200, "", s, project, {}));
   });
@@ -644,12 +648,8 @@ void Dashboard::CreateCheck(HttpRequest& req, const PathParams& p, Respond respo
   WithSessionForm(req, std::move(respond), [this, project](Session s, Form form,
                                                            std::string,
                                                            Respond respond) {
-    const v1::Membership* member = MembershipOf(s, project);
-    if (member == nullptr) {
-      return respond(Page(404, "Not found", "<p>No such project.</p>", &s));
-    }
-    if (member->role() == "ro") {
-      return respond(Page(403, "Forbidden", "<p>You can only read this project.</p>", &s));
+    if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
+      return respond(std::move(*refused));
     }
     auto minutes = [&](const char* name) -> std::optional<int64_t> {
       int64_t v = 0;

@@ -80,6 +80,12 @@ class Dashboard {
                          const std::string& email) const;
   HttpResponse SignupPage(int status, const std::string& message) const;
   bool Secure() const;
+  // A 404 page when the user is not a member of `project` (another user's
+  // project looks like none at all), a 403 page when `write` and the
+  // member may only read; nothing when allowed.
+  std::optional<HttpResponse> RefuseNonMember(const Session& s,
+                                              const std::string& project,
+                                              bool write) const;
   // A 403 page unless the form's CSRF token matches the double-submit
   // cookie (forms shown before log-in).
   std::optional<HttpResponse> RefuseWithoutLoginCsrf(

@@ -231,29 +231,38 @@ absl::Status HttpServer::Start() {
   return absl::OkStatus();
 }
 
+void HttpServer::StartSession(tcp::socket socket) {
+  beast::error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  auto session = std::make_shared<Session>(std::move(socket), config_, router_,
+                                           in_flight_, stopping_, open_sessions_);
+  {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    // Forget the closed ones now and then, not on every accept.
+    if (sessions_.size() >= 2 * sessions_kept_ + 64) {
+      std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
+      sessions_kept_ = sessions_.size();
+    }
+    sessions_.push_back(session);
+  }
+  // While stopping, Run() reads the request already on its way and answers
+  // it with close.
+  session->Run();
+  if (stopping_) session->Drain();
+}
+
 void HttpServer::Accept() {
   acceptor_.async_accept(
       net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted || stopping_) return;
+        if (ec == net::error::operation_aborted) return;
         if (!ec) {
-          socket.set_option(tcp::no_delay(true), ec);
-          auto session = std::make_shared<Session>(
-              std::move(socket), config_, router_, in_flight_, stopping_,
-              open_sessions_);
-          {
-            std::lock_guard<std::mutex> lock(sessions_mu_);
-            // Forget the closed ones now and then, not on every accept.
-            if (sessions_.size() >= 2 * sessions_kept_ + 64) {
-              std::erase_if(sessions_,
-                            [](const auto& w) { return w.expired(); });
-              sessions_kept_ = sessions_.size();
-            }
-            sessions_.push_back(session);
-          }
-          session->Run();
-          if (acceptor_.is_open()) Accept();
+          // Accepted, even if we are stopping by now: dropping it would
+          // reset a client that may have sent its request already.
+          StartSession(std::move(socket));
+          if (acceptor_.is_open() && !stopping_) Accept();
           return;
         }
+        if (stopping_) return;
         // Out of descriptors, say: pause instead of spinning on the error.
         log::Warning("accept failed; pausing 100 ms", {{"error", ec.message()}});
         accept_retry_.expires_after(std::chrono::milliseconds(100));
@@ -268,7 +277,16 @@ void HttpServer::Stop(absl::Duration grace) {
   stopped_ = true;
   stopping_ = true;
   net::post(acceptor_.get_executor(), [this] {
+    // Closing a listening socket resets the connections the kernel has
+    // completed but we have not accepted yet; take those first (their
+    // clients may have sent a request), then close.
     beast::error_code ec;
+    acceptor_.non_blocking(true, ec);
+    while (!ec) {
+      tcp::socket socket(net::make_strand(ioc_));
+      acceptor_.accept(socket, ec);
+      if (!ec) StartSession(std::move(socket));
+    }
     acceptor_.close(ec);
     accept_retry_.cancel();
   });

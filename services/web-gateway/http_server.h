@@ -40,6 +40,7 @@ class HttpServer {
  private:
   class Session;
   void Accept();
+  void StartSession(boost::asio::ip::tcp::socket socket);
 
   const GatewayConfig& config_;
   const Router& router_;
