@@ -17,7 +17,10 @@ if [[ ${1:-} == stop ]]; then
 fi
 [[ $(id -u) -eq 0 ]] || { echo "podman-host: run as root" >&2; exit 1; }
 
-pkgs=(podman buildah runc netavark aardvark-dns debootstrap uidmap fuse-overlayfs slirp4netns docker-compose)
+# netavark programs the firewall with iptables (not pulled in without
+# recommends; missing, every container start fails with "netavark: No such
+# file or directory").
+pkgs=(podman buildah runc netavark aardvark-dns iptables debootstrap uidmap fuse-overlayfs slirp4netns docker-compose)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")

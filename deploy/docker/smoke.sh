@@ -113,8 +113,17 @@ for _ in $(seq 60); do
   curl -sf -m 5 -o /dev/null http://127.0.0.1:18080/readyz && break
   sleep 1
 done
-pcheck=$(curl -skf -X POST https://127.0.0.1/api/v3/checks/ -H "X-Api-Key: $api_key" -d '{"name": "proxied"}' |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["ping_url"].rsplit("/",1)[1])')
+# The gateways were restarted just above, at new addresses; the edge
+# reloads with them within its 5 s loop, and until then nginx does not
+# retry a POST on the other upstream. /readyz (a GET, retried) cannot tell.
+pcheck=""
+for _ in $(seq 30); do
+  pcheck=$(curl -skf -m 10 -X POST https://127.0.0.1/api/v3/checks/ -H "X-Api-Key: $api_key" \
+    -d '{"name": "proxied"}' |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["ping_url"].rsplit("/",1)[1])' 2>/dev/null) && break
+  sleep 1
+done
+[[ -n $pcheck ]] || { echo "creating a check through the edge failed for 30 s"; compose ps; exit 1; }
 proxied=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -H 'X-Forwarded-Proto: https' \
   -H 'X-Forwarded-For: 203.0.113.7' "http://127.0.0.1:18080/ping/$pcheck")
 [[ $proxied == 200 ]] ||
@@ -130,8 +139,15 @@ log "edge behind a TLS proxy: no redirect, scheme and client from the proxy, sta
 # Backups in containers: the scheduler streams pg_dump's output from a data
 # replica into its volume; the proof restores it into a scratch database.
 sched=$(containers scheduler | head -n1)
-taken=$(timeout 300 podman exec "$sched" tocsinctl backup now) ||
-  { echo "backup now failed: $taken"; exit 1; }
+# podman's DNS has hiccups here ("could not translate host name postgres"
+# from the data replica's pg_dump, seen once): a few tries, as for the proof.
+for _ in 1 2 3; do
+  taken=$(timeout 300 podman exec "$sched" tocsinctl backup now 2>"$work/backup.err") && break
+  echo "backup now failed, retrying: $(cat "$work/backup.err")" >&2
+  taken=""
+  sleep 3
+done
+[[ -n $taken ]] || { echo "backup now failed three times"; exit 1; }
 # The replica holding the job's lease proves it; the other one skips. A run
 # that cannot reach the database leaves the backup unproven for the next
 # run (podman's DNS has hiccups here): a few tries.

@@ -484,8 +484,20 @@ void Dashboard::CheckDetail(HttpRequest& req, const PathParams& p, Respond respo
         if (!r.ok()) {
           return respond(Page(503, "Unavailable", "<p>Try again shortly.</p>", &s));
         }
-        respond(Page(200, c.name().empty() ? c.uuid() : c.name(),
-                     CheckDetailBody(s, project, c, *r, can_write), &s));
+        v1::ListFlipsRequest flips;
+        flips.set_project(project);
+        flips.set_id(check);
+        flips.set_seconds(30 * 86400);  // The page shows the last 30 days.
+        data_.ListFlipsForProject(
+            std::move(flips), [this, s, project, can_write, c, pings = *std::move(r),
+                               respond = std::move(respond)](
+                                  absl::StatusOr<v1::ListFlipsResponse> f) {
+              if (!f.ok()) {
+                return respond(Page(503, "Unavailable", "<p>Try again shortly.</p>", &s));
+              }
+              respond(Page(200, c.name().empty() ? c.uuid() : c.name(),
+                           CheckDetailBody(s, project, c, pings, *f, can_write), &s));
+            });
       });
     });
   });
@@ -494,6 +506,7 @@ void Dashboard::CheckDetail(HttpRequest& req, const PathParams& p, Respond respo
 std::string Dashboard::CheckDetailBody(const Session& s, const std::string& project,
                                        const v1::Check& c,
                                        const v1::ListPingsResponse& pings,
+                                       const v1::ListFlipsResponse& flips,
                                        bool can_write) const {
   std::string schedule =
       c.kind() == v1::SCHEDULE_KIND_CRON || c.kind() == v1::SCHEDULE_KIND_ONCALENDAR
@@ -520,6 +533,22 @@ std::string Dashboard::CheckDetailBody(const Session& s, const std::string& proj
                     "\"><input type=\"hidden\" name=\"csrf\" value=\"",
                     Esc(s.csrf_token()), "\"><button type=\"submit\">",
                     paused ? "Resume" : "Pause", "</button></form>");
+  }
+  absl::StrAppend(&body, "<h2>Status history</h2>");
+  if (flips.flips().empty()) {
+    absl::StrAppend(&body, "<p>No status changes yet.</p>");
+  } else {
+    absl::StrAppend(&body, "<ol class=\"flips\">");
+    int shown = 0;
+    for (const auto& f : flips.flips()) {
+      if (++shown > 50) break;  // Newest first; a flapping check has many.
+      absl::StrAppend(&body, "<li><time>", Esc(FormatApiTime(FromProto(f.created()))),
+                      "</time> <span class=\"status ", StatusLabel(f.old_status()),
+                      "\">", StatusLabel(f.old_status()), "</span> \xe2\x86\x92 "
+                      "<span class=\"status ", StatusLabel(f.new_status()), "\">",
+                      StatusLabel(f.new_status()), "</span></li>");
+    }
+    absl::StrAppend(&body, "</ol>");
   }
   absl::StrAppend(&body, "<h2>Pings</h2>");
   if (pings.pings().empty()) {

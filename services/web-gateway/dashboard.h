@@ -43,12 +43,13 @@ class Dashboard {
   HttpResponse PasswordPage(int status, const std::string& message,
                             const Session& s) const;
   void Checks(HttpRequest& req, const PathParams& p, Respond respond);
-  // One check: its settings, status, ping URL, and its pings; pause and
-  // resume for members who may write.
+  // One check: its settings, status, ping URL, status history and pings;
+  // pause and resume for members who may write.
   void CheckDetail(HttpRequest& req, const PathParams& p, Respond respond);
   std::string CheckDetailBody(const Session& s, const std::string& project,
                               const v1::Check& c,
                               const v1::ListPingsResponse& pings,
+                              const v1::ListFlipsResponse& flips,
                               bool can_write) const;
   // A form for a new check (name, slug, tags, period and grace, or a cron
   // schedule with its time zone); the data service's validation messages

@@ -104,6 +104,9 @@ try {
         "the ping shows its kind, method and body size: " + row);
   await axe(page, "check page");
   await shoot(page, "check");
+  check((await page.locator("ol.flips").textContent()).includes("new") &&
+        (await page.locator("ol.flips li").count()) === 1,
+        "the status history shows the first ping's change, new to up");
   await page.getByRole("button", { name: "Pause" }).click();
   await page.getByRole("button", { name: "Resume" }).waitFor();
   check(await page.locator("dl.check .status").textContent() === "paused",
