@@ -261,7 +261,7 @@ ratio=$(python3 -c "import sys; print(f'{float(sys.argv[1]) / max(float(sys.argv
 cat <<REPORT
 
 Ping ingest through nginx -> gateway -> data -> PostgreSQL ($(nproc) cores)
-  checks: $checks   stored pings: $stored_now   connections: $connections   duration: ${duration}s after ${warmup}s warm-up
+  checks: $checks   stored pings before the run: $stored_now   connections: $connections   duration: ${duration}s after ${warmup}s warm-up
 REPORT
 if [[ $burst == on ]]; then
   cat <<REPORT
@@ -282,8 +282,10 @@ REPORT
 if [[ $profile == on ]]; then
   for name in gateway data postgres; do
     echo "  profile, $name (top symbols, self time):"
-    perf report -i "$work/perf.$name" --no-children --sort dso,symbol -g none --percent-limit 1.5 \
-      2>/dev/null | grep -E '^ +[0-9]' | head -n 15 | sed -E 's/ +/ /g; s/^/    /' | cut -c1-150
+    top=$(perf report -i "$work/perf.$name" --no-children --sort dso,symbol -g none \
+      --percent-limit 1.5 2>/dev/null | grep -E '^ +[0-9]' | head -n 15 |
+      sed -E 's/ +/ /g; s/^/    /' | cut -c1-150 || true)
+    echo "${top:-    (no samples)}"
   done
 fi
 echo
