@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "checkjson/check_json.h"
 #include "common/crypto.h"
@@ -103,6 +104,10 @@ void Dashboard::Register(Router& r) {
         bind(&Dashboard::PauseCheck));
   r.Add({"POST"}, "/projects/{project}/checks/{check}/resume",
         bind(&Dashboard::ResumeCheck));
+  r.Add({"GET", "HEAD"}, "/projects/{project}/checks/{check}/delete",
+        bind(&Dashboard::DeleteCheckForm));
+  r.Add({"POST"}, "/projects/{project}/checks/{check}/delete",
+        bind(&Dashboard::DeleteCheck));
 }
 
 HttpResponse Dashboard::Page(int status, const std::string& title,
@@ -110,6 +115,7 @@ HttpResponse Dashboard::Page(int status, const std::string& title,
                              const Session* session) const {
   std::string css = assets_ ? assets_->Url("tocsin.css") : "/static/tocsin.css";
   std::string icon = assets_ ? assets_->Url("favicon.svg") : "/static/favicon.svg";
+  std::string js = assets_ ? assets_->Url("tocsin.js") : "/static/tocsin.js";
   std::string nav;
   if (session != nullptr) {
     nav = absl::StrCat(
@@ -129,7 +135,8 @@ HttpResponse Dashboard::Page(int status, const std::string& title,
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>", Esc(title), " \xe2\x80\x93 ", Esc(config_.site_name), "</title>"
       "<link rel=\"stylesheet\" href=\"", Esc(css), "\">"
-      "<link rel=\"icon\" href=\"", Esc(icon), "\"></head><body>"
+      "<link rel=\"icon\" href=\"", Esc(icon), "\">"
+      "<script src=\"", Esc(js), "\" defer></script></head><body>"
       "<header><a class=\"brand\" href=\"/\">", Esc(config_.site_name), "</a>", nav,
       "</header><main><h1>", Esc(title), "</h1>", body, "</main></body></html>\n");
   return r;
@@ -407,6 +414,16 @@ std::optional<HttpResponse> Dashboard::RefuseNonMember(const Session& s,
   return std::nullopt;
 }
 
+HttpResponse Dashboard::CheckErrorPage(const absl::Status& st, const Session& s) const {
+  // A check of another project, or no UUID at all, is as absent as a
+  // deleted one.
+  if (absl::IsNotFound(st) || absl::IsPermissionDenied(st) ||
+      absl::IsInvalidArgument(st)) {
+    return Page(404, "Not found", "<p>No such check.</p>", &s);
+  }
+  return Page(503, "Unavailable", "<p>Try again shortly.</p>", &s);
+}
+
 void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
   std::string project = p.at("project");
   WithSession(req, std::move(respond), [this, project](Session s, Respond respond) {
@@ -467,13 +484,7 @@ void Dashboard::CheckDetail(HttpRequest& req, const PathParams& p, Respond respo
     data_.GetCheckForProject(std::move(rpc), [this, s, project, check, can_write,
                                               respond = std::move(respond)](
                                                  absl::StatusOr<v1::GetCheckResponse> c) {
-      if (!c.ok()) {
-        if (absl::IsNotFound(c.status()) || absl::IsPermissionDenied(c.status()) ||
-            absl::IsInvalidArgument(c.status())) {
-          return respond(Page(404, "Not found", "<p>No such check.</p>", &s));
-        }
-        return respond(Page(503, "Unavailable", "<p>Try again shortly.</p>", &s));
-      }
+      if (!c.ok()) return respond(CheckErrorPage(c.status(), s));
       v1::ListPingsRequest pings;
       pings.set_project(project);
       pings.set_id(check);
@@ -516,7 +527,7 @@ std::string Dashboard::CheckDetailBody(const Session& s, const std::string& proj
   std::string body = absl::StrCat(
       "<dl class=\"check\"><dt>Status</dt><dd><span class=\"status ",
       StatusLabel(c.status()), "\">", StatusLabel(c.status()), "</span></dd>"
-      "<dt>Ping URL</dt><dd><code>", Esc(ping_url), "</code></dd>"
+      "<dt>Ping URL</dt><dd><code data-copy=\"ping URL\">", Esc(ping_url), "</code></dd>"
       "<dt>Schedule</dt><dd>", schedule, ", grace ",
       Esc(absl::FormatDuration(FromProto(c.grace()))), "</dd>"
       "<dt>Last ping</dt><dd>",
@@ -532,8 +543,25 @@ std::string Dashboard::CheckDetailBody(const Session& s, const std::string& proj
                     Esc(CheckPath(project, c.uuid())), paused ? "resume" : "pause",
                     "\"><input type=\"hidden\" name=\"csrf\" value=\"",
                     Esc(s.csrf_token()), "\"><button type=\"submit\">",
-                    paused ? "Resume" : "Pause", "</button></form>");
+                    paused ? "Resume" : "Pause", "</button></form>",
+                    "<p><a href=\"", Esc(CheckPath(project, c.uuid())),
+                    "delete\">Delete this check\xe2\x80\xa6</a></p>");
   }
+  // Ready to paste: the usual ways a job reports to its check.
+  std::string cron = c.kind() == v1::SCHEDULE_KIND_CRON ? c.schedule() : "0 3 * * *";
+  absl::StrAppend(
+      &body, "<h2>How to ping it</h2>",
+      "<h3>From a crontab</h3><pre><code data-copy=\"crontab line\">", Esc(cron),
+      " /path/to/job.sh &amp;&amp; curl -fsS -m 10 --retry 5 -o /dev/null ",
+      Esc(ping_url), "</code></pre>",
+      "<h3>Bash, reporting the exit status and timing the run</h3>"
+      "<pre><code data-copy=\"bash script\">URL=", Esc(ping_url),
+      "\ncurl -fsS -m 10 --retry 5 -o /dev/null \"$URL/start\"\n"
+      "/path/to/job.sh\ncurl -fsS -m 10 --retry 5 -o /dev/null \"$URL/$?\"</code></pre>",
+      "<h3>With runitor</h3><pre><code data-copy=\"runitor command\">runitor -api-url ",
+      Esc(std::string(absl::StripSuffix(config_.urls.ping_endpoint, "/"))), " -uuid ",
+      Esc(c.uuid()),
+      " -- /path/to/job.sh</code></pre>");
   absl::StrAppend(&body, "<h2>Status history</h2>");
   if (flips.flips().empty()) {
     absl::StrAppend(&body, "<p>No status changes yet.</p>");
@@ -601,11 +629,7 @@ void Dashboard::SetPaused(HttpRequest& req, const PathParams& p, bool pause,
       if (st.ok() || absl::IsAborted(st)) {
         return respond(Redirect(CheckPath(project, check)));
       }
-      if (absl::IsNotFound(st) || absl::IsInvalidArgument(st) ||
-          absl::IsPermissionDenied(st)) {
-        return respond(Page(404, "Not found", "<p>No such check.</p>", &s));
-      }
-      respond(Page(503, "Unavailable", "<p>Try again shortly.</p>", &s));
+      respond(CheckErrorPage(st, s));
     };
     if (pause) {
       v1::PauseCheckRequest rpc;
@@ -722,6 +746,59 @@ void Dashboard::CreateCheck(HttpRequest& req, const PathParams& p, Respond respo
                                         project, form));
           }
           respond(Page(503, "Unavailable", "<p>Try again shortly.</p>", &s));
+        });
+  });
+}
+
+void Dashboard::DeleteCheckForm(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project"), check = p.at("check");
+  WithSession(req, std::move(respond), [this, project, check](Session s,
+                                                               Respond respond) {
+    if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
+      return respond(std::move(*refused));
+    }
+    v1::GetCheckRequest rpc;
+    rpc.set_project(project);
+    rpc.set_id(check);
+    data_.GetCheckForProject(std::move(rpc), [this, s, project, check,
+                                              respond = std::move(respond)](
+                                                 absl::StatusOr<v1::GetCheckResponse> c) {
+      if (!c.ok()) return respond(CheckErrorPage(c.status(), s));
+      const std::string& name = c->check().name().empty() ? check : c->check().name();
+      respond(Page(
+          200, "Delete check",
+          absl::StrCat("<p>Delete <strong>", Esc(name),
+                       "</strong>? Its pings, status history and notifications go "
+                       "with it, and its ping URL stops working. This cannot be "
+                       "undone.</p><form method=\"post\" action=\"",
+                       Esc(CheckPath(project, check)), "delete\">"
+                       "<input type=\"hidden\" name=\"csrf\" value=\"",
+                       Esc(s.csrf_token()), "\"><button type=\"submit\">Delete</button> "
+                       "<a href=\"", Esc(CheckPath(project, check)), "\">Cancel</a></form>"),
+          &s));
+    });
+  });
+}
+
+void Dashboard::DeleteCheck(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project"), check = p.at("check");
+  WithSessionForm(req, std::move(respond), [this, project, check](
+                                               Session s, Form, std::string,
+                                               Respond respond) {
+    if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
+      return respond(std::move(*refused));
+    }
+    v1::DeleteCheckRequest rpc;
+    rpc.set_project(project);
+    rpc.set_id(check);
+    data_.DeleteCheckForProject(
+        std::move(rpc), [this, s, project, respond = std::move(respond)](
+                            absl::StatusOr<v1::DeleteCheckResponse> r) {
+          // Already gone (another tab): the list shows what is there.
+          if (r.ok() || absl::IsNotFound(r.status())) {
+            return respond(Redirect(absl::StrCat("/projects/", project, "/checks/")));
+          }
+          respond(CheckErrorPage(r.status(), s));
         });
   });
 }

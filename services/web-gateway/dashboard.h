@@ -59,6 +59,9 @@ class Dashboard {
   HttpResponse NewCheckPage(int status, const std::string& message,
                             const Session& s, const std::string& project,
                             const Form& form) const;
+  // Deleting a check: a confirmation page, then the posted form.
+  void DeleteCheckForm(HttpRequest& req, const PathParams& p, Respond respond);
+  void DeleteCheck(HttpRequest& req, const PathParams& p, Respond respond);
   void PauseCheck(HttpRequest& req, const PathParams& p, Respond respond);
   void ResumeCheck(HttpRequest& req, const PathParams& p, Respond respond);
   void SetPaused(HttpRequest& req, const PathParams& p, bool pause,
@@ -84,6 +87,9 @@ class Dashboard {
   // A 404 page when the user is not a member of `project` (another user's
   // project looks like none at all), a 403 page when `write` and the
   // member may only read; nothing when allowed.
+  // The page for a failed call on one check: 404 when it is not there (or
+  // not this project's), else 503.
+  HttpResponse CheckErrorPage(const absl::Status& st, const Session& s) const;
   std::optional<HttpResponse> RefuseNonMember(const Session& s,
                                               const std::string& project,
                                               bool write) const;

@@ -121,6 +121,7 @@ TOCSIN_INTERNAL_CALL(ListPingsForProject, checks_, ListPings)
 TOCSIN_INTERNAL_CALL(ListFlipsForProject, checks_, ListFlips)
 TOCSIN_INTERNAL_CALL(PauseCheckForProject, checks_, PauseCheck)
 TOCSIN_INTERNAL_CALL(ResumeCheckForProject, checks_, ResumeCheck)
+TOCSIN_INTERNAL_CALL(DeleteCheckForProject, checks_, DeleteCheck)
 #undef TOCSIN_INTERNAL_CALL
 
 void DataClient::GetSystemHealth(Callback<v1::GetSystemHealthResponse> done) {

@@ -101,6 +101,8 @@ class DataClient {
                             Callback<v1::PauseCheckResponse> done);
   void ResumeCheckForProject(v1::ResumeCheckRequest req,
                              Callback<v1::ResumeCheckResponse> done);
+  void DeleteCheckForProject(v1::DeleteCheckRequest req,
+                             Callback<v1::DeleteCheckResponse> done);
 
   // grpc.health.v1 Check of the data service; OK when it is SERVING.
   void Health(Callback<bool> done);

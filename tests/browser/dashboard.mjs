@@ -91,6 +91,11 @@ try {
         "a check made with the form opens its page");
   check((await page.locator("dl.check").textContent()).includes("every 30m"),
         "with the period that was asked");
+  await page.getByRole("link", { name: "Delete this check…" }).click();
+  await page.getByRole("button", { name: "Delete" }).click();
+  await page.waitForURL(/\/checks\/$/);
+  check(await page.getByText("made in the browser").count() === 0,
+        "deleting it after the confirmation takes it off the list");
   await page.goto(checksUrl);
 
   await page.getByRole("link", { name: "nightly-backup" }).click();
@@ -102,6 +107,12 @@ try {
   const row = await pings.first().textContent();
   check(row.includes("success") && row.includes("POST") && row.includes("11 bytes"),
         "the ping shows its kind, method and body size: " + row);
+  check((await page.locator("pre code").first().textContent()).includes("curl -fsS"),
+        "ready-to-paste examples are shown");
+  await page.getByRole("button", { name: "Copy ping URL" }).click();
+  await page.getByRole("status").filter({ hasText: /Copied|Selected/ }).first()
+    .waitFor({ timeout: 5000 });
+  check(true, "the ping URL's Copy button copies (or selects) it");
   await axe(page, "check page");
   await shoot(page, "check");
   check((await page.locator("ol.flips").textContent()).includes("new") &&

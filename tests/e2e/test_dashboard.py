@@ -76,6 +76,18 @@ class DashboardTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.stack.destroy()
 
+    # Sessions shared by the tests that only need one: logging in again for
+    # each would run into the per-account log-in limit (5 a minute).
+    _sessions = {}
+
+    def logged_in(self, who):
+        if who not in self._sessions:
+            c = Client(self.base)
+            status, _, _ = c.login(getattr(self, who)["email"], getattr(self, who)["password"])
+            self.assertEqual(status, 303)
+            self._sessions[who] = c
+        return self._sessions[who]
+
     @classmethod
     def create_user(cls, email, password, project):
         ctl = os.path.join(ROOT, cls.stack.env["TOCSIN_BUILD_DIR"], "tocsinctl", "tocsinctl")
@@ -126,8 +138,7 @@ class DashboardTest(unittest.TestCase):
                                      key=self.alice["api_key"])
         self.assertEqual(status, 201)
         path = f"/projects/{self.alice['project']}/checks/{doc['uuid']}/"
-        alice = Client(self.base)
-        alice.login(self.alice["email"], self.alice["password"])
+        alice = self.logged_in("alice")
         status, _, body = alice.request("GET", path)
         self.assertEqual(status, 200)
         self.assertIn(doc["ping_url"], body)
@@ -140,8 +151,7 @@ class DashboardTest(unittest.TestCase):
                          "new")
         # Another account can neither read nor pause it, even with its own
         # valid token: the project does not exist for it.
-        bob = Client(self.base)
-        bob.login(self.bob["email"], self.bob["password"])
+        bob = self.logged_in("bob")
         status, _, _ = bob.request("GET", path)
         self.assertEqual(status, 404)
         token = bob.csrf("/projects/")
@@ -165,8 +175,7 @@ class DashboardTest(unittest.TestCase):
                          "new")
 
     def test_new_check_form_validates_and_creates(self):
-        alice = Client(self.base)
-        alice.login(self.alice["email"], self.alice["password"])
+        alice = self.logged_in("alice")
         new = f"/projects/{self.alice['project']}/checks/new"
         token = alice.csrf(new)
         count = lambda: int(self.stack.sql(
@@ -208,8 +217,7 @@ class DashboardTest(unittest.TestCase):
             "SELECT kind, schedule, tz FROM checks WHERE name = 'nightly cron'"),
             "cron|30 2 * * *|Europe/Riga")
         # Bob cannot use Alice's form.
-        bob = Client(self.base)
-        bob.login(self.bob["email"], self.bob["password"])
+        bob = self.logged_in("bob")
         status, _, _ = bob.request("GET", new)
         self.assertEqual(status, 404)
         status, _, _ = bob.request("POST", new, {"csrf": bob.csrf("/projects/"),
@@ -218,6 +226,35 @@ class DashboardTest(unittest.TestCase):
         self.assertEqual(status, 404)
         self.assertEqual(self.stack.sql("SELECT count(*) FROM checks WHERE name = 'intruder'"),
                          "0")
+
+    def test_deleting_a_check_asks_first_and_needs_csrf(self):
+        status, doc = self.stack.api("POST", "/api/v3/checks/", {"name": "doomed"},
+                                     key=self.alice["api_key"])
+        self.assertEqual(status, 201)
+        self.assertEqual(self.stack.ping("/" + doc["uuid"])[0], 200)
+        path = f"/projects/{self.alice['project']}/checks/{doc['uuid']}/"
+        exists = lambda: self.stack.sql(
+            f"SELECT count(*) FROM checks WHERE id = '{doc['uuid']}'")
+        alice = self.logged_in("alice")
+        status, _, body = alice.request("GET", path + "delete")
+        self.assertEqual(status, 200)
+        self.assertIn("<strong>doomed</strong>", body)
+        self.assertIn("cannot be undone", body)
+        status, _, _ = alice.request("POST", path + "delete", {"csrf": "forged"})
+        self.assertEqual(status, 403)
+        bob = self.logged_in("bob")
+        status, _, _ = bob.request("POST", path + "delete", {"csrf": bob.csrf("/projects/")})
+        self.assertEqual(status, 404)
+        self.assertEqual(exists(), "1")
+        status, headers, _ = alice.request("POST", path + "delete",
+                                           {"csrf": alice.csrf(path + "delete")})
+        self.assertEqual((status, headers.get("Location")),
+                         (303, f"/projects/{self.alice['project']}/checks/"))
+        self.assertEqual(exists(), "0")
+        self.assertEqual(self.stack.sql(
+            f"SELECT count(*) FROM pings WHERE check_id = '{doc['uuid']}'"), "0")
+        status, _, _ = alice.request("GET", path)
+        self.assertEqual(status, 404)
 
     def test_sessions_see_only_their_projects(self):
         c = Client(self.base)
