@@ -27,6 +27,7 @@ struct BatchMetrics {
   metrics::Family<metrics::Histogram>& size;
   metrics::Family<metrics::Histogram>& seconds;
   metrics::Family<metrics::Counter>& rejected;
+  metrics::Family<metrics::Counter>& split;
 };
 
 BatchMetrics& Metrics() {
@@ -40,7 +41,10 @@ BatchMetrics& Metrics() {
                        metrics::LatencyBuckets()),
         r.AddCounter("tocsin_pings_rejected_total",
                      "Pings refused at once because the queue was full.",
-                     {"where"})};
+                     {"where"}),
+        r.AddCounter("tocsin_ping_batches_split_total",
+                     "Batches whose transaction failed (not for the database "
+                     "being away) and whose pings were recorded one by one.")};
   }();
   return *m;
 }
@@ -158,6 +162,7 @@ void PingBatcher::Commit(std::vector<Item>& batch) {
              !absl::IsResourceExhausted(out.status())) {
     // Something in the batch broke the transaction (not the database being
     // away): record the members one by one, so only the culprit fails.
+    Metrics().split.With({}).Inc();
     log::Warning("ping batch failed; recording its pings one by one",
                  {{"size", int64_t(batch.size())},
                   {"error", out.status().ToString()}});

@@ -15,6 +15,7 @@
 #include "data/server.h"
 #include "scheduler/backup_manager.h"
 #include "gtest/gtest.h"
+#include "metrics/metrics.h"
 #include "tocsin/v1/account_service.grpc.pb.h"
 #include "tocsin/v1/alert_service.grpc.pb.h"
 #include "tocsin/v1/channel_service.grpc.pb.h"
@@ -425,6 +426,80 @@ TEST_F(DataServiceTest, DeadlineFloorIsALowerBoundThePingPathLeavesAlone) {
   EXPECT_EQ(flips, 1);
   EXPECT_EQ(deadlines(), std::make_pair(int64_t{0}, int64_t{0}));
   EXPECT_EQ(Get(c.uuid(), project_.api_key())->status(), v1::CHECK_STATUS_DOWN);
+}
+
+// The batched path writes its values as quoted array literals inside SQL
+// EXECUTE statements: quotes, backslashes, braces, commas, non-ASCII text
+// and every byte value in a body must come back exactly as sent.
+TEST_F(DataServiceTest, BatchedPingsKeepHostileTextAndBytesExact) {
+  v1::Check by_uuid = Create({});
+  v1::CheckSpec slugged;
+  slugged.set_slug("odd-slug");
+  v1::Check by_slug = Create(slugged);
+  const std::string agent =
+      "it's \"quoted\" \\back\\slash {brace},comma; DROP TABLE pings; -- "
+      "\xe6\x97\xa5\xe6\x9c\xac E'x' $$y$$ NULL";
+  std::string body;
+  for (int i = 0; i < 256; ++i) body.push_back(static_cast<char>(i));
+  body += "'); COMMIT; --";
+  v1::RecordPingsRequest req;
+  for (int i = 0; i < 2; ++i) {
+    v1::RecordPingRequest* p = req.add_pings();
+    if (i == 0) {
+      p->set_check_uuid(by_uuid.uuid());
+    } else {
+      p->mutable_slug()->set_ping_key(project_.ping_key());
+      p->mutable_slug()->set_slug("odd-slug");
+    }
+    p->set_kind(v1::PING_KIND_SUCCESS);
+    p->set_method("POST");
+    p->set_scheme("https");
+    p->set_remote_addr("2001:db8::'1");
+    p->set_user_agent(agent);
+    p->set_body(body);
+  }
+  // A batch that fails falls back to one ping at a time, which would hide a
+  // quoting fault: count the fallbacks.
+  auto splits = [] {
+    const std::string key = "\ntocsin_ping_batches_split_total ";
+    std::string text = metrics::DefaultRegistry().Render();
+    size_t at = text.find(key);
+    if (at == std::string::npos) return std::string("0");
+    at += key.size();
+    return text.substr(at, text.find('\n', at) - at);
+  };
+  std::string splits_before = splits();
+  auto pings = v1::PingService::NewStub(channel_);
+  grpc::ClientContext ctx;
+  PrepareInternalCall(ctx, kToken, absl::Seconds(10));
+  v1::RecordPingsResponse resp;
+  grpc::Status s = pings->RecordPings(&ctx, req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(resp.results_size(), 2);
+  for (const auto& r : resp.results()) EXPECT_EQ(r.code(), 0) << r.message();
+  EXPECT_EQ(splits(), splits_before) << "the batch fell back to single pings";
+
+  auto checks = v1::CheckService::NewStub(channel_);
+  for (const v1::Check* c : {&by_uuid, &by_slug}) {
+    grpc::ClientContext lctx;
+    WithKey(lctx, project_.api_key());
+    v1::ListPingsRequest lreq;
+    lreq.set_id(c->uuid());
+    v1::ListPingsResponse lresp;
+    ASSERT_TRUE(checks->ListPings(&lctx, lreq, &lresp).ok());
+    ASSERT_EQ(lresp.pings_size(), 1);
+    EXPECT_EQ(lresp.pings(0).user_agent(), agent);
+    EXPECT_EQ(lresp.pings(0).remote_addr(), "2001:db8::'1");
+    EXPECT_EQ(lresp.pings(0).body_size(), static_cast<int64_t>(body.size()));
+    grpc::ClientContext bctx;
+    WithKey(bctx, project_.api_key());
+    v1::GetPingBodyRequest breq;
+    breq.set_id(c->uuid());
+    breq.set_n(lresp.pings(0).n());
+    v1::GetPingBodyResponse bresp;
+    ASSERT_TRUE(checks->GetPingBody(&bctx, breq, &bresp).ok());
+    EXPECT_EQ(bresp.body(), body);
+  }
 }
 
 TEST_F(DataServiceTest, SlugAutoProvisioningCreatesOneCheck) {
