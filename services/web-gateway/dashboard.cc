@@ -1,8 +1,12 @@
 #include "web-gateway/dashboard.h"
 
+#include <algorithm>
+#include <set>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "checkjson/check_json.h"
@@ -426,7 +430,17 @@ HttpResponse Dashboard::CheckErrorPage(const absl::Status& st, const Session& s)
 
 void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
   std::string project = p.at("project");
-  WithSession(req, std::move(respond), [this, project](Session s, Respond respond) {
+  // Filters from the page's own form: every tag asked for, and a text that
+  // the name, slug or UUID contains (either case).
+  std::set<std::string> want_tags;
+  auto range = req.query.equal_range("tag");
+  for (auto it = range.first; it != range.second; ++it) {
+    if (!it->second.empty()) want_tags.insert(it->second);
+  }
+  const std::string* q = req.QueryValue("q");
+  std::string text = q ? std::string(absl::StripAsciiWhitespace(*q)) : "";
+  WithSession(req, std::move(respond), [this, project, want_tags, text](Session s,
+                                                                        Respond respond) {
     if (auto refused = RefuseNonMember(s, project, /*write=*/false)) {
       return respond(std::move(*refused));
     }
@@ -436,7 +450,7 @@ void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
     std::string name = member->project().name();
     bool s_can_write = member->role() != "ro";
     data_.ListChecksForProject(
-        std::move(rpc), [this, s, name, project, s_can_write,
+        std::move(rpc), [this, s, name, project, s_can_write, want_tags, text,
                          respond = std::move(respond)](
                             absl::StatusOr<v1::ListChecksResponse> r) {
           if (!r.ok()) {
@@ -450,10 +464,54 @@ void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
           if (r->checks().empty()) {
             body += "<p>No checks yet.</p>";
           } else {
+            std::set<std::string> all_tags;
+            std::vector<const v1::Check*> shown;
+            std::string needle = absl::AsciiStrToLower(text);
+            for (const auto& c : r->checks()) {
+              std::set<std::string> tags;
+              for (absl::string_view t : absl::StrSplit(c.tags(), ' ', absl::SkipEmpty())) {
+                tags.insert(std::string(t));
+              }
+              all_tags.insert(tags.begin(), tags.end());
+              bool match = std::includes(tags.begin(), tags.end(), want_tags.begin(),
+                                         want_tags.end());
+              if (match && !needle.empty()) {
+                match = absl::StrContains(absl::AsciiStrToLower(c.name()), needle) ||
+                        absl::StrContains(c.slug(), needle) ||
+                        absl::StrContains(c.uuid(), needle);
+              }
+              if (match) shown.push_back(&c);
+            }
+            absl::StrAppend(&body,
+                            "<form method=\"get\" class=\"filters\" role=\"search\">"
+                            "<label for=\"q\">Search by name, slug or UUID</label>"
+                            "<input id=\"q\" name=\"q\" type=\"search\" value=\"",
+                            Esc(text), "\" maxlength=\"100\">");
+            if (!all_tags.empty()) {
+              absl::StrAppend(&body, "<fieldset><legend>Tags</legend>");
+              for (const auto& t : all_tags) {
+                absl::StrAppend(&body, "<label><input type=\"checkbox\" name=\"tag\" value=\"",
+                                Esc(t), "\"", want_tags.count(t) ? " checked" : "", "> ",
+                                Esc(t), "</label>");
+              }
+              absl::StrAppend(&body, "</fieldset>");
+            }
+            absl::StrAppend(&body, "<button type=\"submit\">Filter</button>");
+            bool filtered = !want_tags.empty() || !text.empty();
+            if (filtered) {
+              absl::StrAppend(&body, " <a href=\"/projects/", Esc(project),
+                              "/checks/\">Show all</a>");
+            }
+            absl::StrAppend(&body, "</form>");
+            if (filtered) {
+              absl::StrAppend(&body, "<p class=\"count\" role=\"status\">", shown.size(),
+                              " of ", r->checks_size(), " checks</p>");
+            }
             body += "<table class=\"checks\"><thead><tr><th scope=\"col\">Status</th>"
                    "<th scope=\"col\">Name</th><th scope=\"col\">Last ping</th></tr>"
                    "</thead><tbody>";
-            for (const auto& c : r->checks()) {
+            for (const v1::Check* cp : shown) {
+              const v1::Check& c = *cp;
               absl::StrAppend(
                   &body, "<tr data-uuid=\"", Esc(c.uuid()), "\"><td><span class=\"status ",
                   StatusLabel(c.status()), "\">", StatusLabel(c.status()),

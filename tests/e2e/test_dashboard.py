@@ -256,6 +256,42 @@ class DashboardTest(unittest.TestCase):
         status, _, _ = alice.request("GET", path)
         self.assertEqual(status, 404)
 
+    def test_checks_page_filters_by_tags_and_text(self):
+        # Bob's project, so the other tests' checks do not get in the way.
+        made = {}
+        for name, tags in (("Alpha One", "prod db"), ("Beta Two", "prod"),
+                           ("Gamma", "dev")):
+            status, doc = self.stack.api("POST", "/api/v3/checks/",
+                                         {"name": name, "tags": tags},
+                                         key=self.bob["api_key"])
+            self.assertEqual(status, 201)
+            made[name] = doc["uuid"]
+        bob = self.logged_in("bob")
+        page = f"/projects/{self.bob['project']}/checks/"
+
+        def listed(query):
+            status, _, body = bob.request("GET", page + query)
+            self.assertEqual(status, 200)
+            return {n for n, u in made.items() if 'data-uuid="%s"' % u in body}, body
+
+        shown, body = listed("")
+        self.assertEqual(shown, set(made))
+        for tag in ("prod", "db", "dev"):
+            self.assertIn('name="tag" value="%s"' % tag, body)
+        self.assertEqual(listed("?tag=prod")[0], {"Alpha One", "Beta Two"})
+        shown, body = listed("?tag=prod&tag=db")
+        self.assertEqual(shown, {"Alpha One"})
+        self.assertIn('value="db" checked', body)
+        self.assertIn("1 of 3 checks", body)
+        self.assertEqual(listed("?q=beta")[0], {"Beta Two"})
+        self.assertEqual(listed("?q=" + made["Gamma"][:13])[0], {"Gamma"})
+        self.assertEqual(listed("?tag=dev&q=alpha")[0], set())
+        # Hostile input is text, escaped back into the form.
+        shown, body = listed("?q=%3Cscript%3E%22")
+        self.assertEqual(shown, set())
+        self.assertIn('value="&lt;script&gt;&quot;"', body)
+        self.assertNotIn("<script>\"", body)
+
     def test_sessions_see_only_their_projects(self):
         c = Client(self.base)
         c.login(self.bob["email"], self.bob["password"])
