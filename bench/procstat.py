@@ -72,26 +72,24 @@ def snapshot(state):
     return out
 
 
-def rss_mb(pid):
+def proc_mb(pid, file, key):
+    """A "Key:  N kB" line of /proc/PID/FILE, in MB (0 when unreadable)."""
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(f"/proc/{pid}/{file}") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key + ":"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0.0
+
+
+def rss_mb(pid):
+    return proc_mb(pid, "status", "VmRSS")
 
 
 def pss_mb(pid):
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    return proc_mb(pid, "smaps_rollup", "Pss")
 
 
 def main():

@@ -1090,16 +1090,18 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
     std::string by_slug_sql =
         any_slug ? ptx.Execute(kPrepBatchChecksBySlug, {keys.Done(), slugs.Done()})
                  : "";
-    pqxx::result by_uuid_rows = ptx.Begin(any_uuid ? by_uuid_sql : by_slug_sql);
+    // BEGIN travels with the first lookup; the slug one, when both are
+    // needed, follows on its own.
+    pqxx::result first_rows = ptx.Begin(any_uuid ? by_uuid_sql : by_slug_sql);
     if (any_uuid) {
-      for (const auto& row : by_uuid_rows) {
+      for (const auto& row : first_rows) {
         ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
         std::string id = rec.id;
         by_id.emplace(std::move(id), std::move(rec));
       }
     }
     if (any_slug) {
-      pqxx::result rows = any_uuid ? tx.exec(by_slug_sql) : by_uuid_rows;
+      pqxx::result rows = any_uuid ? tx.exec(by_slug_sql) : first_rows;
       for (const auto& row : rows) {
         ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
         // The extra column is the ping key the row matched (FromRow took it

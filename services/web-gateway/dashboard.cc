@@ -64,8 +64,13 @@ const v1::Membership* MembershipOf(const v1::GetSessionResponse& s,
   return nullptr;
 }
 
+// A project's checks page, and one check's page (the base of its forms).
+std::string ChecksPath(const std::string& project) {
+  return absl::StrCat("/projects/", project, "/checks/");
+}
+
 std::string CheckPath(const std::string& project, const std::string& check) {
-  return absl::StrCat("/projects/", project, "/checks/", check, "/");
+  return absl::StrCat(ChecksPath(project), check, "/");
 }
 
 }  // namespace
@@ -395,8 +400,8 @@ void Dashboard::Projects(HttpRequest& req, const PathParams&, Respond respond) {
   WithSession(req, std::move(respond), [this](Session s, Respond respond) {
     std::string list = "<ul class=\"projects\">";
     for (const auto& m : s.memberships()) {
-      absl::StrAppend(&list, "<li><a href=\"/projects/", Esc(m.project().uuid()),
-                      "/checks/\">", Esc(m.project().name()), "</a> <span class=\"role\">",
+      absl::StrAppend(&list, "<li><a href=\"", Esc(ChecksPath(m.project().uuid())),
+                      "\">", Esc(m.project().name()), "</a> <span class=\"role\">",
                       Esc(m.role()), "</span></li>");
     }
     absl::StrAppend(&list, "</ul>");
@@ -458,8 +463,8 @@ void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
           }
           std::string body;
           if (s_can_write) {
-            absl::StrAppend(&body, "<p><a class=\"button\" href=\"/projects/",
-                            Esc(project), "/checks/new\">New check</a></p>");
+            absl::StrAppend(&body, "<p><a class=\"button\" href=\"",
+                            Esc(ChecksPath(project)), "new\">New check</a></p>");
           }
           if (r->checks().empty()) {
             body += "<p>No checks yet.</p>";
@@ -499,8 +504,8 @@ void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
             absl::StrAppend(&body, "<button type=\"submit\">Filter</button>");
             bool filtered = !want_tags.empty() || !text.empty();
             if (filtered) {
-              absl::StrAppend(&body, " <a href=\"/projects/", Esc(project),
-                              "/checks/\">Show all</a>");
+              absl::StrAppend(&body, " <a href=\"", Esc(ChecksPath(project)),
+                              "\">Show all</a>");
             }
             absl::StrAppend(&body, "</form>");
             if (filtered) {
@@ -726,8 +731,8 @@ HttpResponse Dashboard::NewCheckPage(int status, const std::string& message,
       message.empty() ? ""
                       : absl::StrCat("<p class=\"error\" role=\"alert\">", Esc(message),
                                      "</p>"),
-      "<form method=\"post\" action=\"/projects/", Esc(project),
-      "/checks/new\" class=\"stack\"><input type=\"hidden\" name=\"csrf\" value=\"",
+      "<form method=\"post\" action=\"", Esc(ChecksPath(project)),
+      "new\" class=\"stack\"><input type=\"hidden\" name=\"csrf\" value=\"",
       Esc(s.csrf_token()), "\">",
       field("name", "Name", "text", "", " maxlength=\"100\""),
       field("slug", "Slug (for ping URLs by ping key; a-z, 0-9, - and _)", "text", "",
@@ -854,7 +859,7 @@ void Dashboard::DeleteCheck(HttpRequest& req, const PathParams& p, Respond respo
                             absl::StatusOr<v1::DeleteCheckResponse> r) {
           // Already gone (another tab): the list shows what is there.
           if (r.ok() || absl::IsNotFound(r.status())) {
-            return respond(Redirect(absl::StrCat("/projects/", project, "/checks/")));
+            return respond(Redirect(ChecksPath(project)));
           }
           respond(CheckErrorPage(r.status(), s));
         });

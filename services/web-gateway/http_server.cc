@@ -245,10 +245,9 @@ void HttpServer::StartSession(tcp::socket socket) {
     }
     sessions_.push_back(session);
   }
-  // While stopping, Run() reads the request already on its way and answers
-  // it with close.
+  // While stopping, Run()'s read waits only kDrainIdle for the request
+  // already on its way, and the answer closes the connection.
   session->Run();
-  if (stopping_) session->Drain();
 }
 
 void HttpServer::Accept() {
