@@ -54,4 +54,71 @@ grpc::Status AccountServiceImpl::ChangePassword(
                "ChangePassword");
 }
 
+grpc::Status AccountServiceImpl::CreateOwnedProject(
+    grpc::ServerContext* ctx, const v1::CreateOwnedProjectRequest* req,
+    v1::CreateProjectResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) {
+    return Reply(s, "CreateOwnedProject");
+  }
+  auto out = store_.CreateOwnedProject(req->session_token(), req->name(), absl::Now());
+  if (!out.ok()) return Reply(out.status(), "CreateOwnedProject");
+  log::Info("project created", {{"project", out->project().uuid()}});
+  *resp = *std::move(out);
+  return grpc::Status::OK;
+}
+
+grpc::Status AccountServiceImpl::RenameProject(grpc::ServerContext* ctx,
+                                               const v1::RenameProjectRequest* req,
+                                               v1::RenameProjectResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) return Reply(s, "RenameProject");
+  auto out = store_.RenameProject(req->session_token(), req->project(), req->name(),
+                                  absl::Now());
+  if (!out.ok()) return Reply(out.status(), "RenameProject");
+  *resp->mutable_project() = *std::move(out);
+  return grpc::Status::OK;
+}
+
+grpc::Status AccountServiceImpl::DeleteProject(grpc::ServerContext* ctx,
+                                               const v1::DeleteProjectRequest* req,
+                                               v1::DeleteProjectResponse*) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) return Reply(s, "DeleteProject");
+  auto s = store_.DeleteProject(req->session_token(), req->project(), absl::Now());
+  if (s.ok()) log::Info("project deleted", {{"project", req->project()}});
+  return Reply(s, "DeleteProject");
+}
+
+grpc::Status AccountServiceImpl::GetProjectKeys(grpc::ServerContext* ctx,
+                                                const v1::GetProjectKeysRequest* req,
+                                                v1::GetProjectKeysResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) return Reply(s, "GetProjectKeys");
+  auto out = store_.GetProjectKeys(req->session_token(), req->project(), absl::Now());
+  if (!out.ok()) return Reply(out.status(), "GetProjectKeys");
+  *resp = *std::move(out);
+  return grpc::Status::OK;
+}
+
+grpc::Status AccountServiceImpl::CreateApiKey(grpc::ServerContext* ctx,
+                                              const v1::CreateApiKeyRequest* req,
+                                              v1::CreateApiKeyResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) return Reply(s, "CreateApiKey");
+  auto out = store_.CreateApiKey(req->session_token(), req->project(),
+                                 req->read_only(), req->label(), absl::Now());
+  if (!out.ok()) return Reply(out.status(), "CreateApiKey");
+  log::Info("api key created", {{"project", req->project()},
+                                {"key", out->info().id()},
+                                {"read_only", req->read_only() ? "yes" : "no"}});
+  *resp = *std::move(out);
+  return grpc::Status::OK;
+}
+
+grpc::Status AccountServiceImpl::RevokeApiKey(grpc::ServerContext* ctx,
+                                              const v1::RevokeApiKeyRequest* req,
+                                              v1::RevokeApiKeyResponse*) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) return Reply(s, "RevokeApiKey");
+  auto s = store_.RevokeApiKey(req->session_token(), req->project(), req->id(),
+                               absl::Now());
+  if (s.ok()) log::Info("api key revoked", {{"project", req->project()}, {"key", req->id()}});
+  return Reply(s, "RevokeApiKey");
+}
+
 }  // namespace tocsin::data

@@ -40,6 +40,61 @@ constexpr char kSetPassword[] = "UPDATE users SET password_hash = $2 WHERE id = 
 constexpr char kDeleteOtherSessions[] =
     "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2";
 
+constexpr char kSessionUserId[] =
+    "SELECT user_id::text FROM sessions "
+    "WHERE token_hash = $1 AND expires > tocsin_from_micros($2)";
+constexpr char kMemberRole[] =
+    "SELECT m.role FROM project_members m JOIN sessions s ON s.user_id = m.user_id "
+    "WHERE s.token_hash = $1 AND s.expires > tocsin_from_micros($2) "
+    "AND m.project_id = $3::uuid FOR UPDATE OF m";
+constexpr char kRenameProject[] =
+    "UPDATE projects SET name = $2 WHERE id = $1::uuid "
+    "RETURNING id::text, name, tocsin_micros(created)";
+constexpr char kDeleteProject[] = "DELETE FROM projects WHERE id = $1::uuid";
+constexpr char kProjectPingKey[] = "SELECT ping_key FROM projects WHERE id = $1::uuid";
+constexpr char kListApiKeys[] =
+    "SELECT id::text, read_only, label, tocsin_micros(created) FROM api_keys "
+    "WHERE project_id = $1::uuid ORDER BY created, id";
+constexpr char kInsertLabelledApiKey[] =
+    "INSERT INTO api_keys (digest, project_id, read_only, label, created) "
+    "VALUES ($1, $2::uuid, $3, $4, tocsin_from_micros($5)) RETURNING id::text";
+constexpr char kRevokeApiKey[] =
+    "DELETE FROM api_keys WHERE project_id = $1::uuid AND id = $2::uuid";
+
+// What a member may do in a project, by role.
+enum class Need { kRead, kWrite, kOwner };
+
+// The session's role in `project` inside `tx`: UNAUTHENTICATED without a
+// live session, NOT_FOUND for a non-member (or no such project),
+// PERMISSION_DENIED when the role does not allow `need`.
+absl::Status RequireRole(pqxx::work& tx, const std::string& token,
+                         const std::string& project, Need need, absl::Time now) {
+  if (!IsCanonicalUuid(project)) return absl::NotFoundError("no such project");
+  auto digest = pqxx::binarystring(Sha256(token));
+  auto r = tx.exec_params(kMemberRole, digest, absl::ToUnixMicros(now), project);
+  if (r.empty()) {
+    if (tx.exec_params(kSessionUserId, digest, absl::ToUnixMicros(now)).empty()) {
+      return absl::UnauthenticatedError("the session has ended");
+    }
+    return absl::NotFoundError("no such project");
+  }
+  std::string role = r[0][0].c_str();
+  if (need == Need::kOwner && role != "owner") {
+    return absl::PermissionDeniedError("only the project's owner may do this");
+  }
+  if (need == Need::kWrite && role == "ro") {
+    return absl::PermissionDeniedError("read-only members may not do this");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckProjectName(const std::string& name) {
+  if (name.empty() || name.size() > 100 || !IsStorableText(name)) {
+    return absl::InvalidArgumentError("name: 1 to 100 bytes of text");
+  }
+  return absl::OkStatus();
+}
+
 // An address worth storing: one '@' with text around it, no spaces or
 // control characters, at most 254 bytes (RFC 5321's path limit).
 absl::Status CheckEmail(std::string_view email) {
@@ -207,6 +262,121 @@ absl::Status Store::ChangePassword(const std::string& token,
     tx.exec_params(kSetPassword, user_id, new_hash);
     tx.exec_params(kDeleteOtherSessions, user_id,
                    pqxx::binarystring(Sha256(token)));
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<v1::CreateProjectResponse> Store::CreateOwnedProject(
+    const std::string& token, const std::string& name, absl::Time now) {
+  RETURN_IF_ERROR(CheckProjectName(name));
+  // API keys are made on the project's settings page, when wanted.
+  v1::CreateProjectResponse out = NewProject(name, now);
+  out.clear_api_key();
+  out.clear_api_key_readonly();
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    auto r = tx.exec_params(kSessionUserId, pqxx::binarystring(Sha256(token)),
+                            absl::ToUnixMicros(now));
+    if (r.empty()) return absl::UnauthenticatedError("the session has ended");
+    InsertProject(tx, out, now, /*with_api_keys=*/false);
+    tx.exec_params(kInsertMember, out.project().uuid(), r[0][0].c_str(), "owner");
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::Project> Store::RenameProject(const std::string& token,
+                                                 const std::string& project,
+                                                 const std::string& name,
+                                                 absl::Time now) {
+  RETURN_IF_ERROR(CheckProjectName(name));
+  v1::Project out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    RETURN_IF_ERROR(RequireRole(tx, token, project, Need::kOwner, now));
+    auto r = tx.exec_params(kRenameProject, project, name);
+    if (r.empty()) return absl::NotFoundError("no such project");
+    out.set_uuid(r[0][0].c_str());
+    out.set_name(r[0][1].c_str());
+    *out.mutable_created() =
+        tocsin::ToProto(absl::FromUnixMicros(r[0][2].as<int64_t>()));
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::Status Store::DeleteProject(const std::string& token,
+                                  const std::string& project, absl::Time now) {
+  return pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    RETURN_IF_ERROR(RequireRole(tx, token, project, Need::kOwner, now));
+    tx.exec_params(kDeleteProject, project);
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<v1::GetProjectKeysResponse> Store::GetProjectKeys(
+    const std::string& token, const std::string& project, absl::Time now) {
+  v1::GetProjectKeysResponse out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    out.Clear();
+    pqxx::work tx(conn);
+    RETURN_IF_ERROR(RequireRole(tx, token, project, Need::kWrite, now));
+    auto p = tx.exec_params(kProjectPingKey, project);
+    if (p.empty()) return absl::NotFoundError("no such project");
+    out.set_ping_key(p[0][0].c_str());
+    for (const auto& k : tx.exec_params(kListApiKeys, project)) {
+      auto* info = out.add_api_keys();
+      info->set_id(k[0].c_str());
+      info->set_read_only(k[1].as<bool>());
+      info->set_label(k[2].c_str());
+      *info->mutable_created() =
+          tocsin::ToProto(absl::FromUnixMicros(k[3].as<int64_t>()));
+    }
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::CreateApiKeyResponse> Store::CreateApiKey(
+    const std::string& token, const std::string& project, bool read_only,
+    const std::string& label, absl::Time now) {
+  if (label.size() > 100 || !IsStorableText(label)) {
+    return absl::InvalidArgumentError("label: at most 100 bytes of text");
+  }
+  v1::CreateApiKeyResponse out;
+  out.set_api_key(RandomToken(32));
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    RETURN_IF_ERROR(RequireRole(tx, token, project, Need::kWrite, now));
+    auto r = tx.exec_params(kInsertLabelledApiKey,
+                            pqxx::binarystring(Sha256(out.api_key())), project,
+                            read_only, label, absl::ToUnixMicros(now));
+    out.mutable_info()->set_id(r[0][0].c_str());
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  out.mutable_info()->set_read_only(read_only);
+  out.mutable_info()->set_label(label);
+  *out.mutable_info()->mutable_created() = tocsin::ToProto(now);
+  return out;
+}
+
+absl::Status Store::RevokeApiKey(const std::string& token,
+                                 const std::string& project,
+                                 const std::string& id, absl::Time now) {
+  if (!IsCanonicalUuid(id)) return absl::NotFoundError("no such API key");
+  return pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    RETURN_IF_ERROR(RequireRole(tx, token, project, Need::kWrite, now));
+    if (tx.exec_params(kRevokeApiKey, project, id).affected_rows() == 0) {
+      return absl::NotFoundError("no such API key");
+    }
     tx.commit();
     return absl::OkStatus();
   });

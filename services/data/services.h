@@ -225,6 +225,24 @@ class AccountServiceImpl final : public v1::AccountService::Service {
   grpc::Status ChangePassword(grpc::ServerContext* ctx,
                               const v1::ChangePasswordRequest* req,
                               v1::ChangePasswordResponse* resp) override;
+  grpc::Status CreateOwnedProject(grpc::ServerContext* ctx,
+                                  const v1::CreateOwnedProjectRequest* req,
+                                  v1::CreateProjectResponse* resp) override;
+  grpc::Status RenameProject(grpc::ServerContext* ctx,
+                             const v1::RenameProjectRequest* req,
+                             v1::RenameProjectResponse* resp) override;
+  grpc::Status DeleteProject(grpc::ServerContext* ctx,
+                             const v1::DeleteProjectRequest* req,
+                             v1::DeleteProjectResponse* resp) override;
+  grpc::Status GetProjectKeys(grpc::ServerContext* ctx,
+                              const v1::GetProjectKeysRequest* req,
+                              v1::GetProjectKeysResponse* resp) override;
+  grpc::Status CreateApiKey(grpc::ServerContext* ctx,
+                            const v1::CreateApiKeyRequest* req,
+                            v1::CreateApiKeyResponse* resp) override;
+  grpc::Status RevokeApiKey(grpc::ServerContext* ctx,
+                            const v1::RevokeApiKeyRequest* req,
+                            v1::RevokeApiKeyResponse* resp) override;
 
  private:
   Store& store_;

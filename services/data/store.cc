@@ -432,10 +432,11 @@ v1::CreateProjectResponse Store::NewProject(std::string_view name,
 }
 
 void Store::InsertProject(pqxx::work& tx, const v1::CreateProjectResponse& project,
-                          absl::Time now) {
+                          absl::Time now, bool with_api_keys) {
   const auto& p = project.project();
   tx.exec_params(kInsertProject, p.uuid(), p.name(), project.ping_key(),
                  absl::ToUnixMicros(now));
+  if (!with_api_keys) return;
   tx.exec_params(kInsertApiKey, pqxx::binarystring(Sha256(project.api_key())),
                  p.uuid(), false);
   tx.exec_params(kInsertApiKey,

@@ -95,6 +95,23 @@ class Store {
                               const std::string& old_password,
                               const std::string& new_password, absl::Time now);
 
+  // Projects administered by a session's user (account_store.cc).
+  absl::StatusOr<v1::CreateProjectResponse> CreateOwnedProject(
+      const std::string& token, const std::string& name, absl::Time now);
+  absl::StatusOr<v1::Project> RenameProject(const std::string& token,
+                                            const std::string& project,
+                                            const std::string& name,
+                                            absl::Time now);
+  absl::Status DeleteProject(const std::string& token, const std::string& project,
+                             absl::Time now);
+  absl::StatusOr<v1::GetProjectKeysResponse> GetProjectKeys(
+      const std::string& token, const std::string& project, absl::Time now);
+  absl::StatusOr<v1::CreateApiKeyResponse> CreateApiKey(
+      const std::string& token, const std::string& project, bool read_only,
+      const std::string& label, absl::Time now);
+  absl::Status RevokeApiKey(const std::string& token, const std::string& project,
+                            const std::string& id, absl::Time now);
+
   absl::StatusOr<v1::CreateProjectResponse> CreateProject(std::string_view name,
                                                           absl::Time now);
   // NOT_FOUND for a key no project has.
@@ -219,7 +236,8 @@ class Store {
   // A new project's identity and keys, and its rows (in `tx`).
   static v1::CreateProjectResponse NewProject(std::string_view name, absl::Time now);
   static void InsertProject(pqxx::work& tx, const v1::CreateProjectResponse& project,
-                            absl::Time now);
+                            absl::Time now,
+                            bool with_api_keys = true);
   // The object a ping body is stored as, if it is large enough for one.
   absl::StatusOr<std::optional<std::string>> BodyObject(const std::string& body);
   PgPool& pool_;

@@ -37,7 +37,24 @@ class Dashboard {
   void SignupForm(HttpRequest& req, const PathParams& p, Respond respond);
   void Signup(HttpRequest& req, const PathParams& p, Respond respond);
   void Logout(HttpRequest& req, const PathParams& p, Respond respond);
+  // Projects (dashboard_projects.cc): the list with a form for a new one,
+  // and a project's settings: name, ping key, API keys, deletion.
   void Projects(HttpRequest& req, const PathParams& p, Respond respond);
+  HttpResponse ProjectsPage(int status, const std::string& message,
+                            const Session& s, const std::string& name) const;
+  void CreateProject(HttpRequest& req, const PathParams& p, Respond respond);
+  // A project's own URL: its checks.
+  void ProjectHome(HttpRequest& req, const PathParams& p, Respond respond);
+  void ProjectSettings(HttpRequest& req, const PathParams& p, Respond respond);
+  // `keys` is null for read-only members (and after a failed rename).
+  HttpResponse SettingsPage(int status, const std::string& message,
+                            const Session& s, const v1::Membership& member,
+                            const v1::GetProjectKeysResponse* keys) const;
+  void RenameProject(HttpRequest& req, const PathParams& p, Respond respond);
+  void CreateApiKey(HttpRequest& req, const PathParams& p, Respond respond);
+  void RevokeApiKey(HttpRequest& req, const PathParams& p, Respond respond);
+  void DeleteProjectForm(HttpRequest& req, const PathParams& p, Respond respond);
+  void DeleteProject(HttpRequest& req, const PathParams& p, Respond respond);
   void PasswordForm(HttpRequest& req, const PathParams& p, Respond respond);
   void ChangePassword(HttpRequest& req, const PathParams& p, Respond respond);
   HttpResponse PasswordPage(int status, const std::string& message,
@@ -84,6 +101,13 @@ class Dashboard {
                          const std::string& email) const;
   HttpResponse SignupPage(int status, const std::string& message) const;
   bool Secure() const;
+  // The session token of the request's cookie (empty without one).
+  static std::string SessionToken(const HttpRequest& req);
+  // A 503 page with Retry-After.
+  HttpResponse Unavailable(const Session* s) const;
+  // The page for a failed AccountService call on a project: log-in page
+  // when the session ended, 404, 403, 400 with the message, else 503.
+  HttpResponse AccountErrorPage(const absl::Status& st, const Session& s) const;
   // A 404 page when the user is not a member of `project` (another user's
   // project looks like none at all), a 403 page when `write` and the
   // member may only read; nothing when allowed.

@@ -114,6 +114,11 @@ TOCSIN_INTERNAL_CALL(LogIn, accounts_, LogIn)
 TOCSIN_INTERNAL_CALL(GetSession, accounts_, GetSession)
 TOCSIN_INTERNAL_CALL(LogOut, accounts_, LogOut)
 TOCSIN_INTERNAL_CALL(ChangePassword, accounts_, ChangePassword)
+TOCSIN_INTERNAL_CALL(RenameProject, accounts_, RenameProject)
+TOCSIN_INTERNAL_CALL(DeleteProject, accounts_, DeleteProject)
+TOCSIN_INTERNAL_CALL(GetProjectKeys, accounts_, GetProjectKeys)
+TOCSIN_INTERNAL_CALL(CreateApiKey, accounts_, CreateApiKey)
+TOCSIN_INTERNAL_CALL(RevokeApiKey, accounts_, RevokeApiKey)
 TOCSIN_INTERNAL_CALL(ListChecksForProject, checks_, ListChecks)
 TOCSIN_INTERNAL_CALL(GetCheckForProject, checks_, GetCheck)
 TOCSIN_INTERNAL_CALL(CreateCheckForProject, checks_, CreateCheck)
@@ -123,6 +128,16 @@ TOCSIN_INTERNAL_CALL(PauseCheckForProject, checks_, PauseCheck)
 TOCSIN_INTERNAL_CALL(ResumeCheckForProject, checks_, ResumeCheck)
 TOCSIN_INTERNAL_CALL(DeleteCheckForProject, checks_, DeleteCheck)
 #undef TOCSIN_INTERNAL_CALL
+
+void DataClient::CreateOwnedProject(v1::CreateOwnedProjectRequest req,
+                                    Callback<v1::CreateProjectResponse> done) {
+  Call<v1::CreateOwnedProjectRequest, v1::CreateProjectResponse>(
+      nullptr, std::move(req),
+      [this](auto* ctx, auto* rq, auto* rs, auto cb) {
+        accounts_->async()->CreateOwnedProject(ctx, rq, rs, std::move(cb));
+      },
+      std::move(done));
+}
 
 void DataClient::GetSystemHealth(Callback<v1::GetSystemHealthResponse> done) {
   Call<v1::GetSystemHealthRequest, v1::GetSystemHealthResponse>(

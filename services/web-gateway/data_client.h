@@ -85,6 +85,20 @@ class DataClient {
   void LogOut(v1::LogOutRequest req, Callback<v1::LogOutResponse> done);
   void ChangePassword(v1::ChangePasswordRequest req,
                       Callback<v1::ChangePasswordResponse> done);
+  // Projects administered by a session's user (the data service checks the
+  // user's role).
+  void CreateOwnedProject(v1::CreateOwnedProjectRequest req,
+                          Callback<v1::CreateProjectResponse> done);
+  void RenameProject(v1::RenameProjectRequest req,
+                     Callback<v1::RenameProjectResponse> done);
+  void DeleteProject(v1::DeleteProjectRequest req,
+                     Callback<v1::DeleteProjectResponse> done);
+  void GetProjectKeys(v1::GetProjectKeysRequest req,
+                      Callback<v1::GetProjectKeysResponse> done);
+  void CreateApiKey(v1::CreateApiKeyRequest req,
+                    Callback<v1::CreateApiKeyResponse> done);
+  void RevokeApiKey(v1::RevokeApiKeyRequest req,
+                    Callback<v1::RevokeApiKeyResponse> done);
   void ListChecksForProject(v1::ListChecksRequest req,
                             Callback<v1::ListChecksResponse> done);
   // The dashboard's calls on one check of a project whose membership the

@@ -99,6 +99,15 @@ class DataServiceTest : public ::testing::Test {
     ASSERT_TRUE(stub->CreateProject(&ctx, req, &project_).ok());
   }
 
+  // An AccountService call with the internal token.
+  template <typename Method, typename Req, typename Resp>
+  grpc::Status CallAccounts(Method method, const Req& req, Resp* resp) {
+    auto stub = v1::AccountService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, kToken, absl::Seconds(30));
+    return ((*stub).*method)(&ctx, req, resp);
+  }
+
   void WithKey(grpc::ClientContext& ctx, const std::string& key) {
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
     ctx.AddMetadata(kApiKeyMetadata, key);
@@ -1115,11 +1124,8 @@ TEST_F(BackupTest, KilledWriterLeavesNoBackup) {
 
 // Dashboard accounts: users, sessions, memberships.
 TEST_F(DataServiceTest, AccountsSessionsAndPasswords) {
-  auto stub = v1::AccountService::NewStub(channel_);
   auto call = [&](auto method, const auto& req, auto* resp) {
-    grpc::ClientContext ctx;
-    PrepareInternalCall(ctx, kToken, absl::Seconds(30));
-    return ((*stub).*method)(&ctx, req, resp);
+    return CallAccounts(method, req, resp);
   };
   v1::CreateUserRequest create;
   create.set_email("Frank@Example.org");
@@ -1197,6 +1203,150 @@ TEST_F(DataServiceTest, AccountsSessionsAndPasswords) {
   ASSERT_TRUE(call(&v1::AccountService::Stub::LogOut, logout, &out).ok());
   get.set_session_token(session.session_token());
   EXPECT_EQ(call(&v1::AccountService::Stub::GetSession, get, &s).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(DataServiceTest, ProjectsAdministeredByTheirMembers) {
+  auto call = [&](auto method, const auto& req, auto* resp) {
+    return CallAccounts(method, req, resp);
+  };
+  using Stub = v1::AccountService::Stub;
+  // Two users, each logged in.
+  auto user = [&](const std::string& email) {
+    v1::CreateUserRequest create;
+    create.set_email(email);
+    create.set_password("a long password");
+    v1::CreateUserResponse made;
+    EXPECT_TRUE(call(&Stub::CreateUser, create, &made).ok());
+    v1::LogInRequest login;
+    login.set_email(email);
+    login.set_password("a long password");
+    v1::LogInResponse session;
+    EXPECT_TRUE(call(&Stub::LogIn, login, &session).ok());
+    return std::make_pair(made.user().uuid(), session.session_token());
+  };
+  auto [olga_id, olga] = user("olga@example.org");
+  auto [piet_id, piet] = user("piet@example.org");
+
+  v1::CreateOwnedProjectRequest create;
+  create.set_session_token(olga);
+  create.set_name("Backups");
+  v1::CreateProjectResponse made;
+  ASSERT_TRUE(call(&Stub::CreateOwnedProject, create, &made).ok());
+  const std::string project = made.project().uuid();
+  // Keys are made when asked for, not with the project.
+  EXPECT_TRUE(made.api_key().empty());
+  EXPECT_FALSE(made.ping_key().empty());
+  v1::GetSessionRequest get;
+  get.set_session_token(olga);
+  v1::GetSessionResponse session;
+  ASSERT_TRUE(call(&Stub::GetSession, get, &session).ok());
+  ASSERT_EQ(session.memberships_size(), 2);
+  bool owns = false;
+  for (const auto& m : session.memberships()) {
+    owns |= m.project().uuid() == project && m.role() == "owner";
+  }
+  EXPECT_TRUE(owns);
+  create.set_name("");
+  EXPECT_EQ(call(&Stub::CreateOwnedProject, create, &made).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  create.set_session_token("no such session");
+  create.set_name("x");
+  EXPECT_EQ(call(&Stub::CreateOwnedProject, create, &made).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+
+  // Another user's project is not there for him; a bad UUID neither.
+  v1::RenameProjectRequest rename;
+  rename.set_session_token(piet);
+  rename.set_project(project);
+  rename.set_name("Mine now");
+  v1::RenameProjectResponse renamed;
+  EXPECT_EQ(call(&Stub::RenameProject, rename, &renamed).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  rename.set_project("not-a-uuid");
+  EXPECT_EQ(call(&Stub::RenameProject, rename, &renamed).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  rename.set_session_token(olga);
+  rename.set_project(project);
+  rename.set_name(std::string(101, 'x'));
+  EXPECT_EQ(call(&Stub::RenameProject, rename, &renamed).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  rename.set_name("Nightly backups");
+  ASSERT_TRUE(call(&Stub::RenameProject, rename, &renamed).ok());
+  EXPECT_EQ(renamed.project().name(), "Nightly backups");
+
+  // API keys: made, shown once, working, listed without the secret, revoked.
+  v1::CreateApiKeyRequest new_key;
+  new_key.set_session_token(olga);
+  new_key.set_project(project);
+  new_key.set_label("deploy script");
+  v1::CreateApiKeyResponse key;
+  ASSERT_TRUE(call(&Stub::CreateApiKey, new_key, &key).ok());
+  EXPECT_FALSE(key.api_key().empty());
+  EXPECT_FALSE(key.info().read_only());
+  auto list_checks = [&](const std::string& api_key) {
+    auto checks = v1::CheckService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    WithKey(ctx, api_key);
+    v1::ListChecksResponse resp;
+    return checks->ListChecks(&ctx, v1::ListChecksRequest(), &resp).error_code();
+  };
+  EXPECT_EQ(list_checks(key.api_key()), grpc::StatusCode::OK);
+  new_key.set_label(std::string("bad\0label", 9));
+  v1::CreateApiKeyResponse bad;
+  EXPECT_EQ(call(&Stub::CreateApiKey, new_key, &bad).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::GetProjectKeysRequest keys_req;
+  keys_req.set_session_token(olga);
+  keys_req.set_project(project);
+  v1::GetProjectKeysResponse keys;
+  ASSERT_TRUE(call(&Stub::GetProjectKeys, keys_req, &keys).ok());
+  EXPECT_EQ(keys.ping_key(), made.ping_key());
+  ASSERT_EQ(keys.api_keys_size(), 1);
+  EXPECT_EQ(keys.api_keys(0).id(), key.info().id());
+  EXPECT_EQ(keys.api_keys(0).label(), "deploy script");
+  EXPECT_EQ(keys.DebugString().find(key.api_key()), std::string::npos);
+
+  // A read-only member sees the project but not its keys, and changes nothing.
+  Sql(absl::StrCat("INSERT INTO project_members (project_id, user_id, role) VALUES ('",
+                   project, "', '", piet_id, "', 'ro')"));
+  keys_req.set_session_token(piet);
+  EXPECT_EQ(call(&Stub::GetProjectKeys, keys_req, &keys).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  rename.set_session_token(piet);
+  EXPECT_EQ(call(&Stub::RenameProject, rename, &renamed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::RevokeApiKeyRequest revoke;
+  revoke.set_session_token(piet);
+  revoke.set_project(project);
+  revoke.set_id(key.info().id());
+  v1::RevokeApiKeyResponse revoked;
+  EXPECT_EQ(call(&Stub::RevokeApiKey, revoke, &revoked).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // A read-write member manages keys but may not delete the project.
+  Sql(absl::StrCat("UPDATE project_members SET role = 'rw' WHERE user_id = '", piet_id,
+                   "'"));
+  ASSERT_TRUE(call(&Stub::RevokeApiKey, revoke, &revoked).ok());
+  EXPECT_EQ(list_checks(key.api_key()), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(call(&Stub::RevokeApiKey, revoke, &revoked).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  v1::DeleteProjectRequest del;
+  del.set_session_token(piet);
+  del.set_project(project);
+  v1::DeleteProjectResponse deleted;
+  EXPECT_EQ(call(&Stub::DeleteProject, del, &deleted).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // The owner deletes it, with everything in it.
+  Create([] { v1::CheckSpec s; s.set_name("in the old project"); return s; }());
+  Sql(absl::StrCat("UPDATE checks SET project_id = '", project,
+                   "' WHERE name = 'in the old project'"));
+  del.set_session_token(olga);
+  ASSERT_TRUE(call(&Stub::DeleteProject, del, &deleted).ok());
+  EXPECT_EQ(Sql(absl::StrCat("SELECT count(*) FROM checks WHERE project_id = '", project,
+                             "'"))[0][0].as<int>(), 0);
+  ASSERT_TRUE(call(&Stub::GetSession, get, &session).ok());
+  EXPECT_EQ(session.memberships_size(), 1);
+  EXPECT_EQ(call(&Stub::DeleteProject, del, &deleted).error_code(),
             grpc::StatusCode::NOT_FOUND);
 }
 

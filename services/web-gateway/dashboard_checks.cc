@@ -1,0 +1,452 @@
+// The dashboard's pages about checks: a project's list, one check, and the
+// forms that create, pause, resume and delete them.
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "common/time_format.h"
+#include "web-gateway/dashboard.h"
+#include "web-gateway/dashboard_html.h"
+
+namespace tocsin::gateway {
+using namespace dashboard;  // NOLINT: the dashboard's own helpers
+
+void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project");
+  // Filters from the page's own form: every tag asked for, and a text that
+  // the name, slug or UUID contains (either case).
+  std::set<std::string> want_tags;
+  auto range = req.query.equal_range("tag");
+  for (auto it = range.first; it != range.second; ++it) {
+    if (!it->second.empty()) want_tags.insert(it->second);
+  }
+  const std::string* q = req.QueryValue("q");
+  std::string text = q ? std::string(absl::StripAsciiWhitespace(*q)) : "";
+  WithSession(req, std::move(respond), [this, project, want_tags, text](Session s,
+                                                                        Respond respond) {
+    if (auto refused = RefuseNonMember(s, project, /*write=*/false)) {
+      return respond(std::move(*refused));
+    }
+    const v1::Membership* member = MembershipOf(s, project);
+    v1::ListChecksRequest rpc;
+    rpc.set_project(project);
+    std::string name = member->project().name();
+    bool s_can_write = member->role() != "ro";
+    data_.ListChecksForProject(
+        std::move(rpc), [this, s, name, project, s_can_write, want_tags, text,
+                         respond = std::move(respond)](
+                            absl::StatusOr<v1::ListChecksResponse> r) {
+          if (!r.ok()) {
+            return respond(Unavailable(&s));
+          }
+          std::string body = ProjectTabs(project, "checks");
+          if (s_can_write) {
+            absl::StrAppend(&body, "<p><a class=\"button\" href=\"",
+                            Esc(ChecksPath(project)), "new\">New check</a></p>");
+          }
+          if (r->checks().empty()) {
+            body += "<p>No checks yet.</p>";
+          } else {
+            std::set<std::string> all_tags;
+            std::vector<const v1::Check*> shown;
+            std::string needle = absl::AsciiStrToLower(text);
+            for (const auto& c : r->checks()) {
+              std::set<std::string> tags;
+              for (absl::string_view t : absl::StrSplit(c.tags(), ' ', absl::SkipEmpty())) {
+                tags.insert(std::string(t));
+              }
+              all_tags.insert(tags.begin(), tags.end());
+              bool match = std::includes(tags.begin(), tags.end(), want_tags.begin(),
+                                         want_tags.end());
+              if (match && !needle.empty()) {
+                match = absl::StrContains(absl::AsciiStrToLower(c.name()), needle) ||
+                        absl::StrContains(c.slug(), needle) ||
+                        absl::StrContains(c.uuid(), needle);
+              }
+              if (match) shown.push_back(&c);
+            }
+            absl::StrAppend(&body,
+                            "<form method=\"get\" class=\"filters\" role=\"search\">"
+                            "<label for=\"q\">Search by name, slug or UUID</label>"
+                            "<input id=\"q\" name=\"q\" type=\"search\" value=\"",
+                            Esc(text), "\" maxlength=\"100\">");
+            if (!all_tags.empty()) {
+              absl::StrAppend(&body, "<fieldset><legend>Tags</legend>");
+              for (const auto& t : all_tags) {
+                absl::StrAppend(&body, "<label><input type=\"checkbox\" name=\"tag\" value=\"",
+                                Esc(t), "\"", want_tags.count(t) ? " checked" : "", "> ",
+                                Esc(t), "</label>");
+              }
+              absl::StrAppend(&body, "</fieldset>");
+            }
+            absl::StrAppend(&body, "<button type=\"submit\">Filter</button>");
+            bool filtered = !want_tags.empty() || !text.empty();
+            if (filtered) {
+              absl::StrAppend(&body, " <a href=\"", Esc(ChecksPath(project)),
+                              "\">Show all</a>");
+            }
+            absl::StrAppend(&body, "</form>");
+            if (filtered) {
+              absl::StrAppend(&body, "<p class=\"count\" role=\"status\">", shown.size(),
+                              " of ", r->checks_size(), " checks</p>");
+            }
+            body += "<table class=\"checks\"><thead><tr><th scope=\"col\">Status</th>"
+                   "<th scope=\"col\">Name</th><th scope=\"col\">Last ping</th></tr>"
+                   "</thead><tbody>";
+            for (const v1::Check* cp : shown) {
+              const v1::Check& c = *cp;
+              absl::StrAppend(
+                  &body, "<tr data-uuid=\"", Esc(c.uuid()), "\"><td><span class=\"status ",
+                  StatusLabel(c.status()), "\">", StatusLabel(c.status()),
+                  "</span></td><td><a href=\"", Esc(CheckPath(project, c.uuid())), "\">",
+                  Esc(c.name().empty() ? c.uuid() : c.name()), "</a></td><td>",
+                  c.has_last_ping() ? Esc(FormatApiTime(FromProto(c.last_ping()))) : "never",
+                  "</td></tr>");
+            }
+            absl::StrAppend(&body, "</tbody></table>");
+          }
+          respond(Page(200, name, body, &s));
+        });
+  });
+}
+
+void Dashboard::CheckDetail(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project"), check = p.at("check");
+  WithSession(req, std::move(respond), [this, project, check](Session s,
+                                                               Respond respond) {
+    if (auto refused = RefuseNonMember(s, project, /*write=*/false)) {
+      return respond(std::move(*refused));
+    }
+    const v1::Membership* member = MembershipOf(s, project);
+    bool can_write = member->role() != "ro";
+    v1::GetCheckRequest rpc;
+    rpc.set_project(project);
+    rpc.set_id(check);
+    data_.GetCheckForProject(std::move(rpc), [this, s, project, check, can_write,
+                                              respond = std::move(respond)](
+                                                 absl::StatusOr<v1::GetCheckResponse> c) {
+      if (!c.ok()) return respond(CheckErrorPage(c.status(), s));
+      v1::ListPingsRequest pings;
+      pings.set_project(project);
+      pings.set_id(check);
+      data_.ListPingsForProject(std::move(pings), [this, s, project, check, can_write,
+                                                   c = c->check(),
+                                                   respond = std::move(respond)](
+                                                      absl::StatusOr<v1::ListPingsResponse> r) {
+        if (!r.ok()) {
+          return respond(Unavailable(&s));
+        }
+        v1::ListFlipsRequest flips;
+        flips.set_project(project);
+        flips.set_id(check);
+        flips.set_seconds(30 * 86400);  // The page shows the last 30 days.
+        data_.ListFlipsForProject(
+            std::move(flips), [this, s, project, can_write, c, pings = *std::move(r),
+                               respond = std::move(respond)](
+                                  absl::StatusOr<v1::ListFlipsResponse> f) {
+              if (!f.ok()) {
+                return respond(Unavailable(&s));
+              }
+              respond(Page(200, c.name().empty() ? c.uuid() : c.name(),
+                           CheckDetailBody(s, project, c, pings, *f, can_write), &s));
+            });
+      });
+    });
+  });
+}
+
+std::string Dashboard::CheckDetailBody(const Session& s, const std::string& project,
+                                       const v1::Check& c,
+                                       const v1::ListPingsResponse& pings,
+                                       const v1::ListFlipsResponse& flips,
+                                       bool can_write) const {
+  std::string schedule =
+      c.kind() == v1::SCHEDULE_KIND_CRON || c.kind() == v1::SCHEDULE_KIND_ONCALENDAR
+          ? absl::StrCat(Esc(c.schedule()), " (", Esc(c.tz()), ")")
+          : absl::StrCat("every ", Esc(absl::FormatDuration(FromProto(c.timeout()))));
+  std::string ping_url = absl::StrCat(config_.urls.ping_endpoint, c.uuid());
+  std::string body = absl::StrCat(
+      "<dl class=\"check\"><dt>Status</dt><dd><span class=\"status ",
+      StatusLabel(c.status()), "\">", StatusLabel(c.status()), "</span></dd>"
+      "<dt>Ping URL</dt><dd><code data-copy=\"ping URL\">", Esc(ping_url), "</code></dd>"
+      "<dt>Schedule</dt><dd>", schedule, ", grace ",
+      Esc(absl::FormatDuration(FromProto(c.grace()))), "</dd>"
+      "<dt>Last ping</dt><dd>",
+      c.has_last_ping() ? Esc(FormatApiTime(FromProto(c.last_ping()))) : "never",
+      "</dd><dt>Pings received</dt><dd>", c.n_pings(), "</dd>");
+  if (!c.tags().empty()) {
+    absl::StrAppend(&body, "<dt>Tags</dt><dd>", Esc(c.tags()), "</dd>");
+  }
+  absl::StrAppend(&body, "</dl>");
+  if (can_write) {
+    bool paused = c.status() == v1::CHECK_STATUS_PAUSED;
+    absl::StrAppend(&body, "<form method=\"post\" action=\"",
+                    Esc(CheckPath(project, c.uuid())), paused ? "resume" : "pause",
+                    "\"><input type=\"hidden\" name=\"csrf\" value=\"",
+                    Esc(s.csrf_token()), "\"><button type=\"submit\">",
+                    paused ? "Resume" : "Pause", "</button></form>",
+                    "<p><a href=\"", Esc(CheckPath(project, c.uuid())),
+                    "delete\">Delete this check\xe2\x80\xa6</a></p>");
+  }
+  // Ready to paste: the usual ways a job reports to its check.
+  std::string cron = c.kind() == v1::SCHEDULE_KIND_CRON ? c.schedule() : "0 3 * * *";
+  absl::StrAppend(
+      &body, "<h2>How to ping it</h2>",
+      "<h3>From a crontab</h3><pre><code data-copy=\"crontab line\">", Esc(cron),
+      " /path/to/job.sh &amp;&amp; curl -fsS -m 10 --retry 5 -o /dev/null ",
+      Esc(ping_url), "</code></pre>",
+      "<h3>Bash, reporting the exit status and timing the run</h3>"
+      "<pre><code data-copy=\"bash script\">URL=", Esc(ping_url),
+      "\ncurl -fsS -m 10 --retry 5 -o /dev/null \"$URL/start\"\n"
+      "/path/to/job.sh\ncurl -fsS -m 10 --retry 5 -o /dev/null \"$URL/$?\"</code></pre>",
+      "<h3>With runitor</h3><pre><code data-copy=\"runitor command\">runitor -api-url ",
+      Esc(std::string(absl::StripSuffix(config_.urls.ping_endpoint, "/"))), " -uuid ",
+      Esc(c.uuid()),
+      " -- /path/to/job.sh</code></pre>");
+  absl::StrAppend(&body, "<h2>Status history</h2>");
+  if (flips.flips().empty()) {
+    absl::StrAppend(&body, "<p>No status changes yet.</p>");
+  } else {
+    absl::StrAppend(&body, "<ol class=\"flips\">");
+    int shown = 0;
+    for (const auto& f : flips.flips()) {
+      if (++shown > 50) break;  // Newest first; a flapping check has many.
+      absl::StrAppend(&body, "<li><time>", Esc(FormatApiTime(FromProto(f.created()))),
+                      "</time> <span class=\"status ", StatusLabel(f.old_status()),
+                      "\">", StatusLabel(f.old_status()), "</span> \xe2\x86\x92 "
+                      "<span class=\"status ", StatusLabel(f.new_status()), "\">",
+                      StatusLabel(f.new_status()), "</span></li>");
+    }
+    absl::StrAppend(&body, "</ol>");
+  }
+  absl::StrAppend(&body, "<h2>Pings</h2>");
+  if (pings.pings().empty()) {
+    absl::StrAppend(&body, "<p>No pings yet.</p>");
+    return body;
+  }
+  absl::StrAppend(&body,
+                  "<table class=\"pings\"><thead><tr><th scope=\"col\">#</th>"
+                  "<th scope=\"col\">Kind</th><th scope=\"col\">Time</th>"
+                  "<th scope=\"col\">Source</th><th scope=\"col\">User agent</th>"
+                  "<th scope=\"col\">Duration</th><th scope=\"col\">Body</th>"
+                  "</tr></thead><tbody>");
+  for (const auto& ping : pings.pings()) {
+    absl::StrAppend(
+        &body, "<tr><td>", ping.n(), "</td><td><span class=\"kind ",
+        PingKindLabel(ping.kind()), "\">", PingKindLabel(ping.kind()),
+        ping.has_exit_status() ? absl::StrCat(" (exit ", ping.exit_status(), ")") : "",
+        "</span></td><td>", Esc(FormatApiTime(FromProto(ping.created()))), "</td><td>",
+        Esc(absl::AsciiStrToUpper(ping.scheme())), " ", Esc(ping.method()), " from ",
+        Esc(ping.remote_addr()), "</td><td>", Esc(ping.user_agent()), "</td><td>",
+        ping.has_duration() ? Esc(absl::FormatDuration(FromProto(ping.duration()))) : "",
+        "</td><td>", ping.body_size() > 0 ? absl::StrCat(ping.body_size(), " bytes") : "",
+        "</td></tr>");
+  }
+  absl::StrAppend(&body, "</tbody></table>");
+  return body;
+}
+
+void Dashboard::PauseCheck(HttpRequest& req, const PathParams& p, Respond respond) {
+  SetPaused(req, p, true, std::move(respond));
+}
+
+void Dashboard::ResumeCheck(HttpRequest& req, const PathParams& p, Respond respond) {
+  SetPaused(req, p, false, std::move(respond));
+}
+
+void Dashboard::SetPaused(HttpRequest& req, const PathParams& p, bool pause,
+                          Respond respond) {
+  std::string project = p.at("project"), check = p.at("check");
+  WithSessionForm(req, std::move(respond), [this, project, check, pause](
+                                               Session s, Form, std::string,
+                                               Respond respond) {
+    if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
+      return respond(std::move(*refused));
+    }
+    auto done = [this, s, project, check, respond = std::move(respond)](
+                    const absl::Status& st) {
+      // Resuming a check that is not paused (another tab did it): nothing
+      // to do, show the check as it is.
+      if (st.ok() || absl::IsAborted(st)) {
+        return respond(Redirect(CheckPath(project, check)));
+      }
+      respond(CheckErrorPage(st, s));
+    };
+    if (pause) {
+      v1::PauseCheckRequest rpc;
+      rpc.set_project(project);
+      rpc.set_id(check);
+      data_.PauseCheckForProject(std::move(rpc),
+                                 [done](absl::StatusOr<v1::PauseCheckResponse> r) {
+                                   done(r.status());
+                                 });
+    } else {
+      v1::ResumeCheckRequest rpc;
+      rpc.set_project(project);
+      rpc.set_id(check);
+      data_.ResumeCheckForProject(std::move(rpc),
+                                  [done](absl::StatusOr<v1::ResumeCheckResponse> r) {
+                                    done(r.status());
+                                  });
+    }
+  });
+}
+
+HttpResponse Dashboard::NewCheckPage(int status, const std::string& message,
+                                     const Session& s, const std::string& project,
+                                     const Form& form) const {
+  auto value = [&](const char* name, const char* fallback) {
+    auto it = form.find(name);
+    return Esc(it == form.end() ? fallback : it->second);
+  };
+  auto field = [&](const char* name, const char* label, const char* type,
+                   const char* fallback, const char* extra) {
+    return absl::StrCat("<label for=\"", name, "\">", label, "</label><input id=\"",
+                        name, "\" name=\"", name, "\" type=\"", type, "\" value=\"",
+                        value(name, fallback), "\"", extra, ">");
+  };
+  std::string body = absl::StrCat(
+      message.empty() ? ""
+                      : absl::StrCat("<p class=\"error\" role=\"alert\">", Esc(message),
+                                     "</p>"),
+      "<form method=\"post\" action=\"", Esc(ChecksPath(project)),
+      "new\" class=\"stack\"><input type=\"hidden\" name=\"csrf\" value=\"",
+      Esc(s.csrf_token()), "\">",
+      field("name", "Name", "text", "", " maxlength=\"100\""),
+      field("slug", "Slug (for ping URLs by ping key; a-z, 0-9, - and _)", "text", "",
+            " maxlength=\"100\" pattern=\"[a-z0-9_-]*\""),
+      field("tags", "Tags (separated by spaces)", "text", "", " maxlength=\"500\""),
+      field("period", "Period: a ping is expected every (minutes)", "number", "1440",
+            " min=\"1\" max=\"525600\" required"),
+      field("grace", "Grace time (minutes)", "number", "60",
+            " min=\"1\" max=\"525600\" required"),
+      field("schedule", "Or a cron schedule, instead of the period (e.g. 0 3 * * *)",
+            "text", "", " maxlength=\"200\""),
+      field("tz", "Time zone of the schedule", "text", "UTC", " maxlength=\"64\""),
+      "<button type=\"submit\">Create check</button></form>");
+  return Page(status, "New check", body, &s);
+}
+
+void Dashboard::NewCheckForm(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project");
+  WithSession(req, std::move(respond), [this, project](Session s, Respond respond) {
+    if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
+      return respond(std::move(*refused));
+    }
+    respond(NewCheckPage(200, "", s, project, {}));
+  });
+}
+
+void Dashboard::CreateCheck(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project");
+  WithSessionForm(req, std::move(respond), [this, project](Session s, Form form,
+                                                           std::string,
+                                                           Respond respond) {
+    if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
+      return respond(std::move(*refused));
+    }
+    auto minutes = [&](const char* name) -> std::optional<int64_t> {
+      int64_t v = 0;
+      if (!absl::SimpleAtoi(form[name], &v) || v < 1 || v > 525600) return std::nullopt;
+      return v;
+    };
+    auto period = minutes("period"), grace = minutes("grace");
+    if (!period || !grace) {
+      return respond(NewCheckPage(
+          400, "Period and grace time are whole numbers of minutes, from 1 to 525600.",
+          s, project, form));
+    }
+    v1::CreateCheckRequest rpc;
+    rpc.set_project(project);
+    v1::CheckSpec& spec = *rpc.mutable_spec();
+    spec.set_name(form["name"]);
+    spec.set_slug(form["slug"]);
+    spec.set_tags(form["tags"]);
+    *spec.mutable_timeout() = tocsin::ToProto(absl::Minutes(*period));
+    *spec.mutable_grace() = tocsin::ToProto(absl::Minutes(*grace));
+    std::string schedule(absl::StripAsciiWhitespace(form["schedule"]));
+    if (!schedule.empty()) {
+      spec.set_schedule(schedule);
+      std::string tz(absl::StripAsciiWhitespace(form["tz"]));
+      spec.set_tz(tz.empty() ? "UTC" : tz);
+    }
+    data_.CreateCheckForProject(
+        std::move(rpc), [this, s, project, form = std::move(form),
+                         respond = std::move(respond)](
+                            absl::StatusOr<v1::CreateCheckResponse> r) {
+          if (r.ok()) return respond(Redirect(CheckPath(project, r->check().uuid())));
+          if (absl::IsInvalidArgument(r.status()) ||
+              absl::IsFailedPrecondition(r.status()) ||
+              absl::IsOutOfRange(r.status())) {
+            // The data service's validation message names the field.
+            return respond(NewCheckPage(400, std::string(r.status().message()), s,
+                                        project, form));
+          }
+          if (absl::IsResourceExhausted(r.status())) {
+            return respond(NewCheckPage(429, std::string(r.status().message()), s,
+                                        project, form));
+          }
+          respond(Unavailable(&s));
+        });
+  });
+}
+
+void Dashboard::DeleteCheckForm(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project"), check = p.at("check");
+  WithSession(req, std::move(respond), [this, project, check](Session s,
+                                                               Respond respond) {
+    if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
+      return respond(std::move(*refused));
+    }
+    v1::GetCheckRequest rpc;
+    rpc.set_project(project);
+    rpc.set_id(check);
+    data_.GetCheckForProject(std::move(rpc), [this, s, project, check,
+                                              respond = std::move(respond)](
+                                                 absl::StatusOr<v1::GetCheckResponse> c) {
+      if (!c.ok()) return respond(CheckErrorPage(c.status(), s));
+      const std::string& name = c->check().name().empty() ? check : c->check().name();
+      respond(Page(
+          200, "Delete check",
+          absl::StrCat("<p>Delete <strong>", Esc(name),
+                       "</strong>? Its pings, status history and notifications go "
+                       "with it, and its ping URL stops working. This cannot be "
+                       "undone.</p><form method=\"post\" action=\"",
+                       Esc(CheckPath(project, check)), "delete\">"
+                       "<input type=\"hidden\" name=\"csrf\" value=\"",
+                       Esc(s.csrf_token()), "\"><button type=\"submit\">Delete</button> "
+                       "<a href=\"", Esc(CheckPath(project, check)), "\">Cancel</a></form>"),
+          &s));
+    });
+  });
+}
+
+void Dashboard::DeleteCheck(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project"), check = p.at("check");
+  WithSessionForm(req, std::move(respond), [this, project, check](
+                                               Session s, Form, std::string,
+                                               Respond respond) {
+    if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
+      return respond(std::move(*refused));
+    }
+    v1::DeleteCheckRequest rpc;
+    rpc.set_project(project);
+    rpc.set_id(check);
+    data_.DeleteCheckForProject(
+        std::move(rpc), [this, s, project, respond = std::move(respond)](
+                            absl::StatusOr<v1::DeleteCheckResponse> r) {
+          // Already gone (another tab): the list shows what is there.
+          if (r.ok() || absl::IsNotFound(r.status())) {
+            return respond(Redirect(ChecksPath(project)));
+          }
+          respond(CheckErrorPage(r.status(), s));
+        });
+  });
+}
+
+}  // namespace tocsin::gateway
