@@ -13,6 +13,7 @@ grpc::Status ChannelServiceImpl::CreateChannel(
                     resp->mutable_channel(), [&](const std::string& p) {
                       return store_.CreateChannel(p, req->name(), req->kind(),
                                                   req->settings_json(),
+                                                  req->assign_to_all_checks(),
                                                   absl::Now());
                     });
 }
@@ -44,6 +45,17 @@ grpc::Status ChannelServiceImpl::DeleteChannel(
   return ForProject(
       auth_, ctx, req, true, "DeleteChannel", resp->mutable_channel(),
       [&](const std::string& p) { return store_.DeleteChannel(p, req->id()); });
+}
+
+grpc::Status ChannelServiceImpl::SendTestNotification(
+    grpc::ServerContext* ctx, const v1::SendTestNotificationRequest* req,
+    v1::SendTestNotificationResponse* resp) {
+  auto caller = auth_.ForProject(*ctx, req->project(), /*write=*/true);
+  if (!caller.ok()) return Reply(caller.status(), "SendTestNotification");
+  auto id = store_.SendTestNotification(caller->project, req->id(), absl::Now());
+  if (!id.ok()) return Reply(id.status(), "SendTestNotification");
+  resp->set_notification(*id);
+  return grpc::Status::OK;
 }
 
 grpc::Status ChannelServiceImpl::ListNotifications(

@@ -31,6 +31,9 @@ constexpr char kInsertChannel[] =
     "VALUES ($1, $2, $3, $4, $5::jsonb, tocsin_from_micros($6))";
 constexpr char kUpdateChannel[] =
     "UPDATE channels SET name = $2, settings = $3::jsonb WHERE id = $1";
+constexpr char kAssignToAllChecks[] =
+    "INSERT INTO check_channels (check_id, channel_id) "
+    "SELECT id, $2::uuid FROM checks WHERE project_id = $1::uuid";
 constexpr char kDeleteChannel[] = "DELETE FROM channels WHERE id = $1";
 constexpr char kLockProjectChannels[] =
     "SELECT pg_advisory_xact_lock(hashtext('channels/' || $1))";
@@ -45,8 +48,19 @@ constexpr char kClaimNotifications[] =
     "ORDER BY next_attempt, id LIMIT $2 FOR UPDATE SKIP LOCKED) "
     "UPDATE notifications n SET claimed_by = $3, attempts = n.attempts + 1, "
     "next_attempt = tocsin_from_micros($4) FROM due WHERE n.id = due.id "
-    "RETURNING n.id, n.flip_id, n.channel_id::text, n.check_id::text, "
+    "RETURNING n.id, n.flip_id, n.channel_id::text, coalesce(n.check_id::text, ''), "
     "n.attempts, tocsin_micros(n.created)";
+constexpr char kInsertTestNotification[] =
+    "INSERT INTO notifications (channel_id, next_attempt, created) "
+    "VALUES ($1, tocsin_from_micros($2), tocsin_from_micros($2)) "
+    "ON CONFLICT (channel_id) WHERE flip_id IS NULL AND state = 'pending' "
+    "DO NOTHING RETURNING id";
+constexpr char kPendingTest[] =
+    "SELECT id FROM notifications WHERE channel_id = $1 AND flip_id IS NULL "
+    "AND state = 'pending'";
+constexpr char kChannelProjectName[] =
+    "SELECT p.name FROM channels ch JOIN projects p ON p.id = ch.project_id "
+    "WHERE ch.id = $1";
 // Whatever the senders' settings, a notification is given up after this
 // many claims (a sender that dies on it every time must not loop forever).
 constexpr int kMaxClaims = 100;
@@ -77,10 +91,11 @@ constexpr char kRetryNotification[] =
     "claimed_by = NULL WHERE id = $1";
 
 constexpr char kNotificationColumns[] =
-    "n.id, n.check_id::text, n.channel_id::text, ch.kind, f.new_status, "
-    "tocsin_micros(f.created), n.state, n.attempts, "
+    "n.id, coalesce(n.check_id::text, ''), n.channel_id::text, ch.kind, "
+    "coalesce(f.new_status, 'test'), tocsin_micros(coalesce(f.created, n.created)), "
+    "n.state, n.attempts, "
     "tocsin_micros(n.next_attempt), tocsin_micros(n.finished) "
-    "FROM notifications n JOIN flips f ON f.id = n.flip_id "
+    "FROM notifications n LEFT JOIN flips f ON f.id = n.flip_id "
     "JOIN channels ch ON ch.id = n.channel_id ";
 constexpr char kAttemptsOf[] =
     "SELECT notification_id, attempt, tocsin_micros(started), "
@@ -154,7 +169,8 @@ std::string PgBigintArray(const std::vector<int64_t>& ids) {
 
 absl::StatusOr<v1::Channel> Store::CreateChannel(
     const std::string& project, const std::string& name,
-    const std::string& kind, const std::string& settings_json, absl::Time now) {
+    const std::string& kind, const std::string& settings_json, bool assign_to_all_checks,
+    absl::Time now) {
   RETURN_IF_ERROR(ValidateName(name));
   if (!notify::IsKnownKind(kind)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -180,6 +196,7 @@ absl::StatusOr<v1::Channel> Store::CreateChannel(
     }
     tx.exec_params(kInsertChannel, out.id(), project, name, kind,
                    out.settings_json(), absl::ToUnixMicros(now));
+    if (assign_to_all_checks) tx.exec_params(kAssignToAllChecks, project, out.id());
     tx.commit();
     return absl::OkStatus();
   }));
@@ -227,6 +244,24 @@ absl::StatusOr<v1::Channel> Store::DeleteChannel(const std::string& project,
     pqxx::work tx(conn);
     ASSIGN_OR_RETURN(out, LoadChannel(tx, project, id, true));
     tx.exec_params(kDeleteChannel, out.id());
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<int64_t> Store::SendTestNotification(const std::string& project,
+                                                    const std::string& id,
+                                                    absl::Time now) {
+  int64_t out = 0;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    ASSIGN_OR_RETURN(v1::Channel channel, LoadChannel(tx, project, id, false));
+    auto r = tx.exec_params(kInsertTestNotification, channel.id(),
+                            absl::ToUnixMicros(now));
+    if (r.empty()) r = tx.exec_params(kPendingTest, channel.id());
+    if (r.empty()) return absl::AbortedError("test notification: try again");
+    out = r[0][0].as<int64_t>();
     tx.commit();
     return absl::OkStatus();
   }));
@@ -327,12 +362,34 @@ absl::StatusOr<v1::ClaimNotificationsResponse> Store::ClaimNotifications(
       v1::ClaimedNotification* c = out.add_claimed();
       v1::Notification* n = c->mutable_notification();
       n->set_id(r[0].as<int64_t>());
-      int64_t flip_id = r[1].as<int64_t>();
       n->set_channel(r[2].c_str());
       n->set_check(r[3].c_str());
       n->set_attempts(r[4].as<int>());
       n->set_state("pending");
       *n->mutable_next_attempt() = tocsin::ToProto(now + lease);
+      auto ch = tx.exec_params(
+          absl::StrCat("SELECT ", kChannelColumns,
+                       " FROM channels WHERE id = $1"),
+          n->channel());
+      if (!ch.empty()) *c->mutable_channel() = ChannelFromRow(ch[0], true);
+      n->set_channel_kind(c->channel().kind());
+      if (r[1].is_null()) {
+        // A test: a sample check, named so that nobody takes it for a real one.
+        c->set_test(true);
+        n->set_status("test");
+        *n->mutable_flip_created() = tocsin::ToProto(now);
+        v1::Check* sample = c->mutable_check();
+        sample->set_uuid("00000000-0000-0000-0000-000000000000");
+        sample->set_name("Test notification");
+        sample->set_slug("test-notification");
+        sample->set_tags("test");
+        sample->set_desc("A test sent from the dashboard: this integration works.");
+        sample->set_status(v1::CHECK_STATUS_DOWN);
+        auto p = tx.exec_params(kChannelProjectName, n->channel());
+        if (!p.empty()) c->set_project_name(p[0][0].c_str());
+        continue;
+      }
+      int64_t flip_id = r[1].as<int64_t>();
 
       auto f = tx.exec_params(kSelectFlip, flip_id);
       if (!f.empty()) {
@@ -340,12 +397,6 @@ absl::StatusOr<v1::ClaimNotificationsResponse> Store::ClaimNotifications(
         *n->mutable_flip_created() =
             tocsin::ToProto(absl::FromUnixMicros(f[0][2].as<int64_t>()));
       }
-      auto ch = tx.exec_params(
-          absl::StrCat("SELECT ", kChannelColumns,
-                       " FROM channels WHERE id = $1"),
-          n->channel());
-      if (!ch.empty()) *c->mutable_channel() = ChannelFromRow(ch[0], true);
-      n->set_channel_kind(c->channel().kind());
       auto chk = tx.exec_params(
           absl::StrCat("SELECT ", kCheckColumns, kCheckChannelsColumn,
                        " FROM checks c WHERE c.id = $1"),

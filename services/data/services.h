@@ -184,6 +184,9 @@ class ChannelServiceImpl final : public v1::ChannelService::Service {
   grpc::Status DeleteChannel(grpc::ServerContext* ctx,
                              const v1::DeleteChannelRequest* req,
                              v1::DeleteChannelResponse* resp) override;
+  grpc::Status SendTestNotification(grpc::ServerContext* ctx,
+                                    const v1::SendTestNotificationRequest* req,
+                                    v1::SendTestNotificationResponse* resp) override;
   grpc::Status ListNotifications(grpc::ServerContext* ctx,
                                  const v1::ListNotificationsRequest* req,
                                  v1::ListNotificationsResponse* resp) override;

@@ -145,7 +145,8 @@ constexpr char kSetStatusClearRun[] =
 constexpr char kDeleteCheck[] = "DELETE FROM checks WHERE id = $1";
 constexpr char kListPings[] =
     "SELECT n, tocsin_micros(created), kind, scheme, remote_addr, method, "
-    "user_agent, coalesce(rid::text, ''), duration_ms, exit_status, body_size "
+    "user_agent, coalesce(rid::text, ''), duration_ms, exit_status, body_size, "
+    "substring(body from 1 for 120) "
     "FROM pings WHERE check_id = $1 ORDER BY n DESC LIMIT $2";
 constexpr char kSelectPingBody[] =
     "SELECT body, body_object FROM pings WHERE check_id = $1 AND n = $2";
@@ -670,6 +671,10 @@ absl::StatusOr<std::vector<v1::Ping>> Store::ListPings(
       }
       if (!row[9].is_null()) p.set_exit_status(row[9].as<int>());
       p.set_body_size(row[10].as<int64_t>());
+      if (!row[11].is_null()) {
+        pqxx::binarystring preview(row[11]);
+        p.set_body_preview(preview.str());
+      }
       out.push_back(std::move(p));
     }
     return absl::OkStatus();

@@ -190,6 +190,7 @@ class Store {
                                             const std::string& name,
                                             const std::string& kind,
                                             const std::string& settings_json,
+                                            bool assign_to_all_checks,
                                             absl::Time now);
   absl::StatusOr<v1::Channel> GetChannel(const std::string& project,
                                          const std::string& id);
@@ -199,6 +200,10 @@ class Store {
   absl::StatusOr<v1::Channel> DeleteChannel(const std::string& project,
                                             const std::string& id);
   // Of one check (`check` set) or one channel; newest first, with attempts.
+  // Queues a test through the channel (or returns the one waiting).
+  absl::StatusOr<int64_t> SendTestNotification(const std::string& project,
+                                               const std::string& id,
+                                               absl::Time now);
   absl::StatusOr<std::vector<v1::Notification>> ListNotifications(
       const std::string& project, const std::string& check,
       const std::string& channel, int limit);

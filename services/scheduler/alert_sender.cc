@@ -90,9 +90,13 @@ AlertSender::AlertSender(std::shared_ptr<grpc::Channel> data,
 AlertSender::Result AlertSender::Send(const v1::ClaimedNotification& c) {
   Result r;
   const std::string& kind = c.channel().kind();
-  const std::string& status = c.notification().status();
   nlohmann::json settings =
       nlohmann::json::parse(c.channel().settings_json(), nullptr, false);
+  std::string status = c.notification().status();
+  if (c.test() && !settings.is_discarded()) {
+    // A test goes out as the change the channel sends: "down" if it does.
+    status = notify::Wants(kind, settings, "down") ? "down" : "up";
+  }
   if (c.channel().id().empty() || c.check().uuid().empty() ||
       settings.is_discarded()) {
     // The channel or check was deleted after the claim.
@@ -107,6 +111,7 @@ AlertSender::Result AlertSender::Send(const v1::ClaimedNotification& c) {
     return r;
   }
   notify::Event event = MakeEvent(c, config_);
+  event.status = status;
   if (kind == "email") {
     if (config_.smtp.host.empty()) {
       r.outcome.detail = "email is not configured (EMAIL_HOST is empty)";

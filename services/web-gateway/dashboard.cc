@@ -72,11 +72,25 @@ void Dashboard::Register(Router& r) {
         bind(&Dashboard::DeleteProjectForm));
   r.Add({"POST"}, "/projects/{project}/delete", bind(&Dashboard::DeleteProject));
   r.Add({"GET", "HEAD"}, "/projects/{project}/checks/", bind(&Dashboard::Checks));
+  r.Add({"GET", "HEAD"}, "/projects/{project}/integrations/",
+        bind(&Dashboard::Integrations));
+  r.Add({"POST"}, "/projects/{project}/integrations/new",
+        bind(&Dashboard::CreateIntegration));
+  r.Add({"GET", "HEAD"}, "/projects/{project}/integrations/{channel}/",
+        bind(&Dashboard::IntegrationDetail));
+  r.Add({"POST"}, "/projects/{project}/integrations/{channel}/{action}",
+        bind(&Dashboard::IntegrationAction));
+  r.Add({"POST"}, "/projects/{project}/checks/{check}/integrations",
+        bind(&Dashboard::SetCheckIntegrations));
+  r.Add({"GET", "HEAD"}, "/projects/{project}/checks/status.json",
+        bind(&Dashboard::ChecksStatus));
   r.Add({"GET", "HEAD"}, "/projects/{project}/checks/new",
         bind(&Dashboard::NewCheckForm));
   r.Add({"POST"}, "/projects/{project}/checks/new", bind(&Dashboard::CreateCheck));
   r.Add({"GET", "HEAD"}, "/projects/{project}/checks/{check}/",
         bind(&Dashboard::CheckDetail));
+  r.Add({"GET", "HEAD"}, "/projects/{project}/checks/{check}/pings/{n}/body",
+        bind(&Dashboard::PingBody));
   r.Add({"POST"}, "/projects/{project}/checks/{check}/pause",
         bind(&Dashboard::PauseCheck));
   r.Add({"POST"}, "/projects/{project}/checks/{check}/resume",

@@ -60,6 +60,9 @@ class Dashboard {
   HttpResponse PasswordPage(int status, const std::string& message,
                             const Session& s) const;
   void Checks(HttpRequest& req, const PathParams& p, Respond respond);
+  // The status, last ping and ping count of a project's checks as JSON, for
+  // the pages' live updates (session cookie; 401/404/503 as JSON).
+  void ChecksStatus(HttpRequest& req, const PathParams& p, Respond respond);
   // One check: its settings, status, ping URL, status history and pings;
   // pause and resume for members who may write.
   void CheckDetail(HttpRequest& req, const PathParams& p, Respond respond);
@@ -67,6 +70,7 @@ class Dashboard {
                               const v1::Check& c,
                               const v1::ListPingsResponse& pings,
                               const v1::ListFlipsResponse& flips,
+                              const v1::ListChannelsResponse& channels,
                               bool can_write) const;
   // A form for a new check (name, slug, tags, period and grace, or a cron
   // schedule with its time zone); the data service's validation messages
@@ -79,10 +83,34 @@ class Dashboard {
   // Deleting a check: a confirmation page, then the posted form.
   void DeleteCheckForm(HttpRequest& req, const PathParams& p, Respond respond);
   void DeleteCheck(HttpRequest& req, const PathParams& p, Respond respond);
+  // One ping's whole body, as text.
+  void PingBody(HttpRequest& req, const PathParams& p, Respond respond);
   void PauseCheck(HttpRequest& req, const PathParams& p, Respond respond);
   void ResumeCheck(HttpRequest& req, const PathParams& p, Respond respond);
   void SetPaused(HttpRequest& req, const PathParams& p, bool pause,
                  Respond respond);
+
+  // Integrations (dashboard_integrations.cc).
+  void Integrations(HttpRequest& req, const PathParams& p, Respond respond);
+  // The list page; `failed` is the add form that was refused (shown again,
+  // open, with its values).
+  void ShowIntegrations(int status, const std::string& message, const Session& s,
+                        const std::string& project, const Form* failed, Respond respond);
+  void CreateIntegration(HttpRequest& req, const PathParams& p, Respond respond);
+  void IntegrationDetail(HttpRequest& req, const PathParams& p, Respond respond);
+  // One integration: kind, "send a test", rename, settings, delete, and its
+  // deliveries; `message` "sent" says a test was queued, else it is an error.
+  void ShowIntegration(int status, const std::string& message, const Session& s,
+                       const std::string& project, const std::string& id,
+                       Respond respond);
+  // POST .../integrations/<id>/{test,name,settings,delete}.
+  void IntegrationAction(HttpRequest& req, const PathParams& p, Respond respond);
+  // The integrations a check alerts through: a form on its page.
+  void SetCheckIntegrations(HttpRequest& req, const PathParams& p, Respond respond);
+  std::string CheckIntegrationsForm(const Session& s, const std::string& project,
+                                    const v1::Check& c,
+                                    const v1::ListChannelsResponse& channels,
+                                    bool can_write) const;
 
   // Runs `fn` with the request's session; without one, redirects to the
   // log-in page.

@@ -9,12 +9,81 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "common/strings.h"
 #include "common/time_format.h"
+#include "nlohmann/json.hpp"
 #include "web-gateway/dashboard.h"
 #include "web-gateway/dashboard_html.h"
 
 namespace tocsin::gateway {
 using namespace dashboard;  // NOLINT: the dashboard's own helpers
+
+namespace {
+
+std::string LastPingText(const v1::Check& c) {
+  return c.has_last_ping() ? Esc(FormatApiTime(FromProto(c.last_ping()))) : "never";
+}
+
+// A ping's body in the log: the start of it as text, and a link to all of it.
+std::string BodyCell(const std::string& project, const std::string& check,
+                     const v1::Ping& ping) {
+  if (ping.body_size() == 0) return "";
+  std::string out;
+  if (!ping.body_preview().empty()) {
+    std::string text = ToStorableText(ping.body_preview(), 80);
+    bool cut = static_cast<int64_t>(text.size()) < ping.body_size();
+    absl::StrAppend(&out, "<code class=\"preview\">", Esc(text), cut ? "\xe2\x80\xa6" : "",
+                    "</code> ");
+  }
+  absl::StrAppend(&out, "<a href=\"", Esc(CheckPath(project, check)), "pings/", ping.n(),
+                  "/body\">", ping.body_size(), " bytes</a>");
+  return out;
+}
+
+HttpResponse Json(int status, const nlohmann::ordered_json& j) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+}  // namespace
+
+void Dashboard::ChecksStatus(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project");
+  // Polled by the page's script: answers in JSON, never with a redirect.
+  if (SessionToken(req).empty()) {
+    return respond(Json(401, {{"error", "log in again"}}));
+  }
+  WithSession(req, std::move(respond), [this, project](Session s, Respond respond) {
+    if (MembershipOf(s, project) == nullptr) {
+      return respond(Json(404, {{"error", "no such project"}}));
+    }
+    v1::ListChecksRequest rpc;
+    rpc.set_project(project);
+    data_.ListChecksForProject(std::move(rpc), [respond = std::move(respond)](
+                                                   absl::StatusOr<v1::ListChecksResponse> r) {
+      if (!r.ok()) {
+        HttpResponse busy = Json(503, {{"error", "try again shortly"}});
+        busy.headers.emplace_back("Retry-After", "5");
+        return respond(std::move(busy));
+      }
+      nlohmann::ordered_json checks = nlohmann::ordered_json::array();
+      for (const auto& c : r->checks()) {
+        // The same text the page shows, so the script only swaps it in.
+        checks.push_back({{"uuid", c.uuid()},
+                          {"status", StatusLabel(c.status())},
+                          {"last_ping", c.has_last_ping()
+                                            ? FormatApiTime(FromProto(c.last_ping()))
+                                            : "never"},
+                          {"n_pings", c.n_pings()}});
+      }
+      respond(Json(200, {{"checks", std::move(checks)}}));
+    });
+  });
+}
 
 void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
   std::string project = p.at("project");
@@ -95,18 +164,19 @@ void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
               absl::StrAppend(&body, "<p class=\"count\" role=\"status\">", shown.size(),
                               " of ", r->checks_size(), " checks</p>");
             }
-            body += "<table class=\"checks\"><thead><tr><th scope=\"col\">Status</th>"
+            absl::StrAppend(&body, "<table class=\"checks\" data-live=\"",
+                            Esc(ChecksPath(project)), "status.json\"><thead>");
+            body += "<tr><th scope=\"col\">Status</th>"
                    "<th scope=\"col\">Name</th><th scope=\"col\">Last ping</th></tr>"
                    "</thead><tbody>";
             for (const v1::Check* cp : shown) {
               const v1::Check& c = *cp;
               absl::StrAppend(
-                  &body, "<tr data-uuid=\"", Esc(c.uuid()), "\"><td><span class=\"status ",
-                  StatusLabel(c.status()), "\">", StatusLabel(c.status()),
+                  &body, "<tr data-check=\"", Esc(c.uuid()), "\"><td><span data-field=\"status\" "
+                  "class=\"status ", StatusLabel(c.status()), "\">", StatusLabel(c.status()),
                   "</span></td><td><a href=\"", Esc(CheckPath(project, c.uuid())), "\">",
-                  Esc(c.name().empty() ? c.uuid() : c.name()), "</a></td><td>",
-                  c.has_last_ping() ? Esc(FormatApiTime(FromProto(c.last_ping()))) : "never",
-                  "</td></tr>");
+                  Esc(c.name().empty() ? c.uuid() : c.name()), "</a></td><td data-field=\"last_ping\">",
+                  LastPingText(c), "</td></tr>");
             }
             absl::StrAppend(&body, "</tbody></table>");
           }
@@ -152,8 +222,17 @@ void Dashboard::CheckDetail(HttpRequest& req, const PathParams& p, Respond respo
               if (!f.ok()) {
                 return respond(Unavailable(&s));
               }
-              respond(Page(200, c.name().empty() ? c.uuid() : c.name(),
-                           CheckDetailBody(s, project, c, pings, *f, can_write), &s));
+              v1::ListChannelsRequest channels;
+              channels.set_project(project);
+              data_.ListChannelsForProject(
+                  std::move(channels), [this, s, project, can_write, c, pings,
+                                        flips = *std::move(f), respond = std::move(respond)](
+                                           absl::StatusOr<v1::ListChannelsResponse> ch) {
+                    if (!ch.ok()) return respond(Unavailable(&s));
+                    respond(Page(200, c.name().empty() ? c.uuid() : c.name(),
+                                 CheckDetailBody(s, project, c, pings, flips, *ch, can_write),
+                                 &s));
+                  });
             });
       });
     });
@@ -164,6 +243,7 @@ std::string Dashboard::CheckDetailBody(const Session& s, const std::string& proj
                                        const v1::Check& c,
                                        const v1::ListPingsResponse& pings,
                                        const v1::ListFlipsResponse& flips,
+                                       const v1::ListChannelsResponse& channels,
                                        bool can_write) const {
   std::string schedule =
       c.kind() == v1::SCHEDULE_KIND_CRON || c.kind() == v1::SCHEDULE_KIND_ONCALENDAR
@@ -171,14 +251,15 @@ std::string Dashboard::CheckDetailBody(const Session& s, const std::string& proj
           : absl::StrCat("every ", Esc(absl::FormatDuration(FromProto(c.timeout()))));
   std::string ping_url = absl::StrCat(config_.urls.ping_endpoint, c.uuid());
   std::string body = absl::StrCat(
-      "<dl class=\"check\"><dt>Status</dt><dd><span class=\"status ",
-      StatusLabel(c.status()), "\">", StatusLabel(c.status()), "</span></dd>"
+      ProjectTabs(project, "checks"),
+      "<dl class=\"check\" data-check=\"", Esc(c.uuid()), "\" data-live=\"",
+      Esc(ChecksPath(project)), "status.json\"><dt>Status</dt><dd><span data-field=\"status\" "
+      "class=\"status ", StatusLabel(c.status()), "\">", StatusLabel(c.status()), "</span></dd>"
       "<dt>Ping URL</dt><dd><code data-copy=\"ping URL\">", Esc(ping_url), "</code></dd>"
       "<dt>Schedule</dt><dd>", schedule, ", grace ",
       Esc(absl::FormatDuration(FromProto(c.grace()))), "</dd>"
-      "<dt>Last ping</dt><dd>",
-      c.has_last_ping() ? Esc(FormatApiTime(FromProto(c.last_ping()))) : "never",
-      "</dd><dt>Pings received</dt><dd>", c.n_pings(), "</dd>");
+      "<dt>Last ping</dt><dd data-field=\"last_ping\">", LastPingText(c),
+      "</dd><dt>Pings received</dt><dd data-field=\"n_pings\">", c.n_pings(), "</dd>");
   if (!c.tags().empty()) {
     absl::StrAppend(&body, "<dt>Tags</dt><dd>", Esc(c.tags()), "</dd>");
   }
@@ -193,6 +274,7 @@ std::string Dashboard::CheckDetailBody(const Session& s, const std::string& proj
                     "<p><a href=\"", Esc(CheckPath(project, c.uuid())),
                     "delete\">Delete this check\xe2\x80\xa6</a></p>");
   }
+  absl::StrAppend(&body, CheckIntegrationsForm(s, project, c, channels, can_write));
   // Ready to paste: the usual ways a job reports to its check.
   std::string cron = c.kind() == v1::SCHEDULE_KIND_CRON ? c.schedule() : "0 3 * * *";
   absl::StrAppend(
@@ -244,11 +326,47 @@ std::string Dashboard::CheckDetailBody(const Session& s, const std::string& proj
         Esc(absl::AsciiStrToUpper(ping.scheme())), " ", Esc(ping.method()), " from ",
         Esc(ping.remote_addr()), "</td><td>", Esc(ping.user_agent()), "</td><td>",
         ping.has_duration() ? Esc(absl::FormatDuration(FromProto(ping.duration()))) : "",
-        "</td><td>", ping.body_size() > 0 ? absl::StrCat(ping.body_size(), " bytes") : "",
-        "</td></tr>");
+        "</td><td>", BodyCell(project, c.uuid(), ping), "</td></tr>");
   }
   absl::StrAppend(&body, "</tbody></table>");
   return body;
+}
+
+void Dashboard::PingBody(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project"), check = p.at("check");
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(p.at("n"), &n) || n < 1) {
+    return respond(Page(404, "Not found", "<p>No such ping.</p>", nullptr));
+  }
+  WithSession(req, std::move(respond), [this, project, check, n](Session s,
+                                                                  Respond respond) {
+    if (auto refused = RefuseNonMember(s, project, /*write=*/false)) {
+      return respond(std::move(*refused));
+    }
+    v1::GetPingBodyRequest rpc;
+    rpc.set_project(project);
+    rpc.set_id(check);
+    rpc.set_n(n);
+    data_.GetPingBodyForProject(std::move(rpc), [this, s, project, check, n,
+                                                 respond = std::move(respond)](
+                                                    absl::StatusOr<v1::GetPingBodyResponse> r) {
+      if (!r.ok()) {
+        // A ping pruned since the log was shown is as gone as a wrong number.
+        if (absl::IsNotFound(r.status())) {
+          return respond(Page(404, "Not found", "<p>No such ping, or no body.</p>", &s));
+        }
+        return respond(CheckErrorPage(r.status(), s));
+      }
+      // Shown as text: bytes that are not UTF-8 become U+FFFD.
+      std::string text = ToStorableText(r->body(), r->body().size() * 3 + 3);
+      respond(Page(200, absl::StrCat("Ping #", n, ": body"),
+                   absl::StrCat(ProjectTabs(project, "checks"), "<p>", r->body().size(),
+                                " bytes. <a href=\"",
+                                Esc(CheckPath(project, check)), "\">Back to the check</a></p>"
+                                "<pre><code data-copy=\"body\">", Esc(text), "</code></pre>"),
+                   &s));
+    });
+  });
 }
 
 void Dashboard::PauseCheck(HttpRequest& req, const PathParams& p, Respond respond) {
@@ -367,6 +485,9 @@ void Dashboard::CreateCheck(HttpRequest& req, const PathParams& p, Respond respo
     spec.set_name(form["name"]);
     spec.set_slug(form["slug"]);
     spec.set_tags(form["tags"]);
+    // As in Healthchecks' dashboard: a new check alerts through every
+    // integration of the project (its page chooses otherwise).
+    spec.set_channels("*");
     *spec.mutable_timeout() = tocsin::ToProto(absl::Minutes(*period));
     *spec.mutable_grace() = tocsin::ToProto(absl::Minutes(*grace));
     std::string schedule(absl::StripAsciiWhitespace(form["schedule"]));

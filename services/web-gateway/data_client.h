@@ -109,6 +109,25 @@ class DataClient {
                              Callback<v1::CreateCheckResponse> done);
   void ListPingsForProject(v1::ListPingsRequest req,
                            Callback<v1::ListPingsResponse> done);
+  void GetPingBodyForProject(v1::GetPingBodyRequest req,
+                             Callback<v1::GetPingBodyResponse> done);
+  void UpdateCheckForProject(v1::UpdateCheckRequest req,
+                             Callback<v1::UpdateCheckResponse> done);
+  // The dashboard's integrations pages (internal, the project in `req`).
+  void ListChannelsForProject(v1::ListChannelsRequest req,
+                              Callback<v1::ListChannelsResponse> done);
+  void GetChannelForProject(v1::GetChannelRequest req,
+                            Callback<v1::GetChannelResponse> done);
+  void CreateChannelForProject(v1::CreateChannelRequest req,
+                               Callback<v1::CreateChannelResponse> done);
+  void UpdateChannelForProject(v1::UpdateChannelRequest req,
+                               Callback<v1::UpdateChannelResponse> done);
+  void DeleteChannelForProject(v1::DeleteChannelRequest req,
+                               Callback<v1::DeleteChannelResponse> done);
+  void SendTestNotificationForProject(v1::SendTestNotificationRequest req,
+                                      Callback<v1::SendTestNotificationResponse> done);
+  void ListNotificationsForProject(v1::ListNotificationsRequest req,
+                                   Callback<v1::ListNotificationsResponse> done);
   void ListFlipsForProject(v1::ListFlipsRequest req,
                            Callback<v1::ListFlipsResponse> done);
   void PauseCheckForProject(v1::PauseCheckRequest req,

@@ -1,14 +1,16 @@
 // The dashboard in a real browser (Debian's Chromium through playwright-core),
 // through nginx. Run by tests/e2e/test_dashboard.py, which starts the stack
-// and passes BASE_URL, EMAIL, PASSWORD, SCREENSHOTS (a directory).
+// and passes BASE_URL, EMAIL, PASSWORD, SCREENSHOTS (a directory) and
+// RECEIVER_URL (a local HTTP server that records what it gets).
 // Prints one line per step; exits non-zero on the first failure.
 import { chromium } from "playwright-core";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const { BASE_URL, EMAIL, PASSWORD, SCREENSHOTS } = process.env;
+const { BASE_URL, EMAIL, PASSWORD, SCREENSHOTS, RECEIVER_URL } = process.env;
 
 function check(cond, what) {
   if (!cond) throw new Error(what);
@@ -126,6 +128,103 @@ try {
   await page.getByRole("button", { name: "Pause" }).waitFor();
   check(await page.locator("dl.check .status").textContent() === "new",
         "resuming makes it new again");
+
+  // A project of one's own, made from the projects page, with an API key
+  // made, shown once, used and revoked on its settings page.
+  await page.goto(BASE_URL + "/projects/");
+  await page.getByLabel("Name").fill("Made in the browser");
+  await page.getByRole("button", { name: "Create project" }).click();
+  await page.waitForURL(/\/projects\/[0-9a-f-]{36}\/checks\/$/);
+  check(await page.getByRole("heading", { name: "Made in the browser" }).isVisible(),
+        "a new project opens on its checks page");
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.waitForURL(/\/settings\/$/);
+  await axe(page, "project settings");
+  await shoot(page, "settings");
+  await page.getByLabel("Label (what the key is for)").fill("browser test");
+  await page.getByRole("button", { name: "Create API key" }).click();
+  const apiKey = (await page.locator("code.secret").textContent()).trim();
+  check(/^[A-Za-z0-9_-]{20,}$/.test(apiKey), "a new API key is shown");
+  await axe(page, "new API key");
+  const listWith = async (key) =>
+    (await fetch(BASE_URL + "/api/v3/checks/", { headers: { "X-Api-Key": key } })).status;
+  check(await listWith(apiKey) === 200, "the new key works with the Management API");
+  await page.getByRole("link", { name: "Back to the settings" }).click();
+  await page.waitForURL(/\/settings\/$/);
+  check(!(await page.content()).includes(apiKey) &&
+        (await page.locator("table.keys").textContent()).includes("browser test"),
+        "the settings list the key by its label, never the key again");
+  await page.getByRole("button", { name: "Revoke browser test" }).click();
+  await page.waitForURL(/\/settings\/$/);
+  check(await page.locator("table.keys").count() === 0 && await listWith(apiKey) === 401,
+        "a revoked key is gone and stops working");
+
+  // A check of the new project, pinged with curl while the checks page is
+  // open: the page changes by itself, without a reload.
+  await page.getByRole("link", { name: "Checks" }).click();
+  await page.getByRole("link", { name: "New check" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("live one");
+  await page.getByRole("button", { name: "Create check" }).click();
+  await page.waitForURL(/\/checks\/[0-9a-f-]{36}\/$/);
+  const pingUrl = (await page.locator('code[data-copy="ping URL"]').textContent()).trim();
+  await page.getByRole("link", { name: "Checks" }).click();
+  await page.waitForURL(/\/checks\/$/);
+  const status = page.locator('tr[data-check] [data-field="status"]');
+  check(await status.textContent() === "new", "the new check is listed as new");
+  await page.evaluate(() => { window.notReloaded = true; });
+  execFileSync("curl", ["-fsS", "-m", "10", "-o", "/dev/null", "--data-binary",
+                        "<b>job said</b> hello & goodbye", pingUrl]);
+  await page.locator('tr[data-check] [data-field="status"]', { hasText: "up" })
+    .waitFor({ timeout: 20000 });
+  check(await page.evaluate(() => window.notReloaded === true) &&
+        (await page.locator('tr[data-check] [data-field="last_ping"]').textContent()) !== "never",
+        "after a ping with curl the page shows the check up by itself (no reload)");
+  await page.getByRole("link", { name: "live one" }).click();
+  await page.waitForURL(/\/checks\/[0-9a-f-]{36}\/$/);
+  const logRow = await page.locator("table.pings tbody tr").first().textContent();
+  check(logRow.includes("<b>job said</b> hello & goodbye"),
+        "the ping log previews the body as text: " + logRow);
+  await page.getByRole("link", { name: "31 bytes" }).click();
+  await page.waitForURL(/\/pings\/1\/body$/);
+  check(await page.locator("pre code").textContent() === "<b>job said</b> hello & goodbye",
+        "the body's link opens the whole body, as text");
+  await axe(page, "ping body page");
+
+  // A webhook to a local receiver, and a test through it that arrives.
+  await page.getByRole("link", { name: "Integrations" }).click();
+  await page.waitForURL(/\/integrations\/$/);
+  await page.locator("summary", { hasText: "Webhook" }).click();
+  await page.locator("#add-webhook-name").fill("local receiver");
+  await page.getByLabel("URL to call when a check goes down")
+    .fill(RECEIVER_URL + "/hook/$STATUS/$NAME");
+  await axe(page, "integrations page");
+  await shoot(page, "integrations");
+  await page.getByRole("button", { name: "Add Webhook" }).click();
+  await page.waitForURL(/\/integrations\/[0-9a-f-]{36}\/$/);
+  await page.getByRole("button", { name: "Send a test notification" }).click();
+  await page.getByRole("status").filter({ hasText: "Test notification queued" }).waitFor();
+  const sent = page.locator('td[data-state="sent"]');
+  for (let i = 0; i < 40 && await sent.count() === 0; i++) {
+    await page.waitForTimeout(500);
+    await page.reload();
+  }
+  check(await sent.count() === 1, "the test notification is delivered and listed as sent");
+  await axe(page, "integration page");
+  await shoot(page, "integration");
+  // The project's check alerts through the new integration; its page
+  // turns that off and on.
+  await page.getByRole("link", { name: "Checks" }).click();
+  await page.getByRole("link", { name: "live one" }).click();
+  const box = page.getByRole("checkbox", { name: /local receiver/ });
+  check(await box.isChecked(), "a new integration covers the project's existing checks");
+  await box.uncheck();
+  await page.getByRole("button", { name: "Save integrations" }).click();
+  await page.waitForURL(/\/checks\/[0-9a-f-]{36}\/$/);
+  check(!(await box.isChecked()), "a check's integrations are switched off on its page");
+  await box.check();
+  await page.getByRole("button", { name: "Save integrations" }).click();
+  await page.waitForURL(/\/checks\/[0-9a-f-]{36}\/$/);
+  check(await box.isChecked(), "and on again");
 
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(/\/accounts\/login\/$/);

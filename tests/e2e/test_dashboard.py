@@ -13,6 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from receivers import HttpReceiver
 from stack import ROOT, Stack
 
 PORTS = {
@@ -25,6 +26,7 @@ PORTS = {
     "TOCSIN_DATA_METRICS_PORT": "19751",
     "TOCSIN_SCHEDULER_METRICS_PORT": "19752",
 }
+RECEIVER_PORT = 18726
 BROWSER_DIR = os.path.join(ROOT, "tests", "browser")
 SCREENSHOTS = os.path.join(ROOT, "build", "screenshots")
 
@@ -65,7 +67,10 @@ class Client:
 class DashboardTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.stack = Stack(ports=PORTS, env={"REGISTRATION_OPEN": "True"})
+        cls.receiver = HttpReceiver(RECEIVER_PORT)
+        cls.stack = Stack(ports=PORTS, env={"REGISTRATION_OPEN": "True",
+                                            "INTEGRATIONS_ALLOW_PRIVATE_IPS": "True",
+                                            "TOCSIN_ALERT_POLL": "200ms"})
         cls.stack.start()
         cls.base = cls.stack.info["base_url"]
         cls.alice = cls.create_user("alice@example.org", "correct horse battery",
@@ -75,6 +80,7 @@ class DashboardTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.stack.destroy()
+        cls.receiver.close()
 
     # Sessions shared by the tests that only need one: logging in again for
     # each would run into the per-account log-in limit (5 a minute).
@@ -112,12 +118,16 @@ class DashboardTest(unittest.TestCase):
                            cwd=BROWSER_DIR, check=True, timeout=600)
         os.makedirs(SCREENSHOTS, exist_ok=True)
         env = dict(os.environ, BASE_URL=self.base, EMAIL=self.alice["email"],
-                   PASSWORD=self.alice["password"], SCREENSHOTS=SCREENSHOTS)
+                   PASSWORD=self.alice["password"], SCREENSHOTS=SCREENSHOTS,
+                   RECEIVER_URL=self.receiver.base)
         out = subprocess.run(["node", os.path.join(BROWSER_DIR, "dashboard.mjs")],
                              env=env, capture_output=True, text=True, timeout=300)
         print("\n" + out.stdout)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
         self.assertTrue(os.path.exists(os.path.join(SCREENSHOTS, "checks-phone.png")))
+        # The browser's test notification reached the receiver, as a "down".
+        hooks = [r for r in self.receiver.requests if r["path"].startswith("/hook/")]
+        self.assertEqual([r["path"] for r in hooks], ["/hook/down/Test%20notification"])
 
     def test_csrf_is_required(self):
         c = Client(self.base)
@@ -272,7 +282,7 @@ class DashboardTest(unittest.TestCase):
         def listed(query):
             status, _, body = bob.request("GET", page + query)
             self.assertEqual(status, 200)
-            return {n for n, u in made.items() if 'data-uuid="%s"' % u in body}, body
+            return {n for n, u in made.items() if 'data-check="%s"' % u in body}, body
 
         shown, body = listed("")
         self.assertEqual(shown, set(made))
@@ -352,6 +362,178 @@ class DashboardTest(unittest.TestCase):
         self.assertEqual((status, headers["Location"]), (303, "/accounts/login/"))
         self.assertEqual(Client(self.base).login(user["email"], user["password"])[0], 400)
         self.assertEqual(Client(self.base).login(user["email"], "grace's second")[0], 303)
+
+    def test_projects_are_made_renamed_and_deleted_by_their_owner(self):
+        user = self.create_user("heidi@example.org", "heidi's password", "Heidi")
+        c = Client(self.base)
+        self.assertEqual(c.login(user["email"], user["password"])[0], 303)
+        token = c.csrf("/projects/")
+        self.assertEqual(c.request("POST", "/projects/new", {"name": "No token"})[0], 403)
+        status, _, body = c.request("POST", "/projects/new", {"csrf": token, "name": "  "})
+        self.assertEqual(status, 400)
+        self.assertIn("A project needs a name.", body)
+        status, _, body = c.request("POST", "/projects/new",
+                                    {"csrf": token, "name": "x" * 101})
+        self.assertEqual(status, 400)
+        self.assertIn("name: 1 to 100 bytes of text", body)
+        status, headers, _ = c.request("POST", "/projects/new",
+                                       {"csrf": token, "name": "<Second> & co"})
+        self.assertEqual(status, 303)
+        project = re.match(r"/projects/([0-9a-f-]{36})/checks/$", headers["Location"]).group(1)
+        status, _, body = c.request("GET", "/projects/")
+        self.assertIn("&lt;Second&gt; &amp; co", body)
+        settings = f"/projects/{project}/settings/"
+        status, _, body = c.request("GET", settings)
+        self.assertEqual(status, 200)
+        self.assertIn("No API keys yet.", body)
+        # Someone else's project is not there at all.
+        other = self.logged_in("bob")
+        for method, path in [("GET", settings), ("GET", f"/projects/{project}/delete"),
+                             ("GET", f"/projects/{project}/checks/status.json")]:
+            self.assertEqual(other.request(method, path)[0], 404, path)
+        other_token = other.csrf("/projects/")
+        self.assertEqual(other.request("POST", f"/projects/{project}/delete",
+                                       {"csrf": other_token})[0], 404)
+        # Renamed; a bad name is refused with the reason.
+        self.assertEqual(c.request("POST", settings + "name", {"name": "no token"})[0], 403)
+        status, _, body = c.request("POST", settings + "name", {"csrf": token, "name": ""})
+        self.assertEqual(status, 400)
+        self.assertEqual(c.request("POST", settings + "name",
+                                   {"csrf": token, "name": "Renamed"})[0], 303)
+        self.assertIn("Renamed", c.request("GET", "/projects/")[2])
+        # Keys: bad access refused; made; revoked with a token only.
+        self.assertEqual(c.request("POST", f"/projects/{project}/keys/new",
+                                   {"csrf": token, "access": "admin"})[0], 400)
+        status, _, body = c.request("POST", f"/projects/{project}/keys/new",
+                                    {"csrf": token, "access": "ro", "label": "grafana"})
+        self.assertEqual(status, 200)
+        key = re.search(r'class="secret">([^<]+)<', body).group(1)
+        self.assertEqual(self.stack.api("GET", "/api/v3/checks/", key=key)[0], 200)
+        self.assertEqual(self.stack.api("POST", "/api/v3/checks/", {"name": "x"}, key=key)[0],
+                         401)  # read-only
+        _, _, body = c.request("GET", settings)
+        self.assertNotIn(key, body)
+        key_id = re.search(r'/keys/([0-9a-f-]{36})/revoke', body).group(1)
+        self.assertEqual(c.request("POST", f"/projects/{project}/keys/{key_id}/revoke",
+                                   {"csrf": "forged"})[0], 403)
+        self.assertEqual(self.stack.api("GET", "/api/v3/checks/", key=key)[0], 200)
+        self.assertEqual(c.request("POST", f"/projects/{project}/keys/{key_id}/revoke",
+                                   {"csrf": token})[0], 303)
+        self.assertEqual(self.stack.api("GET", "/api/v3/checks/", key=key)[0], 401)
+        # Deleting asks first, needs the token, then takes it off the list.
+        status, _, body = c.request("GET", f"/projects/{project}/delete")
+        self.assertEqual(status, 200)
+        self.assertIn("This cannot be undone", body)
+        self.assertEqual(c.request("POST", f"/projects/{project}/delete", {})[0], 403)
+        self.assertIn("Renamed", c.request("GET", "/projects/")[2])
+        self.assertEqual(c.request("POST", f"/projects/{project}/delete",
+                                   {"csrf": token})[0], 303)
+        self.assertNotIn("Renamed", c.request("GET", "/projects/")[2])
+        self.assertEqual(c.request("GET", settings)[0], 404)
+
+    def test_live_status_and_ping_bodies_are_for_members_only(self):
+        status, doc = self.stack.api("POST", "/api/v3/checks/", {"name": "body check"},
+                                     key=self.alice["api_key"])
+        self.assertEqual(status, 201)
+        hostile = b"<script>alert(1)</script> \xff\xfe end"
+        self.assertEqual(self.stack.ping("/" + doc["uuid"], method="POST", body=hostile)[0], 200)
+        project = self.alice["project"]
+        live = f"/projects/{project}/checks/status.json"
+        # Without a session: a JSON 401, not a redirect (the page's script asks).
+        status, headers, body = Client(self.base).request("GET", live)
+        self.assertEqual(status, 401)
+        self.assertTrue(headers["Content-Type"].startswith("application/json"))
+        c = self.logged_in("alice")
+        status, headers, body = c.request("GET", live)
+        self.assertEqual(status, 200)
+        import json
+        mine = [x for x in json.loads(body)["checks"] if x["uuid"] == doc["uuid"]]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual((mine[0]["status"], mine[0]["n_pings"]), ("up", 1))
+        self.assertEqual(headers["Cache-Control"], "no-store")
+        check_page = f"/projects/{project}/checks/{doc['uuid']}/"
+        _, _, page = c.request("GET", check_page)
+        self.assertNotIn("<script>alert", page)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", page)
+        status, _, body_page = c.request("GET", check_page + "pings/1/body")
+        self.assertEqual(status, 200)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt; \ufffd\ufffd end", body_page)
+        for bad in ["pings/2/body", "pings/0/body", "pings/-1/body", "pings/x/body",
+                    "pings/99999999999999999999999/body"]:
+            self.assertEqual(c.request("GET", check_page + bad)[0], 404, bad)
+        bob = self.logged_in("bob")
+        self.assertEqual(bob.request("GET", check_page + "pings/1/body")[0], 404)
+        self.assertEqual(bob.request("GET", live)[0], 404)
+
+    def test_integrations_validate_and_belong_to_their_project(self):
+        user = self.create_user("ivan@example.org", "ivan's password", "Ivan")
+        c = Client(self.base)
+        self.assertEqual(c.login(user["email"], user["password"])[0], 303)
+        base = f"/projects/{user['project']}/integrations/"
+        status, _, page = c.request("GET", base)
+        self.assertEqual(status, 200)
+        self.assertIn("No integrations yet", page)
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        form = {"csrf": token, "kind": "webhook", "name": "hook",
+                "url_down": "ftp://example.org/x"}
+        self.assertEqual(c.request("POST", base + "new", dict(form, csrf="forged"))[0], 403)
+        status, _, page = c.request("POST", base + "new", form)
+        self.assertEqual(status, 400)
+        self.assertIn("url_down", page)  # the data service names the field
+        self.assertIn('<details open><summary>Webhook', page)
+        self.assertIn('value="ftp://example.org/x"', page)  # kept for fixing
+        status, _, page = c.request("POST", base + "new", dict(form, kind="carrier-pigeon"))
+        self.assertEqual(status, 400)
+        status, _, page = c.request("POST", base + "new", {
+            "csrf": token, "kind": "email", "name": "<ops>", "to": "a@example.org, b@example.org",
+            "notify_down": "on"})
+        self.assertEqual(status, 303)
+        status, headers, _ = c.request("POST", base + "new", {
+            "csrf": token, "kind": "webhook", "name": "hook", "url_down": "http://127.0.0.1:9/"})
+        self.assertEqual(status, 303)
+        channel = headers["Location"]
+        status, _, page = c.request("GET", channel)
+        self.assertEqual(status, 200)
+        self.assertIn("Nothing sent through it yet", page)
+        _, _, listing = c.request("GET", base)
+        self.assertIn("&lt;ops&gt;", listing)
+        # Settings: broken JSON and bad values refused with the reason.
+        for bad, reason in [("{", "not a JSON object"), ("[1]", "not a JSON object"),
+                            ('{"url_down": 5}', "url_down"), ("[" * 50 + "]" * 50, "")]:
+            status, _, page = c.request("POST", channel + "settings",
+                                        {"csrf": token, "settings": bad})
+            self.assertEqual(status, 400, bad)
+            self.assertIn(reason, page)
+        self.assertEqual(c.request("POST", channel + "settings", {
+            "csrf": token, "settings": '{"url_up": "http://127.0.0.1:9/up"}'})[0], 303)
+        self.assertIn("http://127.0.0.1:9/up", c.request("GET", channel)[2])
+        self.assertEqual(c.request("POST", channel + "name",
+                                   {"csrf": token, "name": ""})[0], 400)
+        self.assertEqual(c.request("POST", channel + "name",
+                                   {"csrf": token, "name": "renamed hook"})[0], 303)
+        # Another user finds nothing, and changes nothing.
+        bob = self.logged_in("bob")
+        bob_token = bob.csrf("/projects/")
+        self.assertEqual(bob.request("GET", base)[0], 404)
+        self.assertEqual(bob.request("GET", channel)[0], 404)
+        for action in ("test", "name", "settings", "delete"):
+            self.assertEqual(bob.request("POST", channel + action,
+                                         {"csrf": bob_token, "name": "x"})[0], 404, action)
+        # Bob's own project path with Ivan's integration: not there either.
+        foreign = channel.replace(user["project"], self.bob["project"])
+        self.assertEqual(bob.request("GET", foreign)[0], 404)
+        self.assertEqual(bob.request("POST", foreign + "delete", {"csrf": bob_token})[0], 404)
+        self.assertEqual(c.request("POST", channel + "nonsense", {"csrf": token})[0], 404)
+        # A test is queued once however often the button is pressed.
+        for _ in range(3):
+            status, headers, _ = c.request("POST", channel + "test", {"csrf": token})
+            self.assertEqual((status, headers["Location"]), (303, channel + "?sent=1"))
+        _, _, page = c.request("GET", channel + "?sent=1")
+        self.assertIn("Test notification queued", page)
+        self.assertLessEqual(page.count("<td>test</td>"), 1)
+        self.assertEqual(c.request("POST", channel + "delete", {"csrf": token})[0], 303)
+        self.assertEqual(c.request("GET", channel)[0], 404)
+        self.assertNotIn("renamed hook", c.request("GET", base)[2])
 
 
 if __name__ == "__main__":

@@ -703,6 +703,98 @@ class AlertingTest : public DataServiceTest {
   }
 };
 
+TEST_F(AlertingTest, TestNotificationsGoThroughOneChannelOnce) {
+  v1::CheckSpec spec;
+  spec.set_name("existing");
+  v1::Check check = Create(spec);
+  // Made as the dashboard makes it: every existing check alerts through it.
+  auto stub = v1::ChannelService::NewStub(channel_);
+  v1::Channel hook;
+  {
+    grpc::ClientContext ctx;
+    WithKey(ctx, project_.api_key());
+    v1::CreateChannelRequest req;
+    req.set_kind("webhook");
+    req.set_settings_json(R"({"url_up": "http://127.0.0.1:9/up"})");
+    req.set_assign_to_all_checks(true);
+    v1::CreateChannelResponse resp;
+    ASSERT_TRUE(stub->CreateChannel(&ctx, req, &resp).ok());
+    hook = resp.channel();
+  }
+  EXPECT_EQ(Sql(absl::StrCat("SELECT count(*) FROM check_channels WHERE channel_id = '",
+                             hook.id(), "' AND check_id = '", check.uuid(), "'"))[0][0]
+                .as<int>(), 1);
+  auto send_test = [&](const std::string& id, int64_t* out) {
+    grpc::ClientContext ctx;
+    WithKey(ctx, project_.api_key());
+    v1::SendTestNotificationRequest req;
+    req.set_id(id);
+    v1::SendTestNotificationResponse resp;
+    grpc::Status s = stub->SendTestNotification(&ctx, req, &resp);
+    *out = resp.notification();
+    return s.error_code();
+  };
+  int64_t first = 0, again = 0, none = 0;
+  ASSERT_EQ(send_test(hook.id(), &first), grpc::StatusCode::OK);
+  ASSERT_EQ(send_test(hook.id(), &again), grpc::StatusCode::OK);
+  EXPECT_EQ(first, again);  // One waits at a time.
+  EXPECT_EQ(send_test(NewUuid(), &none), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(send_test("nope", &none), grpc::StatusCode::NOT_FOUND);
+  // Another project's key cannot send through it.
+  {
+    auto other = v1::ProjectService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, kToken, absl::Seconds(10));
+    v1::CreateProjectRequest req;
+    req.set_name("other");
+    v1::CreateProjectResponse made;
+    ASSERT_TRUE(other->CreateProject(&ctx, req, &made).ok());
+    grpc::ClientContext ctx2;
+    WithKey(ctx2, made.api_key());
+    v1::SendTestNotificationRequest send;
+    send.set_id(hook.id());
+    v1::SendTestNotificationResponse resp;
+    EXPECT_EQ(stub->SendTestNotification(&ctx2, send, &resp).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  // Claimed like any other, with a sample check that says what it is.
+  const v1::ClaimedNotification* test = nullptr;
+  auto claimed = Claim("tester", absl::Seconds(30));
+  for (const auto& c : claimed.claimed()) {
+    if (c.notification().id() == first) test = &c;
+  }
+  ASSERT_NE(test, nullptr);
+  EXPECT_TRUE(test->test());
+  EXPECT_EQ(test->notification().status(), "test");
+  EXPECT_EQ(test->check().name(), "Test notification");
+  EXPECT_FALSE(test->check().uuid().empty());
+  EXPECT_EQ(test->channel().id(), hook.id());
+  EXPECT_EQ(test->project_name(), "test");
+  Complete("tester", test->notification(), "ok");
+  EXPECT_EQ(State(first), "sent");
+  // Listed with the channel's deliveries; not among the check's.
+  auto list = [&](bool by_check) {
+    grpc::ClientContext ctx;
+    WithKey(ctx, project_.api_key());
+    v1::ListNotificationsRequest req;
+    if (by_check) req.set_check(check.uuid()); else req.set_channel(hook.id());
+    v1::ListNotificationsResponse resp;
+    EXPECT_TRUE(stub->ListNotifications(&ctx, req, &resp).ok());
+    return resp;
+  };
+  auto by_channel = list(false);
+  ASSERT_EQ(by_channel.notifications_size(), 1);
+  EXPECT_EQ(by_channel.notifications(0).status(), "test");
+  EXPECT_EQ(by_channel.notifications(0).state(), "sent");
+  EXPECT_EQ(by_channel.notifications(0).check(), "");
+  ASSERT_EQ(by_channel.notifications(0).attempt_log_size(), 1);
+  EXPECT_EQ(list(true).notifications_size(), 0);
+  // Once sent, the next press queues a new one.
+  int64_t next = 0;
+  ASSERT_EQ(send_test(hook.id(), &next), grpc::StatusCode::OK);
+  EXPECT_NE(next, first);
+}
+
 TEST_F(AlertingTest, ChannelsAreValidatedAndScopedToTheProject) {
   auto bad = AddChannel(project_.api_key(), "pigeon", "{}");
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);

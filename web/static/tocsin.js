@@ -35,3 +35,56 @@ document.addEventListener("DOMContentLoaded", () => {
     target.after(button, status);
   }
 });
+
+// Live status: a page with [data-live] asks for its project's check
+// statuses every few seconds (less often while hidden, backing off when the
+// server is busy) and swaps in what changed. Cells carry data-field names
+// inside an element with data-check="<uuid>".
+document.addEventListener("DOMContentLoaded", () => {
+  const source = document.querySelector("[data-live]");
+  if (!source || !window.fetch) return;
+  const url = source.dataset.live;
+  const announce = document.createElement("p");
+  announce.className = "sr-only";
+  announce.setAttribute("role", "status");
+  source.before(announce);
+  let delay = 3000;
+  const poll = async () => {
+    if (document.hidden) return setTimeout(poll, 15000);
+    try {
+      const response = await fetch(url, {
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: { Accept: "application/json" },
+      });
+      if (response.status === 401 || response.type === "opaqueredirect") {
+        announce.textContent = "Logged out: reload the page to log in again.";
+        return;  // Nothing more to show until the user logs in again.
+      }
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      const { checks } = await response.json();
+      const changed = [];
+      for (const check of checks) {
+        for (const row of document.querySelectorAll(`[data-check="${CSS.escape(check.uuid)}"]`)) {
+          for (const field of ["status", "last_ping", "n_pings"]) {
+            const cell = row.querySelector(`[data-field="${field}"]`);
+            const text = String(check[field]);
+            if (!cell || cell.textContent === text) continue;
+            cell.textContent = text;
+            if (field === "status") {
+              cell.className = "status " + text;
+              changed.push(text);
+            }
+          }
+        }
+      }
+      if (changed.length === 1) announce.textContent = "A check is now " + changed[0];
+      else if (changed.length > 1) announce.textContent = changed.length + " checks changed status";
+      delay = 3000;
+    } catch (e) {
+      delay = Math.min(delay * 2, 60000);
+    }
+    setTimeout(poll, delay);
+  };
+  setTimeout(poll, delay);
+});
