@@ -1,10 +1,35 @@
 #include "schedule/schedule.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 
 namespace tocsin::schedule {
+
+bool IsZoneName(std::string_view tz) {
+  if (tz.empty() || tz.size() > 64 || tz.front() == '/' ||
+      tz.find("..") != std::string_view::npos) {
+    return false;
+  }
+  for (char ch : tz) {
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(ch)) || ch == '/' ||
+          ch == '_' || ch == '-' || ch == '+')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::StatusOr<absl::TimeZone> LoadZone(std::string_view tz) {
+  absl::TimeZone zone;
+  if (!IsZoneName(tz) || tz == "localtime" ||
+      !absl::LoadTimeZone(std::string(tz), &zone)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tz is not a valid time zone: ", absl::string_view(tz.data(), tz.size())));
+  }
+  return zone;
+}
 
 bool LooksLikeCron(std::string_view expr) {
   absl::string_view s =

@@ -19,6 +19,15 @@ enum class Kind { kCron, kOnCalendar };
 // a cron expression; anything else is one or more OnCalendar expressions.
 bool LooksLikeCron(std::string_view expr);
 
+// True for a name that may be given to the zone loader: IANA-style names
+// only (a leading '/', "..", or "file:" would make it read arbitrary files,
+// and it caches every name it is given).
+bool IsZoneName(std::string_view tz);
+
+// The named IANA time zone; InvalidArgument "tz is not a valid time zone: ..."
+// otherwise (also for "localtime", which depends on the machine).
+absl::StatusOr<absl::TimeZone> LoadZone(std::string_view tz);
+
 // A parsed schedule of either kind, evaluated by the matching reference
 // evaluator (cronsim's rules for cron, oncalendar's for OnCalendar).
 class Schedule {

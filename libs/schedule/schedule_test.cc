@@ -46,3 +46,24 @@ TEST(ScheduleTest, ErrorsComeFromTheMatchingEvaluator) {
 
 }  // namespace
 }  // namespace tocsin::schedule
+
+namespace tocsin::schedule {
+namespace {
+
+TEST(ZoneTest, OnlyIanaNamesAreLoaded) {
+  EXPECT_TRUE(LoadZone("Europe/Riga").ok());
+  EXPECT_TRUE(LoadZone("UTC").ok());
+  EXPECT_TRUE(LoadZone("America/Argentina/Buenos_Aires").ok());
+  for (const char* bad : {"", "localtime", "/etc/passwd", "../../etc/passwd",
+                          "Europe/../../x", "file:UTC", "Mars/Olympus", "UTC ",
+                          "Europe/Riga\n"}) {
+    auto z = LoadZone(bad);
+    EXPECT_EQ(z.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_FALSE(IsZoneName(std::string(65, 'a')));
+  EXPECT_EQ(LoadZone("Nope/Nope").status().message(),
+            "tz is not a valid time zone: Nope/Nope");
+}
+
+}  // namespace
+}  // namespace tocsin::schedule

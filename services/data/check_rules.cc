@@ -20,7 +20,7 @@ constexpr absl::Duration kMaxPeriod = absl::Seconds(31536000);
 std::optional<absl::Time> ScheduleNext(const CheckState& c, absl::Time after) {
   auto expr = schedule::Schedule::Parse(c.schedule);
   absl::TimeZone zone;
-  if (!expr.ok() || !IsZoneName(c.tz) || !absl::LoadTimeZone(c.tz, &zone)) {
+  if (!expr.ok() || !schedule::IsZoneName(c.tz) || !absl::LoadTimeZone(c.tz, &zone)) {
     return std::nullopt;
   }
   return expr->Next(after, zone);
@@ -243,30 +243,11 @@ LateOutcome ApplyDeadline(CheckState& c, absl::Time now) {
   return out;
 }
 
-bool IsZoneName(std::string_view tz) {
-  // IANA names only: a leading '/', "..", or "file:" would make the zone
-  // loader read arbitrary files (and cache every name it is given).
-  if (tz.empty() || tz.size() > 64 || tz.front() == '/' ||
-      tz.find("..") != std::string_view::npos) {
-    return false;
-  }
-  for (char ch : tz) {
-    if (!(absl::ascii_isalnum(static_cast<unsigned char>(ch)) || ch == '/' ||
-          ch == '_' || ch == '-' || ch == '+')) {
-      return false;
-    }
-  }
-  return true;
-}
-
 absl::StatusOr<v1::ScheduleKind> ValidateSchedule(std::string_view schedule,
                                                   std::string_view tz) {
-  absl::TimeZone zone;
-  if (!IsZoneName(tz) || tz == "localtime" ||
-      !absl::LoadTimeZone(std::string(tz), &zone)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("tz is not a valid time zone: ", Absl(tz)));
-  }
+  auto loaded = schedule::LoadZone(tz);
+  if (!loaded.ok()) return loaded.status();
+  absl::TimeZone zone = *loaded;
   auto expr = schedule::Schedule::Parse(schedule);
   if (!expr.ok()) {
     return absl::InvalidArgumentError(

@@ -95,9 +95,6 @@ struct LateOutcome {
 };
 LateOutcome ApplyDeadline(CheckState& c, absl::Time now);
 
-// True for names shaped like IANA zone names ("Europe/Riga", "UTC").
-bool IsZoneName(std::string_view tz);
-
 // Validates a schedule and zone; InvalidArgument with a user-facing message.
 absl::StatusOr<v1::ScheduleKind> ValidateSchedule(std::string_view schedule,
                                                   std::string_view tz);

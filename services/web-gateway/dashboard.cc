@@ -84,6 +84,11 @@ void Dashboard::Register(Router& r) {
         bind(&Dashboard::SetCheckIntegrations));
   r.Add({"GET", "HEAD"}, "/projects/{project}/checks/status.json",
         bind(&Dashboard::ChecksStatus));
+  r.Add({"GET", "HEAD"}, "/projects/{project}/checks/schedule-preview",
+        bind(&Dashboard::SchedulePreview));
+  r.Add({"GET", "HEAD"}, "/projects/{project}/checks/{check}/edit",
+        bind(&Dashboard::EditCheckForm));
+  r.Add({"POST"}, "/projects/{project}/checks/{check}/edit", bind(&Dashboard::EditCheck));
   r.Add({"GET", "HEAD"}, "/projects/{project}/checks/new",
         bind(&Dashboard::NewCheckForm));
   r.Add({"POST"}, "/projects/{project}/checks/new", bind(&Dashboard::CreateCheck));

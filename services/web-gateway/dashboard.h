@@ -77,9 +77,23 @@ class Dashboard {
   // come back on the form.
   void NewCheckForm(HttpRequest& req, const PathParams& p, Respond respond);
   void CreateCheck(HttpRequest& req, const PathParams& p, Respond respond);
-  HttpResponse NewCheckPage(int status, const std::string& message,
-                            const Session& s, const std::string& project,
-                            const Form& form) const;
+  // The form for a new check, or (`editing` a UUID) for changing one: name,
+  // slug, tags, description, period and grace, or a cron/OnCalendar schedule
+  // with its zone and a preview of the next times.
+  HttpResponse CheckFormPage(int status, const std::string& message,
+                             const Session& s, const std::string& project,
+                             const Form& form, const std::string& editing) const;
+  // A refused create or edit: the form again with the reason (400/429).
+  HttpResponse CheckFormRefused(const absl::Status& st, const Session& s,
+                                const std::string& project, const Form& form,
+                                const std::string& editing) const;
+  void EditCheckForm(HttpRequest& req, const PathParams& p, Respond respond);
+  void EditCheck(HttpRequest& req, const PathParams& p, Respond respond);
+  // The next five times of a schedule, computed by the evaluator the
+  // alerts use, as HTML (GET .../schedule-preview as JSON for the form's
+  // script; the form page renders the same without script).
+  std::string SchedulePreviewHtml(const std::string& schedule, const std::string& tz) const;
+  void SchedulePreview(HttpRequest& req, const PathParams& p, Respond respond);
   // Deleting a check: a confirmation page, then the posted form.
   void DeleteCheckForm(HttpRequest& req, const PathParams& p, Respond respond);
   void DeleteCheck(HttpRequest& req, const PathParams& p, Respond respond);

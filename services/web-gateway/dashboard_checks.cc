@@ -12,6 +12,7 @@
 #include "common/strings.h"
 #include "common/time_format.h"
 #include "nlohmann/json.hpp"
+#include "schedule/schedule.h"
 #include "web-gateway/dashboard.h"
 #include "web-gateway/dashboard_html.h"
 
@@ -229,9 +230,22 @@ void Dashboard::CheckDetail(HttpRequest& req, const PathParams& p, Respond respo
                                         flips = *std::move(f), respond = std::move(respond)](
                                            absl::StatusOr<v1::ListChannelsResponse> ch) {
                     if (!ch.ok()) return respond(Unavailable(&s));
-                    respond(Page(200, c.name().empty() ? c.uuid() : c.name(),
-                                 CheckDetailBody(s, project, c, pings, flips, *ch, can_write),
-                                 &s));
+                    v1::ListNotificationsRequest sent;
+                    sent.set_project(project);
+                    sent.set_check(c.uuid());
+                    sent.set_limit(20);
+                    data_.ListNotificationsForProject(
+                        std::move(sent),
+                        [this, s, project, can_write, c, pings, flips, channels = *std::move(ch),
+                         respond = std::move(respond)](
+                            absl::StatusOr<v1::ListNotificationsResponse> n) {
+                          if (!n.ok()) return respond(Unavailable(&s));
+                          std::string body = CheckDetailBody(s, project, c, pings, flips,
+                                                             channels, can_write);
+                          absl::StrAppend(&body, "<h2>Notifications</h2>",
+                                          DeliveriesTable(project, *n, &channels));
+                          respond(Page(200, c.name().empty() ? c.uuid() : c.name(), body, &s));
+                        });
                   });
             });
       });
@@ -263,6 +277,9 @@ std::string Dashboard::CheckDetailBody(const Session& s, const std::string& proj
   if (!c.tags().empty()) {
     absl::StrAppend(&body, "<dt>Tags</dt><dd>", Esc(c.tags()), "</dd>");
   }
+  if (!c.desc().empty()) {
+    absl::StrAppend(&body, "<dt>Description</dt><dd class=\"desc\">", Esc(c.desc()), "</dd>");
+  }
   absl::StrAppend(&body, "</dl>");
   if (can_write) {
     bool paused = c.status() == v1::CHECK_STATUS_PAUSED;
@@ -272,6 +289,8 @@ std::string Dashboard::CheckDetailBody(const Session& s, const std::string& proj
                     Esc(s.csrf_token()), "\"><button type=\"submit\">",
                     paused ? "Resume" : "Pause", "</button></form>",
                     "<p><a href=\"", Esc(CheckPath(project, c.uuid())),
+                    "edit\">Edit this check</a> \xc2\xb7 <a href=\"",
+                    Esc(CheckPath(project, c.uuid())),
                     "delete\">Delete this check\xe2\x80\xa6</a></p>");
   }
   absl::StrAppend(&body, CheckIntegrationsForm(s, project, c, channels, can_write));
@@ -415,9 +434,9 @@ void Dashboard::SetPaused(HttpRequest& req, const PathParams& p, bool pause,
   });
 }
 
-HttpResponse Dashboard::NewCheckPage(int status, const std::string& message,
-                                     const Session& s, const std::string& project,
-                                     const Form& form) const {
+HttpResponse Dashboard::CheckFormPage(int status, const std::string& message,
+                                      const Session& s, const std::string& project,
+                                      const Form& form, const std::string& editing) const {
   auto value = [&](const char* name, const char* fallback) {
     auto it = form.find(name);
     return Esc(it == form.end() ? fallback : it->second);
@@ -428,27 +447,140 @@ HttpResponse Dashboard::NewCheckPage(int status, const std::string& message,
                         name, "\" name=\"", name, "\" type=\"", type, "\" value=\"",
                         value(name, fallback), "\"", extra, ">");
   };
+  auto get = [&](const char* name, const char* fallback) {
+    auto it = form.find(name);
+    return it == form.end() ? std::string(fallback) : it->second;
+  };
+  std::string action = editing.empty() ? absl::StrCat(ChecksPath(project), "new")
+                                       : absl::StrCat(CheckPath(project, editing), "edit");
   std::string body = absl::StrCat(
+      ProjectTabs(project, "checks"),
       message.empty() ? ""
                       : absl::StrCat("<p class=\"error\" role=\"alert\">", Esc(message),
                                      "</p>"),
-      "<form method=\"post\" action=\"", Esc(ChecksPath(project)),
-      "new\" class=\"stack\"><input type=\"hidden\" name=\"csrf\" value=\"",
-      Esc(s.csrf_token()), "\">",
+      "<form method=\"post\" action=\"", Esc(action), "\" class=\"stack\" data-preview=\"",
+      Esc(ChecksPath(project)), "schedule-preview\">", CsrfField(s),
       field("name", "Name", "text", "", " maxlength=\"100\""),
       field("slug", "Slug (for ping URLs by ping key; a-z, 0-9, - and _)", "text", "",
             " maxlength=\"100\" pattern=\"[a-z0-9_-]*\""),
       field("tags", "Tags (separated by spaces)", "text", "", " maxlength=\"500\""),
+      "<label for=\"desc\">Description</label><textarea id=\"desc\" name=\"desc\" rows=\"3\" "
+      "maxlength=\"10000\">", value("desc", ""), "</textarea>",
       field("period", "Period: a ping is expected every (minutes)", "number", "1440",
             " min=\"1\" max=\"525600\" required"),
       field("grace", "Grace time (minutes)", "number", "60",
             " min=\"1\" max=\"525600\" required"),
-      field("schedule", "Or a cron schedule, instead of the period (e.g. 0 3 * * *)",
-            "text", "", " maxlength=\"200\""),
+      field("schedule",
+            "Or a schedule instead of the period: cron (0 3 * * *) or OnCalendar "
+            "(Mon..Fri 09:00)",
+            "text", "", " maxlength=\"100\" aria-describedby=\"schedule-preview\""),
       field("tz", "Time zone of the schedule", "text", "UTC", " maxlength=\"64\""),
-      "<button type=\"submit\">Create check</button></form>");
-  return Page(status, "New check", body, &s);
+      "<div id=\"schedule-preview\" class=\"preview\" role=\"status\">",
+      SchedulePreviewHtml(get("schedule", ""), get("tz", "UTC")), "</div>",
+      "<button type=\"submit\">", editing.empty() ? "Create check" : "Save changes",
+      "</button></form>");
+  return Page(status, editing.empty() ? "New check" : "Edit check", body, &s);
 }
+
+namespace {
+
+// The next times of a schedule in its zone, or the evaluator's reason it is
+// not one (empty schedule: nothing).
+struct Preview {
+  std::vector<std::string> next;
+  std::string error;
+};
+
+Preview PreviewSchedule(const std::string& schedule, const std::string& tz) {
+  Preview out;
+  std::string expr(absl::StripAsciiWhitespace(schedule));
+  if (expr.empty()) return out;
+  if (expr.size() > 100) {
+    out.error = "schedule: at most 100 characters";
+    return out;
+  }
+  std::string zone_name(absl::StripAsciiWhitespace(tz));
+  auto zone = schedule::LoadZone(zone_name.empty() ? "UTC" : zone_name);
+  if (!zone.ok()) {
+    out.error = std::string(zone.status().message());
+    return out;
+  }
+  auto parsed = schedule::Schedule::Parse(expr);
+  if (!parsed.ok()) {
+    out.error = absl::StrCat("schedule: ", parsed.status().message());
+    return out;
+  }
+  for (absl::Time t : parsed->NextN(absl::Now(), *zone, 5)) {
+    out.next.push_back(absl::FormatTime("%a %Y-%m-%d %H:%M %Z", t, *zone));
+  }
+  if (out.next.empty()) out.error = "schedule has no matching times";
+  return out;
+}
+
+}  // namespace
+
+std::string Dashboard::SchedulePreviewHtml(const std::string& schedule,
+                                           const std::string& tz) const {
+  Preview p = PreviewSchedule(schedule, tz);
+  if (!p.error.empty()) {
+    return absl::StrCat("<p class=\"error\">", Esc(p.error), "</p>");
+  }
+  if (p.next.empty()) return "";
+  std::string out = "<p>Next expected:</p><ul>";
+  for (const auto& t : p.next) absl::StrAppend(&out, "<li>", Esc(t), "</li>");
+  absl::StrAppend(&out, "</ul>");
+  return out;
+}
+
+void Dashboard::SchedulePreview(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project");
+  const std::string* schedule = req.QueryValue("schedule");
+  const std::string* tz = req.QueryValue("tz");
+  std::string sched = schedule ? *schedule : "", zone = tz ? *tz : "UTC";
+  if (SessionToken(req).empty()) return respond(Json(401, {{"error", "log in again"}}));
+  WithSession(req, std::move(respond), [this, project, sched, zone](Session s,
+                                                                     Respond respond) {
+    if (MembershipOf(s, project) == nullptr) {
+      return respond(Json(404, {{"error", "no such project"}}));
+    }
+    // Answered as HTML the form swaps in: the same markup as without script.
+    Preview pv = PreviewSchedule(sched, zone);
+    respond(Json(200, {{"html", SchedulePreviewHtml(sched, zone)},
+                       {"ok", pv.error.empty()}}));
+  });
+}
+
+namespace {
+
+// The spec a check form describes; an error message for bad numbers.
+std::optional<std::string> SpecFromForm(std::map<std::string, std::string>& form,
+                                        v1::CheckSpec& spec) {
+  auto minutes = [&](const char* name) -> std::optional<int64_t> {
+    int64_t v = 0;
+    if (!absl::SimpleAtoi(form[name], &v) || v < 1 || v > 525600) return std::nullopt;
+    return v;
+  };
+  auto period = minutes("period"), grace = minutes("grace");
+  if (!period || !grace) {
+    return "Period and grace time are whole numbers of minutes, from 1 to 525600.";
+  }
+  spec.set_name(form["name"]);
+  spec.set_slug(form["slug"]);
+  spec.set_tags(form["tags"]);
+  spec.set_desc(form["desc"]);
+  // A period makes the check simple; a schedule, given too, wins.
+  *spec.mutable_timeout() = tocsin::ToProto(absl::Minutes(*period));
+  *spec.mutable_grace() = tocsin::ToProto(absl::Minutes(*grace));
+  std::string schedule(absl::StripAsciiWhitespace(form["schedule"]));
+  if (!schedule.empty()) {
+    spec.set_schedule(schedule);
+    std::string tz(absl::StripAsciiWhitespace(form["tz"]));
+    spec.set_tz(tz.empty() ? "UTC" : tz);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 void Dashboard::NewCheckForm(HttpRequest& req, const PathParams& p, Respond respond) {
   std::string project = p.at("project");
@@ -456,8 +588,22 @@ void Dashboard::NewCheckForm(HttpRequest& req, const PathParams& p, Respond resp
     if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
       return respond(std::move(*refused));
     }
-    respond(NewCheckPage(200, "", s, project, {}));
+    respond(CheckFormPage(200, "", s, project, {}, ""));
   });
+}
+
+HttpResponse Dashboard::CheckFormRefused(const absl::Status& st, const Session& s,
+                                         const std::string& project, const Form& form,
+                                         const std::string& editing) const {
+  if (absl::IsInvalidArgument(st) || absl::IsFailedPrecondition(st) || absl::IsOutOfRange(st)) {
+    // The data service's validation message names the field.
+    return CheckFormPage(400, std::string(st.message()), s, project, form, editing);
+  }
+  if (absl::IsResourceExhausted(st)) {
+    return CheckFormPage(429, std::string(st.message()), s, project, form, editing);
+  }
+  if (!editing.empty()) return CheckErrorPage(st, s);
+  return Unavailable(&s);
 }
 
 void Dashboard::CreateCheck(HttpRequest& req, const PathParams& p, Respond respond) {
@@ -468,51 +614,75 @@ void Dashboard::CreateCheck(HttpRequest& req, const PathParams& p, Respond respo
     if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
       return respond(std::move(*refused));
     }
-    auto minutes = [&](const char* name) -> std::optional<int64_t> {
-      int64_t v = 0;
-      if (!absl::SimpleAtoi(form[name], &v) || v < 1 || v > 525600) return std::nullopt;
-      return v;
-    };
-    auto period = minutes("period"), grace = minutes("grace");
-    if (!period || !grace) {
-      return respond(NewCheckPage(
-          400, "Period and grace time are whole numbers of minutes, from 1 to 525600.",
-          s, project, form));
-    }
     v1::CreateCheckRequest rpc;
     rpc.set_project(project);
     v1::CheckSpec& spec = *rpc.mutable_spec();
-    spec.set_name(form["name"]);
-    spec.set_slug(form["slug"]);
-    spec.set_tags(form["tags"]);
+    if (auto bad = SpecFromForm(form, spec)) {
+      return respond(CheckFormPage(400, *bad, s, project, form, ""));
+    }
     // As in Healthchecks' dashboard: a new check alerts through every
     // integration of the project (its page chooses otherwise).
     spec.set_channels("*");
-    *spec.mutable_timeout() = tocsin::ToProto(absl::Minutes(*period));
-    *spec.mutable_grace() = tocsin::ToProto(absl::Minutes(*grace));
-    std::string schedule(absl::StripAsciiWhitespace(form["schedule"]));
-    if (!schedule.empty()) {
-      spec.set_schedule(schedule);
-      std::string tz(absl::StripAsciiWhitespace(form["tz"]));
-      spec.set_tz(tz.empty() ? "UTC" : tz);
-    }
     data_.CreateCheckForProject(
         std::move(rpc), [this, s, project, form = std::move(form),
                          respond = std::move(respond)](
                             absl::StatusOr<v1::CreateCheckResponse> r) {
           if (r.ok()) return respond(Redirect(CheckPath(project, r->check().uuid())));
-          if (absl::IsInvalidArgument(r.status()) ||
-              absl::IsFailedPrecondition(r.status()) ||
-              absl::IsOutOfRange(r.status())) {
-            // The data service's validation message names the field.
-            return respond(NewCheckPage(400, std::string(r.status().message()), s,
-                                        project, form));
-          }
-          if (absl::IsResourceExhausted(r.status())) {
-            return respond(NewCheckPage(429, std::string(r.status().message()), s,
-                                        project, form));
-          }
-          respond(Unavailable(&s));
+          respond(CheckFormRefused(r.status(), s, project, form, ""));
+        });
+  });
+}
+
+void Dashboard::EditCheckForm(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project"), check = p.at("check");
+  WithSession(req, std::move(respond), [this, project, check](Session s,
+                                                               Respond respond) {
+    if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
+      return respond(std::move(*refused));
+    }
+    v1::GetCheckRequest rpc;
+    rpc.set_project(project);
+    rpc.set_id(check);
+    data_.GetCheckForProject(std::move(rpc), [this, s, project,
+                                              respond = std::move(respond)](
+                                                 absl::StatusOr<v1::GetCheckResponse> r) {
+      if (!r.ok()) return respond(CheckErrorPage(r.status(), s));
+      const v1::Check& c = r->check();
+      bool scheduled = c.kind() == v1::SCHEDULE_KIND_CRON ||
+                       c.kind() == v1::SCHEDULE_KIND_ONCALENDAR;
+      Form form = {{"name", c.name()}, {"slug", c.slug()}, {"tags", c.tags()},
+                   {"desc", c.desc()},
+                   {"period", absl::StrCat(std::max<int64_t>(
+                                  1, absl::ToInt64Minutes(FromProto(c.timeout()))))},
+                   {"grace", absl::StrCat(std::max<int64_t>(
+                                 1, absl::ToInt64Minutes(FromProto(c.grace()))))},
+                   {"schedule", scheduled ? c.schedule() : ""},
+                   {"tz", c.tz().empty() ? "UTC" : c.tz()}};
+      respond(CheckFormPage(200, "", s, project, form, c.uuid()));
+    });
+  });
+}
+
+void Dashboard::EditCheck(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project"), check = p.at("check");
+  WithSessionForm(req, std::move(respond), [this, project, check](Session s, Form form,
+                                                                  std::string,
+                                                                  Respond respond) {
+    if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
+      return respond(std::move(*refused));
+    }
+    v1::UpdateCheckRequest rpc;
+    rpc.set_project(project);
+    rpc.set_id(check);
+    if (auto bad = SpecFromForm(form, *rpc.mutable_spec())) {
+      return respond(CheckFormPage(400, *bad, s, project, form, check));
+    }
+    data_.UpdateCheckForProject(
+        std::move(rpc), [this, s, project, check, form = std::move(form),
+                         respond = std::move(respond)](
+                            absl::StatusOr<v1::UpdateCheckResponse> r) {
+          if (r.ok()) return respond(Redirect(CheckPath(project, check)));
+          respond(CheckFormRefused(r.status(), s, project, form, check));
         });
   });
 }

@@ -8,7 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/strings.h"
 #include "tocsin/v1/account_service.pb.h"
+#include "tocsin/v1/channel_service.pb.h"
 #include "tocsin/v1/check.pb.h"
+#include "tocsin/v1/check_service.pb.h"
 #include "web-gateway/http_types.h"
 
 namespace tocsin::gateway::dashboard {
@@ -87,6 +89,20 @@ inline std::string ChecksPath(const std::string& project) {
 inline std::string CheckPath(const std::string& project, const std::string& check) {
   return absl::StrCat(ChecksPath(project), check, "/");
 }
+
+inline std::string IntegrationsPath(const std::string& project) {
+  return absl::StrCat(ProjectPath(project), "integrations/");
+}
+
+inline std::string IntegrationPath(const std::string& project, const std::string& id) {
+  return absl::StrCat(IntegrationsPath(project), id, "/");
+}
+
+// Notifications with their outcome and attempts: of one integration, or
+// (with `channels`, to name them) of one check.
+std::string DeliveriesTable(const std::string& project,
+                            const v1::ListNotificationsResponse& n,
+                            const v1::ListChannelsResponse* channels);
 
 }  // namespace tocsin::gateway::dashboard
 

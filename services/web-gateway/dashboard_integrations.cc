@@ -81,14 +81,6 @@ const char* KindLabel(const std::string& kind) {
   return k ? k->label : "integration";
 }
 
-std::string IntegrationsPath(const std::string& project) {
-  return absl::StrCat(ProjectPath(project), "integrations/");
-}
-
-std::string IntegrationPath(const std::string& project, const std::string& id) {
-  return absl::StrCat(IntegrationsPath(project), id, "/");
-}
-
 // The settings a kind's form describes, as the data service takes them.
 std::string SettingsFromForm(const KindSpec& kind, std::map<std::string, std::string>& form) {
   nlohmann::json settings = nlohmann::json::object();
@@ -168,6 +160,48 @@ std::string AddForm(const KindSpec& kind, const std::string& project, const std:
 }
 
 }  // namespace
+
+std::string dashboard::DeliveriesTable(const std::string& project,
+                                       const v1::ListNotificationsResponse& n,
+                                       const v1::ListChannelsResponse* channels) {
+  if (n.notifications().empty()) return "<p>Nothing sent yet.</p>";
+  std::map<std::string, const v1::Channel*> by_id;
+  if (channels != nullptr) {
+    for (const auto& ch : channels->channels()) by_id[ch.id()] = &ch;
+  }
+  std::string out = absl::StrCat(
+      "<table class=\"channels\"><thead><tr><th scope=\"col\">When</th>"
+      "<th scope=\"col\">", channels ? "Integration" : "Change",
+      "</th><th scope=\"col\">State</th>"
+      "<th scope=\"col\">Attempts</th><th scope=\"col\">Last attempt</th>"
+      "</tr></thead><tbody>");
+  for (const auto& d : n.notifications()) {
+    std::string last;
+    if (!d.attempt_log().empty()) {
+      const auto& a = d.attempt_log(d.attempt_log_size() - 1);
+      last = absl::StrCat(Esc(a.outcome()), a.code() ? absl::StrCat(" ", a.code()) : "",
+                          a.detail().empty() ? "" : ": ", Esc(a.detail()));
+    }
+    std::string what;
+    if (channels != nullptr) {
+      auto it = by_id.find(d.channel());
+      std::string name = it == by_id.end() ? "(deleted)" : it->second->name();
+      what = absl::StrCat(Esc(d.status()), " via <a href=\"",
+                          Esc(IntegrationPath(project, d.channel())), "\">", Esc(name), "</a>");
+    } else if (d.status() == "test") {
+      what = "test";
+    } else {
+      what = absl::StrCat("<a href=\"", Esc(CheckPath(project, d.check())), "\">",
+                          Esc(d.status()), "</a>");
+    }
+    absl::StrAppend(&out, "<tr><td>", Esc(FormatApiTime(FromProto(d.flip_created()))),
+                    "</td><td>", what, "</td><td data-state=\"", Esc(d.state()), "\">",
+                    Esc(d.state()), "</td><td>", d.attempts(), "</td><td>", last,
+                    "</td></tr>");
+  }
+  absl::StrAppend(&out, "</tbody></table>");
+  return out;
+}
 
 void Dashboard::Integrations(HttpRequest& req, const PathParams& p, Respond respond) {
   std::string project = p.at("project");
@@ -328,33 +362,7 @@ void Dashboard::ShowIntegration(int status, const std::string& message, const Se
             "<h2>Delete</h2><form method=\"post\" action=\"", Esc(path), "delete\">",
             CsrfField(s), "<button type=\"submit\">Delete this integration</button></form>");
       }
-      absl::StrAppend(&body, "<h2>Deliveries</h2>");
-      if (n->notifications().empty()) {
-        absl::StrAppend(&body, "<p>Nothing sent through it yet.</p>");
-      } else {
-        absl::StrAppend(&body,
-                        "<table class=\"channels\"><thead><tr><th scope=\"col\">When</th>"
-                        "<th scope=\"col\">Change</th><th scope=\"col\">State</th>"
-                        "<th scope=\"col\">Attempts</th><th scope=\"col\">Last attempt</th>"
-                        "</tr></thead><tbody>");
-        for (const auto& d : n->notifications()) {
-          std::string last;
-          if (!d.attempt_log().empty()) {
-            const auto& a = d.attempt_log(d.attempt_log_size() - 1);
-            last = absl::StrCat(Esc(a.outcome()), a.code() ? absl::StrCat(" ", a.code()) : "",
-                                a.detail().empty() ? "" : ": ", Esc(a.detail()));
-          }
-          std::string change = d.status() == "test"
-                                   ? std::string("test")
-                                   : absl::StrCat("<a href=\"", Esc(CheckPath(project, d.check())),
-                                                  "\">", Esc(d.status()), "</a>");
-          absl::StrAppend(&body, "<tr><td>", Esc(FormatApiTime(FromProto(d.flip_created()))),
-                          "</td><td>", change, "</td><td data-state=\"", Esc(d.state()), "\">",
-                          Esc(d.state()), "</td><td>", d.attempts(), "</td><td>", last,
-                          "</td></tr>");
-        }
-        absl::StrAppend(&body, "</tbody></table>");
-      }
+      absl::StrAppend(&body, "<h2>Deliveries</h2>", DeliveriesTable(project, *n, nullptr));
       respond(Page(status, c.name().empty() ? KindLabel(c.kind()) : c.name(), body, &s));
     });
   });

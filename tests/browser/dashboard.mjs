@@ -190,6 +190,31 @@ try {
         "the body's link opens the whole body, as text");
   await axe(page, "ping body page");
 
+  // Editing it: a cron schedule, previewed by the server as it is typed.
+  await page.getByRole("link", { name: "Back to the check" }).click();
+  await page.getByRole("link", { name: "Edit this check" }).click();
+  await page.waitForURL(/\/edit$/);
+  const schedule = page.getByLabel(/Or a schedule instead of the period/);
+  await schedule.fill("61 * * * *");
+  await page.locator("#schedule-preview .error").waitFor({ timeout: 10000 });
+  check((await page.locator("#schedule-preview").textContent()).includes("schedule"),
+        "an invalid cron expression is explained as it is typed");
+  await schedule.fill("30 4 * * 1");
+  await page.getByLabel("Time zone of the schedule").fill("Asia/Tokyo");
+  await page.locator("#schedule-preview li").first().waitFor({ timeout: 10000 });
+  const times = await page.locator("#schedule-preview li").allTextContents();
+  check(times.length === 5 && times.every((t) => t.startsWith("Mon") && t.includes("04:30")),
+        "the next five times are previewed in the schedule's zone: " + times[0]);
+  await page.getByLabel("Description").fill("Weekly report, Monday mornings.");
+  await axe(page, "edit check form");
+  await shoot(page, "edit-check");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.waitForURL(/\/checks\/[0-9a-f-]{36}\/$/);
+  const settingsText = await page.locator("dl.check").textContent();
+  check(settingsText.includes("30 4 * * 1 (Asia/Tokyo)") &&
+        settingsText.includes("Weekly report, Monday mornings."),
+        "the edited schedule and description are saved");
+
   // A webhook to a local receiver, and a test through it that arrives.
   await page.getByRole("link", { name: "Integrations" }).click();
   await page.waitForURL(/\/integrations\/$/);

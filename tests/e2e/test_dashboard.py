@@ -494,7 +494,7 @@ class DashboardTest(unittest.TestCase):
         channel = headers["Location"]
         status, _, page = c.request("GET", channel)
         self.assertEqual(status, 200)
-        self.assertIn("Nothing sent through it yet", page)
+        self.assertIn("Nothing sent yet", page)
         _, _, listing = c.request("GET", base)
         self.assertIn("&lt;ops&gt;", listing)
         # Settings: broken JSON and bad values refused with the reason.
@@ -534,6 +534,65 @@ class DashboardTest(unittest.TestCase):
         self.assertEqual(c.request("POST", channel + "delete", {"csrf": token})[0], 303)
         self.assertEqual(c.request("GET", channel)[0], 404)
         self.assertNotIn("renamed hook", c.request("GET", base)[2])
+
+    def test_editing_a_check_validates_and_previews_schedules(self):
+        status, doc = self.stack.api("POST", "/api/v3/checks/", {"name": "to edit"},
+                                     key=self.alice["api_key"])
+        self.assertEqual(status, 201)
+        c = self.logged_in("alice")
+        project = self.alice["project"]
+        page = f"/projects/{project}/checks/{doc['uuid']}/edit"
+        status, _, body = c.request("GET", page)
+        self.assertEqual(status, 200)
+        self.assertIn('value="to edit"', body)
+        token = re.search(r'name="csrf" value="([^"]+)"', body).group(1)
+        form = {"csrf": token, "name": "edited", "slug": "", "tags": "a b", "desc": "<why>",
+                "period": "90", "grace": "5", "schedule": "", "tz": "UTC"}
+        self.assertEqual(c.request("POST", page, dict(form, csrf="forged"))[0], 403)
+        status, _, body = c.request("POST", page, dict(form, period="0"))
+        self.assertEqual(status, 400)
+        status, _, body = c.request("POST", page, dict(form, schedule="* * * *", tz="UTC"))
+        self.assertEqual(status, 400)
+        self.assertIn("schedule", body)
+        status, _, body = c.request("POST", page, dict(form, schedule="0 3 * * *",
+                                                       tz="Mars/Olympus"))
+        self.assertEqual(status, 400)
+        self.assertIn("tz is not a valid time zone", body)
+        self.assertEqual(self.stack.api("GET", f"/api/v3/checks/{doc['uuid']}",
+                                        key=self.alice["api_key"])[1]["name"], "to edit")
+        self.assertEqual(c.request("POST", page, form)[0], 303)
+        _, got = self.stack.api("GET", f"/api/v3/checks/{doc['uuid']}", key=self.alice["api_key"])
+        self.assertEqual((got["name"], got["tags"], got["desc"], got["timeout"], got["grace"]),
+                         ("edited", "a b", "<why>", 5400, 300))
+        self.assertEqual(c.request("POST", page, dict(form, schedule="Mon *-*-* 09:00",
+                                                      tz="Europe/Riga"))[0], 303)
+        _, got = self.stack.api("GET", f"/api/v3/checks/{doc['uuid']}", key=self.alice["api_key"])
+        self.assertEqual((got["schedule"], got["tz"]), ("Mon *-*-* 09:00", "Europe/Riga"))
+        # Back to a simple period.
+        self.assertEqual(c.request("POST", page, form)[0], 303)
+        _, got = self.stack.api("GET", f"/api/v3/checks/{doc['uuid']}", key=self.alice["api_key"])
+        self.assertNotIn("schedule", got)
+        # The preview: JSON with the server's own markup, escaped; members only.
+        import json
+        preview = f"/projects/{project}/checks/schedule-preview?"
+        status, _, body = c.request("GET", preview + urllib.parse.urlencode(
+            {"schedule": "0 12 * * *", "tz": "Asia/Tokyo"}))
+        self.assertEqual(status, 200)
+        answer = json.loads(body)
+        self.assertTrue(answer["ok"])
+        self.assertEqual(answer["html"].count("<li>"), 5)
+        self.assertIn("12:00 JST", answer["html"])
+        for bad in ({"schedule": "<script>", "tz": "UTC"},
+                    {"schedule": "0 3 * * *", "tz": "../../etc/passwd"},
+                    {"schedule": "x" * 5000, "tz": "UTC"}):
+            status, _, body = c.request("GET", preview + urllib.parse.urlencode(bad))
+            self.assertEqual(status, 200)
+            answer = json.loads(body)
+            self.assertFalse(answer["ok"])
+            self.assertNotIn("<script>", answer["html"])
+        self.assertEqual(self.logged_in("bob").request("GET", preview + "schedule=x")[0], 404)
+        self.assertEqual(Client(self.base).request("GET", preview + "schedule=x")[0], 401)
+        self.assertEqual(self.logged_in("bob").request("GET", page)[0], 404)
 
 
 if __name__ == "__main__":

@@ -88,3 +88,39 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   setTimeout(poll, delay);
 });
+
+// Schedule preview: as the schedule or its zone is typed, the server's own
+// evaluator lists the next expected times (or says why the expression is
+// not one) in the form's status region.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("form[data-preview]");
+  if (!form || !window.fetch) return;
+  const region = document.getElementById("schedule-preview");
+  const inputs = ["schedule", "tz"].map((id) => document.getElementById(id));
+  if (!region || inputs.includes(null)) return;
+  let timer = null;
+  let asked = 0;
+  const ask = async () => {
+    const mine = ++asked;
+    const query = new URLSearchParams({ schedule: inputs[0].value, tz: inputs[1].value });
+    try {
+      const response = await fetch(form.dataset.preview + "?" + query, {
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: { Accept: "application/json" },
+      });
+      if (!response.ok || mine !== asked) return;  // A later answer wins.
+      const { html } = await response.json();
+      // Our own server's markup, with every value escaped there.
+      region.innerHTML = html;
+    } catch (e) {
+      // Offline for a moment: the form still submits and is checked there.
+    }
+  };
+  for (const input of inputs) {
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 300);
+    });
+  }
+});
