@@ -126,6 +126,11 @@ class Dashboard {
                                     const v1::ListChannelsResponse& channels,
                                     bool can_write) const;
 
+  // Runs `fn` with the session and the check named in the path (`p`'s
+  // "project" and "check"), after the membership check (`write`: a role
+  // that may change it); 404/503 pages otherwise.
+  void WithCheck(const HttpRequest& req, const PathParams& p, bool write, Respond respond,
+                 std::function<void(Session, v1::Check, Respond)> fn);
   // Runs `fn` with the request's session; without one, redirects to the
   // log-in page.
   void WithSession(const HttpRequest& req, Respond respond,

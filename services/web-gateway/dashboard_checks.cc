@@ -186,27 +186,36 @@ void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
   });
 }
 
-void Dashboard::CheckDetail(HttpRequest& req, const PathParams& p, Respond respond) {
+void Dashboard::WithCheck(const HttpRequest& req, const PathParams& p, bool write,
+                          Respond respond, std::function<void(Session, v1::Check, Respond)> fn) {
   std::string project = p.at("project"), check = p.at("check");
-  WithSession(req, std::move(respond), [this, project, check](Session s,
-                                                               Respond respond) {
-    if (auto refused = RefuseNonMember(s, project, /*write=*/false)) {
+  WithSession(req, std::move(respond), [this, project, check, write, fn = std::move(fn)](
+                                           Session s, Respond respond) {
+    if (auto refused = RefuseNonMember(s, project, write)) {
       return respond(std::move(*refused));
     }
-    const v1::Membership* member = MembershipOf(s, project);
-    bool can_write = member->role() != "ro";
     v1::GetCheckRequest rpc;
     rpc.set_project(project);
     rpc.set_id(check);
-    data_.GetCheckForProject(std::move(rpc), [this, s, project, check, can_write,
-                                              respond = std::move(respond)](
+    data_.GetCheckForProject(std::move(rpc), [this, s, fn, respond = std::move(respond)](
                                                  absl::StatusOr<v1::GetCheckResponse> c) {
       if (!c.ok()) return respond(CheckErrorPage(c.status(), s));
+      fn(s, c->check(), std::move(respond));
+    });
+  });
+}
+
+void Dashboard::CheckDetail(HttpRequest& req, const PathParams& p, Respond respond) {
+  std::string project = p.at("project"), check = p.at("check");
+  WithCheck(req, p, /*write=*/false, std::move(respond), [this, project, check](
+                                                            Session s, v1::Check checked,
+                                                            Respond respond) {
+    bool can_write = MembershipOf(s, project)->role() != "ro";
       v1::ListPingsRequest pings;
       pings.set_project(project);
       pings.set_id(check);
       data_.ListPingsForProject(std::move(pings), [this, s, project, check, can_write,
-                                                   c = c->check(),
+                                                   c = std::move(checked),
                                                    respond = std::move(respond)](
                                                       absl::StatusOr<v1::ListPingsResponse> r) {
         if (!r.ok()) {
@@ -249,7 +258,6 @@ void Dashboard::CheckDetail(HttpRequest& req, const PathParams& p, Respond respo
                   });
             });
       });
-    });
   });
 }
 
@@ -634,32 +642,21 @@ void Dashboard::CreateCheck(HttpRequest& req, const PathParams& p, Respond respo
 }
 
 void Dashboard::EditCheckForm(HttpRequest& req, const PathParams& p, Respond respond) {
-  std::string project = p.at("project"), check = p.at("check");
-  WithSession(req, std::move(respond), [this, project, check](Session s,
-                                                               Respond respond) {
-    if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
-      return respond(std::move(*refused));
-    }
-    v1::GetCheckRequest rpc;
-    rpc.set_project(project);
-    rpc.set_id(check);
-    data_.GetCheckForProject(std::move(rpc), [this, s, project,
-                                              respond = std::move(respond)](
-                                                 absl::StatusOr<v1::GetCheckResponse> r) {
-      if (!r.ok()) return respond(CheckErrorPage(r.status(), s));
-      const v1::Check& c = r->check();
-      bool scheduled = c.kind() == v1::SCHEDULE_KIND_CRON ||
-                       c.kind() == v1::SCHEDULE_KIND_ONCALENDAR;
-      Form form = {{"name", c.name()}, {"slug", c.slug()}, {"tags", c.tags()},
-                   {"desc", c.desc()},
-                   {"period", absl::StrCat(std::max<int64_t>(
-                                  1, absl::ToInt64Minutes(FromProto(c.timeout()))))},
-                   {"grace", absl::StrCat(std::max<int64_t>(
-                                 1, absl::ToInt64Minutes(FromProto(c.grace()))))},
-                   {"schedule", scheduled ? c.schedule() : ""},
-                   {"tz", c.tz().empty() ? "UTC" : c.tz()}};
-      respond(CheckFormPage(200, "", s, project, form, c.uuid()));
-    });
+  std::string project = p.at("project");
+  WithCheck(req, p, /*write=*/true, std::move(respond), [this, project](
+                                                           Session s, v1::Check c,
+                                                           Respond respond) {
+    bool scheduled = c.kind() == v1::SCHEDULE_KIND_CRON ||
+                     c.kind() == v1::SCHEDULE_KIND_ONCALENDAR;
+    Form form = {{"name", c.name()}, {"slug", c.slug()}, {"tags", c.tags()},
+                 {"desc", c.desc()},
+                 {"period", absl::StrCat(std::max<int64_t>(
+                                1, absl::ToInt64Minutes(FromProto(c.timeout()))))},
+                 {"grace", absl::StrCat(std::max<int64_t>(
+                               1, absl::ToInt64Minutes(FromProto(c.grace()))))},
+                 {"schedule", scheduled ? c.schedule() : ""},
+                 {"tz", c.tz().empty() ? "UTC" : c.tz()}};
+    respond(CheckFormPage(200, "", s, project, form, c.uuid()));
   });
 }
 
@@ -688,32 +685,20 @@ void Dashboard::EditCheck(HttpRequest& req, const PathParams& p, Respond respond
 }
 
 void Dashboard::DeleteCheckForm(HttpRequest& req, const PathParams& p, Respond respond) {
-  std::string project = p.at("project"), check = p.at("check");
-  WithSession(req, std::move(respond), [this, project, check](Session s,
-                                                               Respond respond) {
-    if (auto refused = RefuseNonMember(s, project, /*write=*/true)) {
-      return respond(std::move(*refused));
-    }
-    v1::GetCheckRequest rpc;
-    rpc.set_project(project);
-    rpc.set_id(check);
-    data_.GetCheckForProject(std::move(rpc), [this, s, project, check,
-                                              respond = std::move(respond)](
-                                                 absl::StatusOr<v1::GetCheckResponse> c) {
-      if (!c.ok()) return respond(CheckErrorPage(c.status(), s));
-      const std::string& name = c->check().name().empty() ? check : c->check().name();
-      respond(Page(
-          200, "Delete check",
-          absl::StrCat("<p>Delete <strong>", Esc(name),
-                       "</strong>? Its pings, status history and notifications go "
-                       "with it, and its ping URL stops working. This cannot be "
-                       "undone.</p><form method=\"post\" action=\"",
-                       Esc(CheckPath(project, check)), "delete\">"
-                       "<input type=\"hidden\" name=\"csrf\" value=\"",
-                       Esc(s.csrf_token()), "\"><button type=\"submit\">Delete</button> "
-                       "<a href=\"", Esc(CheckPath(project, check)), "\">Cancel</a></form>"),
-          &s));
-    });
+  std::string project = p.at("project");
+  WithCheck(req, p, /*write=*/true, std::move(respond), [this, project](
+                                                           Session s, v1::Check c,
+                                                           Respond respond) {
+    std::string path = CheckPath(project, c.uuid());
+    respond(Page(
+        200, "Delete check",
+        absl::StrCat("<p>Delete <strong>", Esc(c.name().empty() ? c.uuid() : c.name()),
+                     "</strong>? Its pings, status history and notifications go "
+                     "with it, and its ping URL stops working. This cannot be "
+                     "undone.</p><form method=\"post\" action=\"", Esc(path), "delete\">",
+                     CsrfField(s), "<button type=\"submit\">Delete</button> "
+                     "<a href=\"", Esc(path), "\">Cancel</a></form>"),
+        &s));
   });
 }
 
