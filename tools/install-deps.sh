@@ -15,6 +15,8 @@ PACKAGES=(
   python3 systemd
   # alerting tests: an SMTP sink; dashboard tests: a real browser
   python3-aiosmtpd chromium
+  # Japanese text in the dashboard screenshots
+  fonts-ipafont-gothic
 )
 
 missing=()

@@ -11,6 +11,12 @@ std::string FormatApiTime(absl::Time t) {
                           absl::UTCTimeZone());
 }
 
+std::string FormatTimeUtc(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
+                          absl::FromUnixSeconds(absl::ToUnixSeconds(t)),
+                          absl::UTCTimeZone());
+}
+
 std::string FormatUtcZ(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
                           absl::FromUnixSeconds(absl::ToUnixSeconds(t)),

@@ -15,6 +15,8 @@ namespace tocsin {
 std::string FormatApiTime(absl::Time t);
 // "2024-03-10T07:00:00Z".
 std::string FormatUtcZ(absl::Time t);
+// "2024-03-10 07:00:00 UTC": for people (pages, messages).
+std::string FormatTimeUtc(absl::Time t);
 // ISO-8601 date-time with "Z" or a "+hh:mm" offset; seconds optional,
 // fractions accepted.
 absl::StatusOr<absl::Time> ParseIso8601(std::string_view s);

@@ -9,6 +9,7 @@ TEST(TimeFormatTest, ApiAndZuluForms) {
   absl::Time t = absl::FromUnixSeconds(1585058523) + absl::Milliseconds(900);
   EXPECT_EQ(FormatApiTime(t), "2020-03-24T14:02:03+00:00");
   EXPECT_EQ(FormatUtcZ(t), "2020-03-24T14:02:03Z");
+  EXPECT_EQ(FormatTimeUtc(t), "2020-03-24 14:02:03 UTC");
 }
 
 TEST(TimeFormatTest, ParsesZuluAndOffsets) {

@@ -14,6 +14,7 @@
 #include "common/strings.h"
 #include "common/time_format.h"
 #include "web-gateway/dashboard_html.h"
+#include "web-gateway/i18n.h"
 #include "web-gateway/web_forms.h"
 
 namespace tocsin::gateway {
@@ -52,6 +53,7 @@ void Dashboard::Register(Router& r) {
     };
   };
   r.Add({"GET", "HEAD"}, "/", bind(&Dashboard::Home));
+  r.Add({"GET", "HEAD"}, "/lang/{lang}", bind(&Dashboard::SetLanguage));
   r.Add({"GET", "HEAD"}, "/accounts/login/", bind(&Dashboard::LoginForm));
   r.Add({"POST"}, "/accounts/login/", bind(&Dashboard::Login));
   r.Add({"GET", "HEAD"}, "/accounts/signup/", bind(&Dashboard::SignupForm));
@@ -107,40 +109,47 @@ void Dashboard::Register(Router& r) {
 }
 
 HttpResponse Dashboard::Page(int status, const std::string& title,
-                             const std::string& body,
-                             const Session* session) const {
+                             const std::string& body, const Session* session,
+                             const std::string& lang_without_session) const {
+  const std::string& L = session ? session->language() : lang_without_session;
   std::string css = assets_ ? assets_->Url("tocsin.css") : "/static/tocsin.css";
   std::string icon = assets_ ? assets_->Url("favicon.svg") : "/static/favicon.svg";
   std::string js = assets_ ? assets_->Url("tocsin.js") : "/static/tocsin.js";
   std::string nav;
   if (session != nullptr) {
     nav = absl::StrCat(
-        "<nav><a href=\"/projects/\">Projects</a>"
-        "<a href=\"/accounts/password/\">Password</a>"
+        "<nav><a href=\"/projects/\">", Tr(L, "Projects"), "</a>"
+        "<a href=\"/accounts/password/\">", Tr(L, "Password"), "</a>"
         "<span class=\"who\">", Esc(session->user().email()), "</span>"
-        "<form method=\"post\" action=\"/accounts/logout/\">"
-        "<input type=\"hidden\" name=\"csrf\" value=\"", Esc(session->csrf_token()),
-        "\"><button type=\"submit\">Log out</button></form></nav>");
+        "<form method=\"post\" action=\"/accounts/logout/\">", CsrfField(*session),
+        "<button type=\"submit\">", Tr(L, "Log out"), "</button></form></nav>");
   }
+  // The other language, one link away (back to this page).
+  std::string switcher = L == "ja"
+      ? "<a class=\"lang\" href=\"/lang/en\" hreflang=\"en\" lang=\"en\">English</a>"
+      : "<a class=\"lang\" href=\"/lang/ja\" hreflang=\"ja\" lang=\"ja\">"
+        "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e</a>";
   HttpResponse r;
   r.status = status;
   r.content_type = "text/html; charset=utf-8";
   r.headers.emplace_back("Cache-Control", "no-store");
   r.body = absl::StrCat(
-      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<!doctype html>\n<html lang=\"", L == "ja" ? "ja" : "en", "\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<title>", Esc(title), " \xe2\x80\x93 ", Esc(config_.site_name), "</title>"
+      "<title>", Esc(Tr(L, title.c_str())), " \xe2\x80\x93 ", Esc(config_.site_name), "</title>"
       "<link rel=\"stylesheet\" href=\"", Esc(css), "\">"
       "<link rel=\"icon\" href=\"", Esc(icon), "\">"
       "<script src=\"", Esc(js), "\" defer></script></head><body>"
-      "<header><a class=\"brand\" href=\"/\">", Esc(config_.site_name), "</a>", nav,
-      "</header><main><h1>", Esc(title), "</h1>", body, "</main></body></html>\n");
+      "<header><a class=\"brand\" href=\"/\">", Esc(config_.site_name), "</a>", nav, switcher,
+      "</header><main><h1>", Esc(Tr(L, title.c_str())), "</h1>", body,
+      "</main></body></html>\n");
   return r;
 }
 
 HttpResponse Dashboard::Unavailable(const Session* s) const {
+  const std::string& L = s ? s->language() : std::string("en");
   HttpResponse r = Page(503, "Unavailable",
-                        "<p>The service is busy or unavailable; try again shortly.</p>", s);
+                        Para(L, "The service is busy or unavailable; try again shortly."), s);
   r.headers.emplace_back("Retry-After", "5");
   return r;
 }
@@ -148,7 +157,9 @@ HttpResponse Dashboard::Unavailable(const Session* s) const {
 HttpResponse Dashboard::AccountErrorPage(const absl::Status& st,
                                          const Session& s) const {
   if (absl::IsUnauthenticated(st)) return Redirect("/accounts/login/");
-  if (absl::IsNotFound(st)) return Page(404, "Not found", "<p>No such project.</p>", &s);
+  if (absl::IsNotFound(st)) {
+    return Page(404, "Not found", Para(s.language(), "No such project."), &s);
+  }
   if (absl::IsPermissionDenied(st)) {
     return Page(403, "Forbidden", absl::StrCat("<p>", Esc(std::string(st.message())), ".</p>"), &s);
   }
@@ -159,42 +170,43 @@ HttpResponse Dashboard::AccountErrorPage(const absl::Status& st,
 }
 
 HttpResponse Dashboard::LoginPage(int status, const std::string& message,
-                                  const std::string& email) const {
+                                  const std::string& email, const std::string& L) const {
   std::string csrf = RandomToken(32);
   std::string body = absl::StrCat(
-      message.empty() ? "" : absl::StrCat("<p class=\"error\" role=\"alert\">", Esc(message), "</p>"),
+      Alert(L, message),
       "<form method=\"post\" action=\"/accounts/login/\" class=\"stack\">"
       "<input type=\"hidden\" name=\"csrf\" value=\"", csrf, "\">"
-      "<label for=\"email\">Email address</label>"
+      "<label for=\"email\">", Tr(L, "Email address"), "</label>"
       "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required value=\"",
       Esc(email), "\">"
-      "<label for=\"password\">Password</label>"
+      "<label for=\"password\">", Tr(L, "Password"), "</label>"
       "<input id=\"password\" name=\"password\" type=\"password\" "
       "autocomplete=\"current-password\" required>"
-      "<button type=\"submit\">Log in</button></form>",
+      "<button type=\"submit\">", Tr(L, "Log in"), "</button></form>",
       config_.registration_open
-          ? "<p>New here? <a href=\"/accounts/signup/\">Create an account</a>.</p>"
+          ? Trf(L, "<p>New here? <a href=\"$0\">Create an account</a>.</p>", "/accounts/signup/")
           : "");
-  HttpResponse r = Page(status, "Log in", body, nullptr);
+  HttpResponse r = Page(status, "Log in", body, nullptr, L);
   r.headers.emplace_back("Set-Cookie",
                          CookieHeader(kLoginCsrfCookie, csrf, 3600, Secure()));
   return r;
 }
 
-HttpResponse Dashboard::SignupPage(int status, const std::string& message) const {
+HttpResponse Dashboard::SignupPage(int status, const std::string& message,
+                                   const std::string& L) const {
   std::string csrf = RandomToken(32);
   std::string body = absl::StrCat(
-      message.empty() ? "" : absl::StrCat("<p class=\"error\" role=\"alert\">", Esc(message), "</p>"),
+      Alert(L, message),
       "<form method=\"post\" action=\"/accounts/signup/\" class=\"stack\">"
       "<input type=\"hidden\" name=\"csrf\" value=\"", csrf, "\">"
-      "<label for=\"email\">Email address</label>"
+      "<label for=\"email\">", Tr(L, "Email address"), "</label>"
       "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required>"
-      "<label for=\"password\">Password (at least 8 characters)</label>"
+      "<label for=\"password\">", Tr(L, "Password (at least 8 characters)"), "</label>"
       "<input id=\"password\" name=\"password\" type=\"password\" minlength=\"8\" "
       "autocomplete=\"new-password\" required>"
-      "<button type=\"submit\">Create account</button></form>"
-      "<p>Have an account? <a href=\"/accounts/login/\">Log in</a>.</p>");
-  HttpResponse r = Page(status, "Create an account", body, nullptr);
+      "<button type=\"submit\">", Tr(L, "Create account"), "</button></form>",
+      Trf(L, "<p>Have an account? <a href=\"$0\">Log in</a>.</p>", "/accounts/login/"));
+  HttpResponse r = Page(status, "Create an account", body, nullptr, L);
   r.headers.emplace_back("Set-Cookie",
                          CookieHeader(kLoginCsrfCookie, csrf, 3600, Secure()));
   return r;
@@ -203,15 +215,16 @@ HttpResponse Dashboard::SignupPage(int status, const std::string& message) const
 std::optional<HttpResponse> Dashboard::RefuseWithoutLoginCsrf(
     const HttpRequest& req, const std::map<std::string, std::string>& form,
     const std::string& retry) const {
+  const std::string L = RequestLanguage(req);
   auto cookies = ParseCookies(req.Header("cookie"));
   auto field = form.find("csrf");
   if (field != form.end() && SameToken(field->second, cookies[kLoginCsrfCookie])) {
     return std::nullopt;
   }
   return Page(403, "Forbidden",
-              absl::StrCat("<p>The form expired or came from elsewhere. <a href=\"",
-                           Esc(retry), "\">Try again</a>.</p>"),
-              nullptr);
+              Trf(L, "<p>The form expired or came from elsewhere. <a href=\"$0\">Try again</a>.</p>",
+                  Esc(retry)),
+              nullptr, L);
 }
 
 void Dashboard::WithSession(const HttpRequest& req, Respond respond,
@@ -223,7 +236,8 @@ void Dashboard::WithSession(const HttpRequest& req, Respond respond,
   }
   v1::GetSessionRequest rpc;
   rpc.set_session_token(it->second);
-  data_.GetSession(std::move(rpc), [respond = std::move(respond), fn = std::move(fn),
+  std::string lang = RequestLanguage(req);
+  data_.GetSession(std::move(rpc), [respond = std::move(respond), fn = std::move(fn), lang,
                                     this](absl::StatusOr<Session> s) mutable {
     if (!s.ok()) {
       if (absl::IsNotFound(s.status())) {
@@ -233,6 +247,7 @@ void Dashboard::WithSession(const HttpRequest& req, Respond respond,
       }
       return respond(Unavailable(nullptr));
     }
+    s->set_language(lang);
     fn(*std::move(s), std::move(respond));
   });
 }
@@ -248,7 +263,8 @@ void Dashboard::WithSessionForm(
                 auto field = form.find("csrf");
                 if (field == form.end() || !SameToken(field->second, s.csrf_token())) {
                   return respond(Page(403, "Forbidden",
-                                      "<p>The form expired or came from elsewhere.</p>", &s));
+                                      Para(s.language(), "The form expired or came from elsewhere."),
+                                      &s));
                 }
                 fn(std::move(s), std::move(form), std::move(token), std::move(respond));
               });
@@ -263,8 +279,44 @@ void Dashboard::ProjectHome(HttpRequest&, const PathParams& p, Respond respond) 
   respond(Redirect(ChecksPath(p.at("project"))));
 }
 
-void Dashboard::LoginForm(HttpRequest&, const PathParams&, Respond respond) {
-  respond(LoginPage(200, "", ""));
+void Dashboard::SetLanguage(HttpRequest& req, const PathParams& p, Respond respond) {
+  const std::string& lang = p.at("lang");
+  if (lang != "en" && lang != "ja") {
+    return respond(Page(404, "Not found", Para("en", "No such page."), nullptr));
+  }
+  // Back to the page the link was on, when it was one of ours (same host).
+  std::string back = "/";
+  std::string_view referer = req.Header("referer");
+  size_t scheme = referer.find("://");
+  if (scheme != std::string_view::npos) {
+    std::string_view rest = referer.substr(scheme + 3);
+    size_t slash = rest.find('/');
+    // nginx passes the host without its port.
+    auto no_port = [](std::string_view h) {
+      size_t colon = h.rfind(':');
+      if (colon != std::string_view::npos && h.find(']', colon) == std::string_view::npos &&
+          h.substr(colon + 1).find_first_not_of("0123456789") == std::string_view::npos) {
+        h = h.substr(0, colon);
+      }
+      return h;
+    };
+    std::string_view host = rest.substr(0, slash);
+    if (slash != std::string_view::npos &&
+        no_port(host) == no_port(std::string_view(req.Header("host")))) {
+      std::string_view path = rest.substr(slash);
+      if (!absl::StartsWith(Absl(path), "//") && path.find_first_of("\r\n\\") == std::string_view::npos) {
+        back = std::string(path);
+      }
+    }
+  }
+  HttpResponse r = Redirect(back);
+  r.headers.emplace_back("Set-Cookie",
+                         CookieHeader("tocsin_lang", lang, 365L * 24 * 3600, Secure()));
+  respond(std::move(r));
+}
+
+void Dashboard::LoginForm(HttpRequest& req, const PathParams&, Respond respond) {
+  respond(LoginPage(200, "", "", RequestLanguage(req)));
 }
 
 void Dashboard::Login(HttpRequest& req, const PathParams&, Respond respond) {
@@ -273,11 +325,12 @@ void Dashboard::Login(HttpRequest& req, const PathParams&, Respond respond) {
     return respond(std::move(*refused));
   }
   const std::string email = absl::AsciiStrToLower(form["email"]);
+  const std::string L = RequestLanguage(req);
   absl::Duration wait;
   absl::Time now = absl::Now();
   if (!login_per_client_->Allow(req.remote_addr, now, &wait) ||
       !login_per_account_->Allow(Sha256(email), now, &wait)) {
-    HttpResponse r = LoginPage(429, "Too many attempts. Wait a minute and try again.", email);
+    HttpResponse r = LoginPage(429, "Too many attempts. Wait a minute and try again.", email, L);
     r.headers.emplace_back("Retry-After",
                            absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(wait) + 1)));
     return respond(std::move(r));
@@ -285,13 +338,13 @@ void Dashboard::Login(HttpRequest& req, const PathParams&, Respond respond) {
   v1::LogInRequest rpc;
   rpc.set_email(email);
   rpc.set_password(form["password"]);
-  data_.LogIn(std::move(rpc), [this, email, respond = std::move(respond)](
+  data_.LogIn(std::move(rpc), [this, email, L, respond = std::move(respond)](
                                   absl::StatusOr<v1::LogInResponse> r) {
     if (!r.ok()) {
       if (absl::IsUnauthenticated(r.status()) || absl::IsInvalidArgument(r.status())) {
-        return respond(LoginPage(400, "Wrong email address or password.", email));
+        return respond(LoginPage(400, "Wrong email address or password.", email, L));
       }
-      return respond(LoginPage(503, "The service is busy; try again shortly.", email));
+      return respond(LoginPage(503, "The service is busy; try again shortly.", email, L));
     }
     HttpResponse out = Redirect("/projects/");
     out.headers.emplace_back(
@@ -301,18 +354,20 @@ void Dashboard::Login(HttpRequest& req, const PathParams&, Respond respond) {
   });
 }
 
-void Dashboard::SignupForm(HttpRequest&, const PathParams&, Respond respond) {
+void Dashboard::SignupForm(HttpRequest& req, const PathParams&, Respond respond) {
+  const std::string L = RequestLanguage(req);
   if (!config_.registration_open) {
     return respond(Page(404, "Sign-up is closed",
-                        "<p>Ask an administrator for an account.</p>", nullptr));
+                        Para(L, "Ask an administrator for an account."), nullptr, L));
   }
-  respond(SignupPage(200, ""));
+  respond(SignupPage(200, "", L));
 }
 
 void Dashboard::Signup(HttpRequest& req, const PathParams&, Respond respond) {
+  const std::string L = RequestLanguage(req);
   if (!config_.registration_open) {
     return respond(Page(404, "Sign-up is closed",
-                        "<p>Ask an administrator for an account.</p>", nullptr));
+                        Para(L, "Ask an administrator for an account."), nullptr, L));
   }
   auto form = ParseForm(req.body);
   if (auto refused = RefuseWithoutLoginCsrf(req, form, "/accounts/signup/")) {
@@ -320,28 +375,28 @@ void Dashboard::Signup(HttpRequest& req, const PathParams&, Respond respond) {
   }
   absl::Duration wait;
   if (!login_per_client_->Allow(req.remote_addr, absl::Now(), &wait)) {
-    return respond(SignupPage(429, "Too many attempts. Wait a minute and try again."));
+    return respond(SignupPage(429, "Too many attempts. Wait a minute and try again.", L));
   }
   v1::CreateUserRequest rpc;
   rpc.set_email(form["email"]);
   rpc.set_password(form["password"]);
-  data_.CreateUser(std::move(rpc), [this, respond = std::move(respond)](
+  data_.CreateUser(std::move(rpc), [this, L, respond = std::move(respond)](
                                        absl::StatusOr<v1::CreateUserResponse> r) {
     // Taken or new, the answer is the same: sign-up must not tell anyone
     // which addresses have accounts.
     if (r.ok() || absl::IsAlreadyExists(r.status())) {
       return respond(Page(200, "Account ready",
-                          "<p>If that address had no account, it has one now. "
-                          "<a href=\"/accounts/login/\">Log in</a>.</p>",
-                          nullptr));
+                          Trf(L, "<p>If that address had no account, it has one now. "
+                                 "<a href=\"$0\">Log in</a>.</p>", "/accounts/login/"),
+                          nullptr, L));
     }
     if (absl::IsInvalidArgument(r.status())) {
       std::string msg(r.status().message());
       return respond(SignupPage(400, absl::StrContains(msg, "password")
                                          ? "The password needs at least 8 characters."
-                                         : "That is not an email address."));
+                                         : "That is not an email address.", L));
     }
-    respond(SignupPage(503, "The service is busy; try again shortly."));
+    respond(SignupPage(503, "The service is busy; try again shortly.", L));
   });
 }
 
@@ -361,16 +416,16 @@ void Dashboard::Logout(HttpRequest& req, const PathParams&, Respond respond) {
 
 HttpResponse Dashboard::PasswordPage(int status, const std::string& message,
                                      const Session& s) const {
+  const std::string& L = s.language();
   std::string body = absl::StrCat(
-      message.empty() ? "" : absl::StrCat("<p class=\"error\" role=\"alert\">", Esc(message), "</p>"),
-      "<form method=\"post\" action=\"/accounts/password/\" class=\"stack\">"
-      "<input type=\"hidden\" name=\"csrf\" value=\"", Esc(s.csrf_token()), "\">"
-      "<label for=\"old\">Current password</label>"
+      Alert(L, message),
+      "<form method=\"post\" action=\"/accounts/password/\" class=\"stack\">", CsrfField(s),
+      "<label for=\"old\">", Tr(L, "Current password"), "</label>"
       "<input id=\"old\" name=\"old\" type=\"password\" autocomplete=\"current-password\" required>"
-      "<label for=\"new\">New password (at least 8 characters)</label>"
+      "<label for=\"new\">", Tr(L, "New password (at least 8 characters)"), "</label>"
       "<input id=\"new\" name=\"new\" type=\"password\" minlength=\"8\" "
       "autocomplete=\"new-password\" required>"
-      "<button type=\"submit\">Change password</button></form>");
+      "<button type=\"submit\">", Tr(L, "Change password"), "</button></form>");
   return Page(status, "Change password", body, &s);
 }
 
@@ -391,7 +446,8 @@ void Dashboard::ChangePassword(HttpRequest& req, const PathParams&, Respond resp
                                              absl::StatusOr<v1::ChangePasswordResponse> r) {
       if (r.ok()) {
         return respond(Page(200, "Password changed",
-                            "<p>Your password is changed; your other sessions have ended.</p>",
+                            Para(s.language(),
+                                 "Your password is changed; your other sessions have ended."),
                             &s));
       }
       if (absl::IsUnauthenticated(r.status())) {
@@ -410,10 +466,10 @@ std::optional<HttpResponse> Dashboard::RefuseNonMember(const Session& s,
                                                        bool write) const {
   const v1::Membership* member = MembershipOf(s, project);
   if (member == nullptr) {
-    return Page(404, "Not found", "<p>No such project.</p>", &s);
+    return Page(404, "Not found", Para(s.language(), "No such project."), &s);
   }
   if (write && member->role() == "ro") {
-    return Page(403, "Forbidden", "<p>You can only read this project.</p>", &s);
+    return Page(403, "Forbidden", Para(s.language(), "You can only read this project."), &s);
   }
   return std::nullopt;
 }
@@ -423,7 +479,7 @@ HttpResponse Dashboard::CheckErrorPage(const absl::Status& st, const Session& s)
   // deleted one.
   if (absl::IsNotFound(st) || absl::IsPermissionDenied(st) ||
       absl::IsInvalidArgument(st)) {
-    return Page(404, "Not found", "<p>No such check.</p>", &s);
+    return Page(404, "Not found", Para(s.language(), "No such check."), &s);
   }
   return Unavailable(&s);
 }

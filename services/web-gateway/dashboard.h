@@ -92,7 +92,8 @@ class Dashboard {
   // The next five times of a schedule, computed by the evaluator the
   // alerts use, as HTML (GET .../schedule-preview as JSON for the form's
   // script; the form page renders the same without script).
-  std::string SchedulePreviewHtml(const std::string& schedule, const std::string& tz) const;
+  std::string SchedulePreviewHtml(std::string_view lang, const std::string& schedule,
+                                  const std::string& tz) const;
   void SchedulePreview(HttpRequest& req, const PathParams& p, Respond respond);
   // Deleting a check: a confirmation page, then the posted form.
   void DeleteCheckForm(HttpRequest& req, const PathParams& p, Respond respond);
@@ -141,12 +142,18 @@ class Dashboard {
   void WithSessionForm(const HttpRequest& req, Respond respond,
                        std::function<void(Session, Form, std::string, Respond)> fn);
   // A whole page in the site's layout.
+  // The title and the layout's own text are translated into the session's
+  // language (`lang_without_session` for pages before log-in).
   HttpResponse Page(int status, const std::string& title,
-                    const std::string& body, const Session* session) const;
+                    const std::string& body, const Session* session,
+                    const std::string& lang_without_session = "en") const;
   // The log-in form (with a fresh double-submit CSRF cookie).
   HttpResponse LoginPage(int status, const std::string& message,
-                         const std::string& email) const;
-  HttpResponse SignupPage(int status, const std::string& message) const;
+                         const std::string& email, const std::string& lang) const;
+  HttpResponse SignupPage(int status, const std::string& message,
+                          const std::string& lang) const;
+  // GET /lang/<en|ja>: the language cookie, then back to the page.
+  void SetLanguage(HttpRequest& req, const PathParams& p, Respond respond);
   bool Secure() const;
   // The session token of the request's cookie (empty without one).
   static std::string SessionToken(const HttpRequest& req);

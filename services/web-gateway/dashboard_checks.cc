@@ -15,18 +15,19 @@
 #include "schedule/schedule.h"
 #include "web-gateway/dashboard.h"
 #include "web-gateway/dashboard_html.h"
+#include "web-gateway/i18n.h"
 
 namespace tocsin::gateway {
 using namespace dashboard;  // NOLINT: the dashboard's own helpers
 
 namespace {
 
-std::string LastPingText(const v1::Check& c) {
-  return c.has_last_ping() ? Esc(FormatApiTime(FromProto(c.last_ping()))) : "never";
+std::string LastPingText(std::string_view L, const v1::Check& c) {
+  return c.has_last_ping() ? TimeHtml(FromProto(c.last_ping())) : Tr(L, "never");
 }
 
 // A ping's body in the log: the start of it as text, and a link to all of it.
-std::string BodyCell(const std::string& project, const std::string& check,
+std::string BodyCell(std::string_view L, const std::string& project, const std::string& check,
                      const v1::Ping& ping) {
   if (ping.body_size() == 0) return "";
   std::string out;
@@ -37,7 +38,7 @@ std::string BodyCell(const std::string& project, const std::string& check,
                     "</code> ");
   }
   absl::StrAppend(&out, "<a href=\"", Esc(CheckPath(project, check)), "pings/", ping.n(),
-                  "/body\">", ping.body_size(), " bytes</a>");
+                  "/body\">", Trf(L, "$0 bytes", ping.body_size()), "</a>");
   return out;
 }
 
@@ -64,7 +65,7 @@ void Dashboard::ChecksStatus(HttpRequest& req, const PathParams& p, Respond resp
     }
     v1::ListChecksRequest rpc;
     rpc.set_project(project);
-    data_.ListChecksForProject(std::move(rpc), [respond = std::move(respond)](
+    data_.ListChecksForProject(std::move(rpc), [L = s.language(), respond = std::move(respond)](
                                                    absl::StatusOr<v1::ListChecksResponse> r) {
       if (!r.ok()) {
         HttpResponse busy = Json(503, {{"error", "try again shortly"}});
@@ -76,9 +77,13 @@ void Dashboard::ChecksStatus(HttpRequest& req, const PathParams& p, Respond resp
         // The same text the page shows, so the script only swaps it in.
         checks.push_back({{"uuid", c.uuid()},
                           {"status", StatusLabel(c.status())},
+                          {"status_text", StatusText(L, c.status())},
                           {"last_ping", c.has_last_ping()
                                             ? FormatApiTime(FromProto(c.last_ping()))
-                                            : "never"},
+                                            : ""},
+                          {"last_ping_text", c.has_last_ping()
+                                                 ? FormatTimeUtc(FromProto(c.last_ping()))
+                                                 : Tr(L, "never")},
                           {"n_pings", c.n_pings()}});
       }
       respond(Json(200, {{"checks", std::move(checks)}}));
@@ -114,13 +119,14 @@ void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
           if (!r.ok()) {
             return respond(Unavailable(&s));
           }
-          std::string body = ProjectTabs(project, "checks");
+          const std::string& L = s.language();
+          std::string body = ProjectTabs(L, project, "checks");
           if (s_can_write) {
             absl::StrAppend(&body, "<p><a class=\"button\" href=\"",
-                            Esc(ChecksPath(project)), "new\">New check</a></p>");
+                            Esc(ChecksPath(project)), "new\">", Tr(L, "New check"), "</a></p>");
           }
           if (r->checks().empty()) {
-            body += "<p>No checks yet.</p>";
+            absl::StrAppend(&body, Para(L, "No checks yet."));
           } else {
             std::set<std::string> all_tags;
             std::vector<const v1::Check*> shown;
@@ -142,11 +148,11 @@ void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
             }
             absl::StrAppend(&body,
                             "<form method=\"get\" class=\"filters\" role=\"search\">"
-                            "<label for=\"q\">Search by name, slug or UUID</label>"
-                            "<input id=\"q\" name=\"q\" type=\"search\" value=\"",
+                            "<label for=\"q\">", Tr(L, "Search by name, slug or UUID"),
+                            "</label><input id=\"q\" name=\"q\" type=\"search\" value=\"",
                             Esc(text), "\" maxlength=\"100\">");
             if (!all_tags.empty()) {
-              absl::StrAppend(&body, "<fieldset><legend>Tags</legend>");
+              absl::StrAppend(&body, "<fieldset><legend>", Tr(L, "Tags"), "</legend>");
               for (const auto& t : all_tags) {
                 absl::StrAppend(&body, "<label><input type=\"checkbox\" name=\"tag\" value=\"",
                                 Esc(t), "\"", want_tags.count(t) ? " checked" : "", "> ",
@@ -154,30 +160,31 @@ void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
               }
               absl::StrAppend(&body, "</fieldset>");
             }
-            absl::StrAppend(&body, "<button type=\"submit\">Filter</button>");
+            absl::StrAppend(&body, "<button type=\"submit\">", Tr(L, "Filter"), "</button>");
             bool filtered = !want_tags.empty() || !text.empty();
             if (filtered) {
               absl::StrAppend(&body, " <a href=\"", Esc(ChecksPath(project)),
-                              "\">Show all</a>");
+                              "\">", Tr(L, "Show all"), "</a>");
             }
             absl::StrAppend(&body, "</form>");
             if (filtered) {
-              absl::StrAppend(&body, "<p class=\"count\" role=\"status\">", shown.size(),
-                              " of ", r->checks_size(), " checks</p>");
+              absl::StrAppend(&body, "<p class=\"count\" role=\"status\">",
+                              Trf(L, "$0 of $1 checks", shown.size(), r->checks_size()), "</p>");
             }
             absl::StrAppend(&body, "<table class=\"checks\" data-live=\"",
                             Esc(ChecksPath(project)), "status.json\"><thead>");
-            body += "<tr><th scope=\"col\">Status</th>"
-                   "<th scope=\"col\">Name</th><th scope=\"col\">Last ping</th></tr>"
-                   "</thead><tbody>";
+            absl::StrAppend(&body, "<tr><th scope=\"col\">", Tr(L, "Status"),
+                            "</th><th scope=\"col\">", Tr(L, "Name"),
+                            "</th><th scope=\"col\">", Tr(L, "Last ping"),
+                            "</th></tr></thead><tbody>");
             for (const v1::Check* cp : shown) {
               const v1::Check& c = *cp;
               absl::StrAppend(
-                  &body, "<tr data-check=\"", Esc(c.uuid()), "\"><td><span data-field=\"status\" "
-                  "class=\"status ", StatusLabel(c.status()), "\">", StatusLabel(c.status()),
-                  "</span></td><td><a href=\"", Esc(CheckPath(project, c.uuid())), "\">",
+                  &body, "<tr data-check=\"", Esc(c.uuid()), "\"><td>",
+                  StatusBadge(L, c.status(), /*live=*/true),
+                  "</td><td><a href=\"", Esc(CheckPath(project, c.uuid())), "\">",
                   Esc(c.name().empty() ? c.uuid() : c.name()), "</a></td><td data-field=\"last_ping\">",
-                  LastPingText(c), "</td></tr>");
+                  LastPingText(L, c), "</td></tr>");
             }
             absl::StrAppend(&body, "</tbody></table>");
           }
@@ -251,8 +258,9 @@ void Dashboard::CheckDetail(HttpRequest& req, const PathParams& p, Respond respo
                           if (!n.ok()) return respond(Unavailable(&s));
                           std::string body = CheckDetailBody(s, project, c, pings, flips,
                                                              channels, can_write);
-                          absl::StrAppend(&body, "<h2>Notifications</h2>",
-                                          DeliveriesTable(project, *n, &channels));
+                          absl::StrAppend(&body, "<h2>", Tr(s.language(), "Notifications"),
+                                          "</h2>",
+                                          DeliveriesTable(s.language(), project, *n, &channels));
                           respond(Page(200, c.name().empty() ? c.uuid() : c.name(), body, &s));
                         });
                   });
@@ -267,93 +275,96 @@ std::string Dashboard::CheckDetailBody(const Session& s, const std::string& proj
                                        const v1::ListFlipsResponse& flips,
                                        const v1::ListChannelsResponse& channels,
                                        bool can_write) const {
+  const std::string& L = s.language();
   std::string schedule =
       c.kind() == v1::SCHEDULE_KIND_CRON || c.kind() == v1::SCHEDULE_KIND_ONCALENDAR
           ? absl::StrCat(Esc(c.schedule()), " (", Esc(c.tz()), ")")
-          : absl::StrCat("every ", Esc(absl::FormatDuration(FromProto(c.timeout()))));
+          : Trf(L, "every $0", Esc(absl::FormatDuration(FromProto(c.timeout()))));
   std::string ping_url = absl::StrCat(config_.urls.ping_endpoint, c.uuid());
   std::string body = absl::StrCat(
-      ProjectTabs(project, "checks"),
+      ProjectTabs(L, project, "checks"),
       "<dl class=\"check\" data-check=\"", Esc(c.uuid()), "\" data-live=\"",
-      Esc(ChecksPath(project)), "status.json\"><dt>Status</dt><dd><span data-field=\"status\" "
-      "class=\"status ", StatusLabel(c.status()), "\">", StatusLabel(c.status()), "</span></dd>"
-      "<dt>Ping URL</dt><dd><code data-copy=\"ping URL\">", Esc(ping_url), "</code></dd>"
-      "<dt>Schedule</dt><dd>", schedule, ", grace ",
-      Esc(absl::FormatDuration(FromProto(c.grace()))), "</dd>"
-      "<dt>Last ping</dt><dd data-field=\"last_ping\">", LastPingText(c),
-      "</dd><dt>Pings received</dt><dd data-field=\"n_pings\">", c.n_pings(), "</dd>");
+      Esc(ChecksPath(project)), "status.json\"><dt>", Tr(L, "Status"), "</dt><dd>",
+      StatusBadge(L, c.status(), /*live=*/true), "</dd>"
+      "<dt>", Tr(L, "Ping URL"), "</dt><dd><code data-copy=\"", Tr(L, "ping URL"), "\">",
+      Esc(ping_url), "</code></dd>"
+      "<dt>", Tr(L, "Schedule"), "</dt><dd>",
+      Trf(L, "$0, grace $1", schedule, Esc(absl::FormatDuration(FromProto(c.grace())))), "</dd>"
+      "<dt>", Tr(L, "Last ping"), "</dt><dd data-field=\"last_ping\">", LastPingText(L, c),
+      "</dd><dt>", Tr(L, "Pings received"), "</dt><dd data-field=\"n_pings\">", c.n_pings(),
+      "</dd>");
   if (!c.tags().empty()) {
-    absl::StrAppend(&body, "<dt>Tags</dt><dd>", Esc(c.tags()), "</dd>");
+    absl::StrAppend(&body, "<dt>", Tr(L, "Tags"), "</dt><dd>", Esc(c.tags()), "</dd>");
   }
   if (!c.desc().empty()) {
-    absl::StrAppend(&body, "<dt>Description</dt><dd class=\"desc\">", Esc(c.desc()), "</dd>");
+    absl::StrAppend(&body, "<dt>", Tr(L, "Description"), "</dt><dd class=\"desc\">",
+                    Esc(c.desc()), "</dd>");
   }
   absl::StrAppend(&body, "</dl>");
   if (can_write) {
     bool paused = c.status() == v1::CHECK_STATUS_PAUSED;
     absl::StrAppend(&body, "<form method=\"post\" action=\"",
                     Esc(CheckPath(project, c.uuid())), paused ? "resume" : "pause",
-                    "\"><input type=\"hidden\" name=\"csrf\" value=\"",
-                    Esc(s.csrf_token()), "\"><button type=\"submit\">",
-                    paused ? "Resume" : "Pause", "</button></form>",
+                    "\">", CsrfField(s), "<button type=\"submit\">",
+                    Tr(L, paused ? "Resume" : "Pause"), "</button></form>",
                     "<p><a href=\"", Esc(CheckPath(project, c.uuid())),
-                    "edit\">Edit this check</a> \xc2\xb7 <a href=\"",
+                    "edit\">", Tr(L, "Edit this check"), "</a> \xc2\xb7 <a href=\"",
                     Esc(CheckPath(project, c.uuid())),
-                    "delete\">Delete this check\xe2\x80\xa6</a></p>");
+                    "delete\">", Tr(L, "Delete this check\xe2\x80\xa6"), "</a></p>");
   }
   absl::StrAppend(&body, CheckIntegrationsForm(s, project, c, channels, can_write));
   // Ready to paste: the usual ways a job reports to its check.
   std::string cron = c.kind() == v1::SCHEDULE_KIND_CRON ? c.schedule() : "0 3 * * *";
   absl::StrAppend(
-      &body, "<h2>How to ping it</h2>",
-      "<h3>From a crontab</h3><pre><code data-copy=\"crontab line\">", Esc(cron),
+      &body, "<h2>", Tr(L, "How to ping it"), "</h2>",
+      "<h3>", Tr(L, "From a crontab"), "</h3><pre><code data-copy=\"", Tr(L, "crontab line"),
+      "\">", Esc(cron),
       " /path/to/job.sh &amp;&amp; curl -fsS -m 10 --retry 5 -o /dev/null ",
       Esc(ping_url), "</code></pre>",
-      "<h3>Bash, reporting the exit status and timing the run</h3>"
-      "<pre><code data-copy=\"bash script\">URL=", Esc(ping_url),
+      "<h3>", Tr(L, "Bash, reporting the exit status and timing the run"), "</h3>"
+      "<pre><code data-copy=\"", Tr(L, "bash script"), "\">URL=", Esc(ping_url),
       "\ncurl -fsS -m 10 --retry 5 -o /dev/null \"$URL/start\"\n"
       "/path/to/job.sh\ncurl -fsS -m 10 --retry 5 -o /dev/null \"$URL/$?\"</code></pre>",
-      "<h3>With runitor</h3><pre><code data-copy=\"runitor command\">runitor -api-url ",
+      "<h3>", Tr(L, "With runitor"), "</h3><pre><code data-copy=\"", Tr(L, "runitor command"),
+      "\">runitor -api-url ",
       Esc(std::string(absl::StripSuffix(config_.urls.ping_endpoint, "/"))), " -uuid ",
       Esc(c.uuid()),
       " -- /path/to/job.sh</code></pre>");
-  absl::StrAppend(&body, "<h2>Status history</h2>");
+  absl::StrAppend(&body, "<h2>", Tr(L, "Status history"), "</h2>");
   if (flips.flips().empty()) {
-    absl::StrAppend(&body, "<p>No status changes yet.</p>");
+    absl::StrAppend(&body, Para(L, "No status changes yet."));
   } else {
     absl::StrAppend(&body, "<ol class=\"flips\">");
     int shown = 0;
     for (const auto& f : flips.flips()) {
       if (++shown > 50) break;  // Newest first; a flapping check has many.
-      absl::StrAppend(&body, "<li><time>", Esc(FormatApiTime(FromProto(f.created()))),
-                      "</time> <span class=\"status ", StatusLabel(f.old_status()),
-                      "\">", StatusLabel(f.old_status()), "</span> \xe2\x86\x92 "
-                      "<span class=\"status ", StatusLabel(f.new_status()), "\">",
-                      StatusLabel(f.new_status()), "</span></li>");
+      absl::StrAppend(&body, "<li>", TimeHtml(FromProto(f.created())), " ",
+                      StatusBadge(L, f.old_status()), " \xe2\x86\x92 ",
+                      StatusBadge(L, f.new_status()), "</li>");
     }
     absl::StrAppend(&body, "</ol>");
   }
-  absl::StrAppend(&body, "<h2>Pings</h2>");
+  absl::StrAppend(&body, "<h2>", Tr(L, "Pings"), "</h2>");
   if (pings.pings().empty()) {
-    absl::StrAppend(&body, "<p>No pings yet.</p>");
+    absl::StrAppend(&body, Para(L, "No pings yet."));
     return body;
   }
-  absl::StrAppend(&body,
-                  "<table class=\"pings\"><thead><tr><th scope=\"col\">#</th>"
-                  "<th scope=\"col\">Kind</th><th scope=\"col\">Time</th>"
-                  "<th scope=\"col\">Source</th><th scope=\"col\">User agent</th>"
-                  "<th scope=\"col\">Duration</th><th scope=\"col\">Body</th>"
-                  "</tr></thead><tbody>");
+  absl::StrAppend(&body, "<table class=\"pings\"><thead><tr><th scope=\"col\">#</th>");
+  for (const char* h : {"Kind", "Time", "Source", "User agent", "Duration", "Body"}) {
+    absl::StrAppend(&body, "<th scope=\"col\">", Tr(L, h), "</th>");
+  }
+  absl::StrAppend(&body, "</tr></thead><tbody>");
   for (const auto& ping : pings.pings()) {
     absl::StrAppend(
         &body, "<tr><td>", ping.n(), "</td><td><span class=\"kind ",
-        PingKindLabel(ping.kind()), "\">", PingKindLabel(ping.kind()),
-        ping.has_exit_status() ? absl::StrCat(" (exit ", ping.exit_status(), ")") : "",
-        "</span></td><td>", Esc(FormatApiTime(FromProto(ping.created()))), "</td><td>",
-        Esc(absl::AsciiStrToUpper(ping.scheme())), " ", Esc(ping.method()), " from ",
-        Esc(ping.remote_addr()), "</td><td>", Esc(ping.user_agent()), "</td><td>",
+        PingKindLabel(ping.kind()), "\">", Tr(L, PingKindLabel(ping.kind())),
+        ping.has_exit_status() ? Trf(L, " (exit $0)", ping.exit_status()) : "",
+        "</span></td><td>", TimeHtml(FromProto(ping.created())), "</td><td>",
+        Trf(L, "$0 $1 from $2", Esc(absl::AsciiStrToUpper(ping.scheme())), Esc(ping.method()),
+            Esc(ping.remote_addr())),
+        "</td><td>", Esc(ping.user_agent()), "</td><td>",
         ping.has_duration() ? Esc(absl::FormatDuration(FromProto(ping.duration()))) : "",
-        "</td><td>", BodyCell(project, c.uuid(), ping), "</td></tr>");
+        "</td><td>", BodyCell(L, project, c.uuid(), ping), "</td></tr>");
   }
   absl::StrAppend(&body, "</tbody></table>");
   return body;
@@ -363,7 +374,8 @@ void Dashboard::PingBody(HttpRequest& req, const PathParams& p, Respond respond)
   std::string project = p.at("project"), check = p.at("check");
   int64_t n = 0;
   if (!absl::SimpleAtoi(p.at("n"), &n) || n < 1) {
-    return respond(Page(404, "Not found", "<p>No such ping.</p>", nullptr));
+    const std::string L = RequestLanguage(req);
+    return respond(Page(404, "Not found", Para(L, "No such ping."), nullptr, L));
   }
   WithSession(req, std::move(respond), [this, project, check, n](Session s,
                                                                   Respond respond) {
@@ -380,17 +392,20 @@ void Dashboard::PingBody(HttpRequest& req, const PathParams& p, Respond respond)
       if (!r.ok()) {
         // A ping pruned since the log was shown is as gone as a wrong number.
         if (absl::IsNotFound(r.status())) {
-          return respond(Page(404, "Not found", "<p>No such ping, or no body.</p>", &s));
+          return respond(Page(404, "Not found", Para(s.language(), "No such ping, or no body."), &s));
         }
         return respond(CheckErrorPage(r.status(), s));
       }
       // Shown as text: bytes that are not UTF-8 become U+FFFD.
       std::string text = ToStorableText(r->body(), r->body().size() * 3 + 3);
-      respond(Page(200, absl::StrCat("Ping #", n, ": body"),
-                   absl::StrCat(ProjectTabs(project, "checks"), "<p>", r->body().size(),
-                                " bytes. <a href=\"",
-                                Esc(CheckPath(project, check)), "\">Back to the check</a></p>"
-                                "<pre><code data-copy=\"body\">", Esc(text), "</code></pre>"),
+      const std::string& L = s.language();
+      respond(Page(200, Trf(L, "Ping #$0: body", n),
+                   absl::StrCat(ProjectTabs(L, project, "checks"), "<p>",
+                                Trf(L, "$0 bytes.", r->body().size()), " <a href=\"",
+                                Esc(CheckPath(project, check)), "\">",
+                                Tr(L, "Back to the check"), "</a></p>"
+                                "<pre><code data-copy=\"", Tr(L, "body"), "\">", Esc(text),
+                                "</code></pre>"),
                    &s));
     });
   });
@@ -449,9 +464,10 @@ HttpResponse Dashboard::CheckFormPage(int status, const std::string& message,
     auto it = form.find(name);
     return Esc(it == form.end() ? fallback : it->second);
   };
+  const std::string& L = s.language();
   auto field = [&](const char* name, const char* label, const char* type,
                    const char* fallback, const char* extra) {
-    return absl::StrCat("<label for=\"", name, "\">", label, "</label><input id=\"",
+    return absl::StrCat("<label for=\"", name, "\">", Tr(L, label), "</label><input id=\"",
                         name, "\" name=\"", name, "\" type=\"", type, "\" value=\"",
                         value(name, fallback), "\"", extra, ">");
   };
@@ -462,18 +478,15 @@ HttpResponse Dashboard::CheckFormPage(int status, const std::string& message,
   std::string action = editing.empty() ? absl::StrCat(ChecksPath(project), "new")
                                        : absl::StrCat(CheckPath(project, editing), "edit");
   std::string body = absl::StrCat(
-      ProjectTabs(project, "checks"),
-      message.empty() ? ""
-                      : absl::StrCat("<p class=\"error\" role=\"alert\">", Esc(message),
-                                     "</p>"),
+      ProjectTabs(L, project, "checks"), Alert(L, message),
       "<form method=\"post\" action=\"", Esc(action), "\" class=\"stack\" data-preview=\"",
       Esc(ChecksPath(project)), "schedule-preview\">", CsrfField(s),
       field("name", "Name", "text", "", " maxlength=\"100\""),
       field("slug", "Slug (for ping URLs by ping key; a-z, 0-9, - and _)", "text", "",
             " maxlength=\"100\" pattern=\"[a-z0-9_-]*\""),
       field("tags", "Tags (separated by spaces)", "text", "", " maxlength=\"500\""),
-      "<label for=\"desc\">Description</label><textarea id=\"desc\" name=\"desc\" rows=\"3\" "
-      "maxlength=\"10000\">", value("desc", ""), "</textarea>",
+      "<label for=\"desc\">", Tr(L, "Description"), "</label><textarea id=\"desc\" "
+      "name=\"desc\" rows=\"3\" maxlength=\"10000\">", value("desc", ""), "</textarea>",
       field("period", "Period: a ping is expected every (minutes)", "number", "1440",
             " min=\"1\" max=\"525600\" required"),
       field("grace", "Grace time (minutes)", "number", "60",
@@ -484,8 +497,8 @@ HttpResponse Dashboard::CheckFormPage(int status, const std::string& message,
             "text", "", " maxlength=\"100\" aria-describedby=\"schedule-preview\""),
       field("tz", "Time zone of the schedule", "text", "UTC", " maxlength=\"64\""),
       "<div id=\"schedule-preview\" class=\"preview\" role=\"status\">",
-      SchedulePreviewHtml(get("schedule", ""), get("tz", "UTC")), "</div>",
-      "<button type=\"submit\">", editing.empty() ? "Create check" : "Save changes",
+      SchedulePreviewHtml(L, get("schedule", ""), get("tz", "UTC")), "</div>",
+      "<button type=\"submit\">", Tr(L, editing.empty() ? "Create check" : "Save changes"),
       "</button></form>");
   return Page(status, editing.empty() ? "New check" : "Edit check", body, &s);
 }
@@ -527,14 +540,14 @@ Preview PreviewSchedule(const std::string& schedule, const std::string& tz) {
 
 }  // namespace
 
-std::string Dashboard::SchedulePreviewHtml(const std::string& schedule,
+std::string Dashboard::SchedulePreviewHtml(std::string_view L, const std::string& schedule,
                                            const std::string& tz) const {
   Preview p = PreviewSchedule(schedule, tz);
   if (!p.error.empty()) {
     return absl::StrCat("<p class=\"error\">", Esc(p.error), "</p>");
   }
   if (p.next.empty()) return "";
-  std::string out = "<p>Next expected:</p><ul>";
+  std::string out = absl::StrCat(Para(L, "Next expected:"), "<ul>");
   for (const auto& t : p.next) absl::StrAppend(&out, "<li>", Esc(t), "</li>");
   absl::StrAppend(&out, "</ul>");
   return out;
@@ -553,7 +566,7 @@ void Dashboard::SchedulePreview(HttpRequest& req, const PathParams& p, Respond r
     }
     // Answered as HTML the form swaps in: the same markup as without script.
     Preview pv = PreviewSchedule(sched, zone);
-    respond(Json(200, {{"html", SchedulePreviewHtml(sched, zone)},
+    respond(Json(200, {{"html", SchedulePreviewHtml(s.language(), sched, zone)},
                        {"ok", pv.error.empty()}}));
   });
 }
@@ -690,14 +703,16 @@ void Dashboard::DeleteCheckForm(HttpRequest& req, const PathParams& p, Respond r
                                                            Session s, v1::Check c,
                                                            Respond respond) {
     std::string path = CheckPath(project, c.uuid());
+    const std::string& L = s.language();
     respond(Page(
         200, "Delete check",
-        absl::StrCat("<p>Delete <strong>", Esc(c.name().empty() ? c.uuid() : c.name()),
-                     "</strong>? Its pings, status history and notifications go "
-                     "with it, and its ping URL stops working. This cannot be "
-                     "undone.</p><form method=\"post\" action=\"", Esc(path), "delete\">",
-                     CsrfField(s), "<button type=\"submit\">Delete</button> "
-                     "<a href=\"", Esc(path), "\">Cancel</a></form>"),
+        absl::StrCat(Trf(L, "<p>Delete <strong>$0</strong>? Its pings, status history and "
+                            "notifications go with it, and its ping URL stops working. This "
+                            "cannot be undone.</p>",
+                         Esc(c.name().empty() ? c.uuid() : c.name())),
+                     "<form method=\"post\" action=\"", Esc(path), "delete\">",
+                     CsrfField(s), "<button type=\"submit\">", Tr(L, "Delete"), "</button> "
+                     "<a href=\"", Esc(path), "\">", Tr(L, "Cancel"), "</a></form>"),
         &s));
   });
 }

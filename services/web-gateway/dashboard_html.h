@@ -7,15 +7,44 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/strings.h"
+#include "common/time_format.h"
 #include "tocsin/v1/account_service.pb.h"
 #include "tocsin/v1/channel_service.pb.h"
 #include "tocsin/v1/check.pb.h"
 #include "tocsin/v1/check_service.pb.h"
 #include "web-gateway/http_types.h"
+#include "web-gateway/i18n.h"
+#include "web-gateway/web_forms.h"
 
 namespace tocsin::gateway::dashboard {
 
 inline std::string Esc(std::string_view s) { return HtmlEscape(s); }
+
+// The language of a request without a session: its cookie or browser.
+inline std::string RequestLanguage(const HttpRequest& req) {
+  return PickLanguage(ParseCookies(req.Header("cookie"))["tocsin_lang"],
+                      req.Header("accept-language"));
+}
+
+// A moment as the page shows it: UTC, named, in a <time> element that the
+// page's script shows in the browser's own zone (also named).
+inline std::string TimeHtml(absl::Time t) {
+  return absl::StrCat("<time datetime=\"", FormatApiTime(t), "\">", FormatTimeUtc(t),
+                      "</time>");
+}
+
+// A paragraph of (translated, escaped) text.
+inline std::string Para(std::string_view lang, const char* english) {
+  return absl::StrCat("<p>", Esc(Tr(lang, english)), "</p>");
+}
+
+// A form's error line (translated when it is one of ours; the data
+// service's validation messages stay as they come); empty: nothing.
+inline std::string Alert(std::string_view lang, const std::string& message) {
+  if (message.empty()) return "";
+  return absl::StrCat("<p class=\"error\" role=\"alert\">", Esc(Tr(lang, message.c_str())),
+                      "</p>");
+}
 
 inline HttpResponse Redirect(const std::string& to) {
   HttpResponse r;
@@ -25,6 +54,8 @@ inline HttpResponse Redirect(const std::string& to) {
   return r;
 }
 
+// A status as a CSS class and a key of the live updates ("up", "late" ...);
+// StatusText is what the page says.
 inline const char* StatusLabel(v1::CheckStatus s) {
   switch (s) {
     case v1::CHECK_STATUS_UP: return "up";
@@ -33,6 +64,17 @@ inline const char* StatusLabel(v1::CheckStatus s) {
     case v1::CHECK_STATUS_PAUSED: return "paused";
     default: return "new";
   }
+}
+
+inline const char* StatusText(std::string_view lang, v1::CheckStatus s) {
+  return Tr(lang, StatusLabel(s));
+}
+
+// A status badge: class from the status, text in the page's language.
+inline std::string StatusBadge(std::string_view lang, v1::CheckStatus s,
+                               bool live = false) {
+  return absl::StrCat("<span", live ? " data-field=\"status\"" : "", " class=\"status ",
+                      StatusLabel(s), "\">", StatusText(lang, s), "</span>");
 }
 
 inline const char* PingKindLabel(v1::PingKind k) {
@@ -68,14 +110,17 @@ inline std::string CsrfField(const v1::GetSessionResponse& s) {
 
 // The tabs above a project's pages; `active` is "checks", "integrations",
 // "badges" or "settings".
-inline std::string ProjectTabs(const std::string& project, absl::string_view active) {
-  std::string out = "<nav class=\"tabs\" aria-label=\"Project\">";
-  for (auto [key, label] : {std::pair<absl::string_view, absl::string_view>{"checks", "Checks"},
+inline std::string ProjectTabs(std::string_view lang, const std::string& project,
+                               absl::string_view active) {
+  std::string out = absl::StrCat("<nav class=\"tabs\" aria-label=\"", Tr(lang, "Project"),
+                                 "\">");
+  for (auto [key, label] : {std::pair<const char*, const char*>{"checks", "Checks"},
                             {"integrations", "Integrations"},
                             {"badges", "Badges"},
                             {"settings", "Settings"}}) {
     absl::StrAppend(&out, "<a href=\"", Esc(ProjectPath(project)), key, "/\"",
-                    key == active ? " aria-current=\"page\"" : "", ">", label, "</a>");
+                    active == key ? " aria-current=\"page\"" : "", ">", Tr(lang, label),
+                    "</a>");
   }
   absl::StrAppend(&out, "</nav>");
   return out;
@@ -100,7 +145,7 @@ inline std::string IntegrationPath(const std::string& project, const std::string
 
 // Notifications with their outcome and attempts: of one integration, or
 // (with `channels`, to name them) of one check.
-std::string DeliveriesTable(const std::string& project,
+std::string DeliveriesTable(std::string_view lang, const std::string& project,
                             const v1::ListNotificationsResponse& n,
                             const v1::ListChannelsResponse* channels);
 

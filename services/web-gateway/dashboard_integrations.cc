@@ -16,6 +16,7 @@
 #include "nlohmann/json.hpp"
 #include "web-gateway/dashboard.h"
 #include "web-gateway/dashboard_html.h"
+#include "web-gateway/i18n.h"
 
 namespace tocsin::gateway {
 using namespace dashboard;  // NOLINT: the dashboard's own helpers
@@ -76,9 +77,9 @@ const KindSpec* FindKind(const std::string& kind) {
   return nullptr;
 }
 
-const char* KindLabel(const std::string& kind) {
+const char* KindLabel(std::string_view L, const std::string& kind) {
   const KindSpec* k = FindKind(kind);
-  return k ? k->label : "integration";
+  return Tr(L, k ? k->label : "integration");
 }
 
 // The settings a kind's form describes, as the data service takes them.
@@ -109,8 +110,8 @@ std::string SettingsFromForm(const KindSpec& kind, std::map<std::string, std::st
 
 // One kind's "add" form; `form` holds the values sent last time when that
 // failed (and then the form is open).
-std::string AddForm(const KindSpec& kind, const std::string& project, const std::string& csrf,
-                    const std::map<std::string, std::string>* form) {
+std::string AddForm(std::string_view L, const KindSpec& kind, const std::string& project,
+                    const std::string& csrf, const std::map<std::string, std::string>* form) {
   auto value = [&](const char* name) -> std::string {
     if (form == nullptr) return "";
     auto it = form->find(name);
@@ -118,15 +119,16 @@ std::string AddForm(const KindSpec& kind, const std::string& project, const std:
   };
   std::string id = absl::StrCat("add-", kind.kind);
   std::string out = absl::StrCat(
-      "<details", form ? " open" : "", "><summary>", kind.label,
+      "<details", form ? " open" : "", "><summary>", Tr(L, kind.label),
       "</summary><form method=\"post\" action=\"", Esc(IntegrationsPath(project)),
       "new\" class=\"stack\"><input type=\"hidden\" name=\"csrf\" value=\"", Esc(csrf),
       "\"><input type=\"hidden\" name=\"kind\" value=\"", kind.kind, "\">"
-      "<label for=\"", id, "-name\">Name</label><input id=\"", id, "-name\" name=\"name\" "
+      "<label for=\"", id, "-name\">", Tr(L, "Name"), "</label><input id=\"", id,
+      "-name\" name=\"name\" "
       "type=\"text\" maxlength=\"100\" value=\"", Esc(value("name")), "\">");
   for (const auto& f : kind.fields) {
     std::string fid = absl::StrCat(id, "-", f.name);
-    absl::StrAppend(&out, "<label for=\"", fid, "\">", f.label, "</label>");
+    absl::StrAppend(&out, "<label for=\"", fid, "\">", Tr(L, f.label), "</label>");
     std::string_view type = f.type;
     if (type == "textarea") {
       absl::StrAppend(&out, "<textarea id=\"", fid, "\" name=\"", f.name,
@@ -135,7 +137,7 @@ std::string AddForm(const KindSpec& kind, const std::string& project, const std:
       absl::StrAppend(&out, "<select id=\"", fid, "\" name=\"", f.name, "\">");
       for (const char* m : {"", "GET", "POST", "PUT"}) {
         absl::StrAppend(&out, "<option value=\"", m, "\"", value(f.name) == m ? " selected" : "",
-                        ">", *m ? m : "GET, or POST with a body", "</option>");
+                        ">", *m ? m : Tr(L, "GET, or POST with a body"), "</option>");
       }
       absl::StrAppend(&out, "</select>");
     } else {
@@ -149,32 +151,33 @@ std::string AddForm(const KindSpec& kind, const std::string& project, const std:
   if (kind.notify_switches) {
     bool down = form == nullptr || form->count("notify_down");
     bool up = form == nullptr || form->count("notify_up");
-    absl::StrAppend(&out, "<fieldset><legend>Send</legend><label><input type=\"checkbox\" "
-                    "name=\"notify_down\"", down ? " checked" : "",
-                    "> when a check goes down</label> <label><input type=\"checkbox\" "
-                    "name=\"notify_up\"", up ? " checked" : "",
-                    "> when it comes back up</label></fieldset>");
+    absl::StrAppend(&out, "<fieldset><legend>", Tr(L, "Send"), "</legend><label><input "
+                    "type=\"checkbox\" name=\"notify_down\"", down ? " checked" : "", "> ",
+                    Tr(L, "when a check goes down"), "</label> <label><input type=\"checkbox\" "
+                    "name=\"notify_up\"", up ? " checked" : "", "> ",
+                    Tr(L, "when it comes back up"), "</label></fieldset>");
   }
-  absl::StrAppend(&out, "<button type=\"submit\">Add ", kind.label, "</button></form></details>");
+  absl::StrAppend(&out, "<button type=\"submit\">", Trf(L, "Add $0", Tr(L, kind.label)),
+                  "</button></form></details>");
   return out;
 }
 
 }  // namespace
 
-std::string dashboard::DeliveriesTable(const std::string& project,
+std::string dashboard::DeliveriesTable(std::string_view L, const std::string& project,
                                        const v1::ListNotificationsResponse& n,
                                        const v1::ListChannelsResponse* channels) {
-  if (n.notifications().empty()) return "<p>Nothing sent yet.</p>";
+  if (n.notifications().empty()) return Para(L, "Nothing sent yet.");
   std::map<std::string, const v1::Channel*> by_id;
   if (channels != nullptr) {
     for (const auto& ch : channels->channels()) by_id[ch.id()] = &ch;
   }
-  std::string out = absl::StrCat(
-      "<table class=\"channels\"><thead><tr><th scope=\"col\">When</th>"
-      "<th scope=\"col\">", channels ? "Integration" : "Change",
-      "</th><th scope=\"col\">State</th>"
-      "<th scope=\"col\">Attempts</th><th scope=\"col\">Last attempt</th>"
-      "</tr></thead><tbody>");
+  std::string out = "<table class=\"channels\"><thead><tr>";
+  for (const char* h : {"When", channels ? "Integration" : "Change", "State", "Attempts",
+                        "Last attempt"}) {
+    absl::StrAppend(&out, "<th scope=\"col\">", Tr(L, h), "</th>");
+  }
+  absl::StrAppend(&out, "</tr></thead><tbody>");
   for (const auto& d : n.notifications()) {
     std::string last;
     if (!d.attempt_log().empty()) {
@@ -185,18 +188,18 @@ std::string dashboard::DeliveriesTable(const std::string& project,
     std::string what;
     if (channels != nullptr) {
       auto it = by_id.find(d.channel());
-      std::string name = it == by_id.end() ? "(deleted)" : it->second->name();
-      what = absl::StrCat(Esc(d.status()), " via <a href=\"",
-                          Esc(IntegrationPath(project, d.channel())), "\">", Esc(name), "</a>");
+      std::string name = it == by_id.end() ? Tr(L, "(deleted)") : it->second->name();
+      what = Trf(L, "$0 via <a href=\"$1\">$2</a>", Esc(Tr(L, d.status().c_str())),
+                 Esc(IntegrationPath(project, d.channel())), Esc(name));
     } else if (d.status() == "test") {
-      what = "test";
+      what = Tr(L, "test");
     } else {
       what = absl::StrCat("<a href=\"", Esc(CheckPath(project, d.check())), "\">",
-                          Esc(d.status()), "</a>");
+                          Esc(Tr(L, d.status().c_str())), "</a>");
     }
-    absl::StrAppend(&out, "<tr><td>", Esc(FormatApiTime(FromProto(d.flip_created()))),
+    absl::StrAppend(&out, "<tr><td>", TimeHtml(FromProto(d.flip_created())),
                     "</td><td>", what, "</td><td data-state=\"", Esc(d.state()), "\">",
-                    Esc(d.state()), "</td><td>", d.attempts(), "</td><td>", last,
+                    Esc(Tr(L, d.state().c_str())), "</td><td>", d.attempts(), "</td><td>", last,
                     "</td></tr>");
   }
   absl::StrAppend(&out, "</tbody></table>");
@@ -225,36 +228,37 @@ void Dashboard::ShowIntegrations(int status, const std::string& message, const S
         if (!r.ok()) return respond(Unavailable(&s));
         const v1::Membership* member = MembershipOf(s, project);
         bool can_write = member->role() != "ro";
-        std::string body = ProjectTabs(project, "integrations");
-        if (!message.empty()) {
-          absl::StrAppend(&body, "<p class=\"error\" role=\"alert\">", Esc(message), "</p>");
-        }
+        const std::string& L = s.language();
+        std::string body = absl::StrCat(ProjectTabs(L, project, "integrations"),
+                                        Alert(L, message));
         if (r->channels().empty()) {
-          absl::StrAppend(&body, "<p>No integrations yet: alerts go nowhere.</p>");
+          absl::StrAppend(&body, Para(L, "No integrations yet: alerts go nowhere."));
         } else {
-          absl::StrAppend(&body,
-                          "<table class=\"channels\"><thead><tr><th scope=\"col\">Name</th>"
-                          "<th scope=\"col\">Kind</th><th scope=\"col\">Added</th></tr>"
-                          "</thead><tbody>");
+          absl::StrAppend(&body, "<table class=\"channels\"><thead><tr>");
+          for (const char* h : {"Name", "Kind", "Added"}) {
+            absl::StrAppend(&body, "<th scope=\"col\">", Tr(L, h), "</th>");
+          }
+          absl::StrAppend(&body, "</tr></thead><tbody>");
           for (const auto& c : r->channels()) {
             absl::StrAppend(&body, "<tr><td><a href=\"", Esc(IntegrationPath(project, c.id())),
                             "\">", Esc(c.name().empty() ? c.id() : c.name()), "</a></td><td>",
-                            KindLabel(c.kind()), "</td><td>",
-                            Esc(FormatApiTime(FromProto(c.created()))), "</td></tr>");
+                            KindLabel(L, c.kind()), "</td><td>",
+                            TimeHtml(FromProto(c.created())), "</td></tr>");
           }
           absl::StrAppend(&body, "</tbody></table>");
         }
         if (can_write) {
-          absl::StrAppend(&body, "<h2>Add an integration</h2>"
-                                 "<p>A new integration alerts for every check of the project, and "
-                                 "checks made here alert through every integration; a check's "
-                                 "page chooses its own.</p>");
+          absl::StrAppend(&body, "<h2>", Tr(L, "Add an integration"), "</h2>",
+                          Para(L, "A new integration alerts for every check of the project, and "
+                                  "checks made here alert through every integration; a check's "
+                                  "page chooses its own."));
           for (const auto& k : Kinds()) {
             bool this_one = failed && failed->count("kind") && failed->at("kind") == k.kind;
-            absl::StrAppend(&body, AddForm(k, project, s.csrf_token(), this_one ? &*failed : nullptr));
+            absl::StrAppend(&body, AddForm(L, k, project, s.csrf_token(),
+                                           this_one ? &*failed : nullptr));
           }
         }
-        respond(Page(status, absl::StrCat(member->project().name(), ": integrations"), body, &s));
+        respond(Page(status, Trf(L, "$0: integrations", member->project().name()), body, &s));
       });
 }
 
@@ -315,7 +319,7 @@ void Dashboard::ShowIntegration(int status, const std::string& message, const Se
     if (!ch.ok()) {
       if (absl::IsNotFound(ch.status()) || absl::IsInvalidArgument(ch.status()) ||
           absl::IsPermissionDenied(ch.status())) {
-        return respond(Page(404, "Not found", "<p>No such integration.</p>", &s));
+        return respond(Page(404, "Not found", Para(s.language(), "No such integration."), &s));
       }
       return respond(Unavailable(&s));
     }
@@ -330,16 +334,19 @@ void Dashboard::ShowIntegration(int status, const std::string& message, const Se
       if (!n.ok()) return respond(Unavailable(&s));
       bool can_write = MembershipOf(s, project)->role() != "ro";
       std::string path = IntegrationPath(project, c.id());
-      std::string body = ProjectTabs(project, "integrations");
+      const std::string& L = s.language();
+      std::string body = ProjectTabs(L, project, "integrations");
       if (message == "sent") {
-        absl::StrAppend(&body, "<p role=\"status\">Test notification queued: it goes out within "
-                               "seconds, and its outcome shows below.</p>");
-      } else if (!message.empty()) {
-        absl::StrAppend(&body, "<p class=\"error\" role=\"alert\">", Esc(message), "</p>");
+        absl::StrAppend(&body, "<p role=\"status\">",
+                        Tr(L, "Test notification queued: it goes out within seconds, and its "
+                              "outcome shows below."),
+                        "</p>");
+      } else {
+        absl::StrAppend(&body, Alert(L, message));
       }
-      absl::StrAppend(&body, "<dl class=\"check\"><dt>Kind</dt><dd>", KindLabel(c.kind()),
-                      "</dd><dt>Added</dt><dd>", Esc(FormatApiTime(FromProto(c.created()))),
-                      "</dd></dl>");
+      absl::StrAppend(&body, "<dl class=\"check\"><dt>", Tr(L, "Kind"), "</dt><dd>",
+                      KindLabel(L, c.kind()), "</dd><dt>", Tr(L, "Added"), "</dt><dd>",
+                      TimeHtml(FromProto(c.created())), "</dd></dl>");
       if (can_write) {
         std::string pretty = c.settings_json();
         auto parsed = nlohmann::json::parse(pretty, nullptr, false);
@@ -348,22 +355,25 @@ void Dashboard::ShowIntegration(int status, const std::string& message, const Se
         }
         absl::StrAppend(
             &body, "<form method=\"post\" action=\"", Esc(path), "test\">", CsrfField(s),
-            "<button type=\"submit\">Send a test notification</button></form>"
-            "<h2>Name</h2><form method=\"post\" action=\"", Esc(path), "name\" class=\"stack\">",
-            CsrfField(s), "<label for=\"name\">Name</label><input id=\"name\" name=\"name\" "
-            "type=\"text\" maxlength=\"100\" required value=\"", Esc(c.name()), "\">"
-            "<button type=\"submit\">Rename</button></form>"
-            "<h2>Settings</h2><form method=\"post\" action=\"", Esc(path),
-            "settings\" class=\"stack wide\">", CsrfField(s),
-            "<label for=\"settings\">Settings as JSON (the fields given are replaced; "
-            "docs/api.md lists them)</label><textarea id=\"settings\" name=\"settings\" "
+            "<button type=\"submit\">", Tr(L, "Send a test notification"), "</button></form>"
+            "<h2>", Tr(L, "Name"), "</h2><form method=\"post\" action=\"", Esc(path),
+            "name\" class=\"stack\">", CsrfField(s), "<label for=\"name\">", Tr(L, "Name"),
+            "</label><input id=\"name\" name=\"name\" type=\"text\" maxlength=\"100\" "
+            "required value=\"", Esc(c.name()), "\"><button type=\"submit\">", Tr(L, "Rename"),
+            "</button></form><h2>", Tr(L, "Settings"), "</h2><form method=\"post\" action=\"",
+            Esc(path), "settings\" class=\"stack wide\">", CsrfField(s),
+            "<label for=\"settings\">",
+            Tr(L, "Settings as JSON (the fields given are replaced; docs/api.md lists them)"),
+            "</label><textarea id=\"settings\" name=\"settings\" "
             "rows=\"8\" maxlength=\"60000\" spellcheck=\"false\">", Esc(pretty),
-            "</textarea><button type=\"submit\">Save settings</button></form>"
-            "<h2>Delete</h2><form method=\"post\" action=\"", Esc(path), "delete\">",
-            CsrfField(s), "<button type=\"submit\">Delete this integration</button></form>");
+            "</textarea><button type=\"submit\">", Tr(L, "Save settings"), "</button></form>"
+            "<h2>", Tr(L, "Delete"), "</h2><form method=\"post\" action=\"", Esc(path),
+            "delete\">", CsrfField(s), "<button type=\"submit\">",
+            Tr(L, "Delete this integration"), "</button></form>");
       }
-      absl::StrAppend(&body, "<h2>Deliveries</h2>", DeliveriesTable(project, *n, nullptr));
-      respond(Page(status, c.name().empty() ? KindLabel(c.kind()) : c.name(), body, &s));
+      absl::StrAppend(&body, "<h2>", Tr(L, "Deliveries"), "</h2>",
+                      DeliveriesTable(L, project, *n, nullptr));
+      respond(Page(status, c.name().empty() ? KindLabel(L, c.kind()) : c.name(), body, &s));
     });
   });
 }
@@ -377,7 +387,7 @@ void Dashboard::IntegrationAction(HttpRequest& req, const PathParams& p, Respond
       return respond(std::move(*refused));
     }
     if (action != "test" && action != "name" && action != "settings" && action != "delete") {
-      return respond(Page(404, "Not found", "<p>No such page.</p>", &s));
+      return respond(Page(404, "Not found", Para(s.language(), "No such page."), &s));
     }
     std::string path = IntegrationPath(project, id);
     // Bad input comes back on the integration's page with the reason.
@@ -389,7 +399,7 @@ void Dashboard::IntegrationAction(HttpRequest& req, const PathParams& p, Respond
                                std::move(respond));
       }
       if (absl::IsNotFound(st) || absl::IsPermissionDenied(st)) {
-        return respond(Page(404, "Not found", "<p>No such integration.</p>", &s));
+        return respond(Page(404, "Not found", Para(s.language(), "No such integration."), &s));
       }
       respond(Unavailable(&s));
     };
@@ -467,7 +477,8 @@ void Dashboard::SetCheckIntegrations(HttpRequest& req, const PathParams& p, Resp
         return respond(Page(400, "Bad request",
                             absl::StrCat("<p>", Esc(std::string(r.status().message())),
                                          "</p><p><a href=\"", Esc(CheckPath(project, check)),
-                                         "\">Back to the check</a></p>"),
+                                         "\">", Tr(s.language(), "Back to the check"),
+                                         "</a></p>"),
                             &s));
       }
       respond(CheckErrorPage(r.status(), s));
@@ -479,23 +490,26 @@ std::string Dashboard::CheckIntegrationsForm(const Session& s, const std::string
                                              const v1::Check& c,
                                              const v1::ListChannelsResponse& channels,
                                              bool can_write) const {
-  std::string out = "<h2>Integrations</h2>";
+  const std::string& L = s.language();
+  std::string out = absl::StrCat("<h2>", Tr(L, "Integrations"), "</h2>");
   if (channels.channels().empty()) {
-    return absl::StrCat(out, "<p>The project has no integrations: <a href=\"",
-                        Esc(IntegrationsPath(project)), "\">add one</a>.</p>");
+    return absl::StrCat(out, Trf(L, "<p>The project has no integrations: <a href=\"$0\">add "
+                                    "one</a>.</p>", Esc(IntegrationsPath(project))));
   }
   std::set<std::string> on(c.channels().begin(), c.channels().end());
   absl::StrAppend(&out, "<form method=\"post\" action=\"", Esc(CheckPath(project, c.uuid())),
                   "integrations\">", CsrfField(s),
-                  "<fieldset><legend>Alerts for this check go to</legend>");
+                  "<fieldset><legend>", Tr(L, "Alerts for this check go to"), "</legend>");
   for (const auto& ch : channels.channels()) {
     absl::StrAppend(&out, "<label><input type=\"checkbox\" name=\"channel\" value=\"",
                     Esc(ch.id()), "\"", on.count(ch.id()) ? " checked" : "",
                     can_write ? "" : " disabled", "> ", Esc(ch.name()), " <span class=\"role\">",
-                    KindLabel(ch.kind()), "</span></label> ");
+                    KindLabel(L, ch.kind()), "</span></label> ");
   }
   absl::StrAppend(&out, "</fieldset>",
-                  can_write ? "<button type=\"submit\">Save integrations</button>" : "",
+                  can_write ? absl::StrCat("<button type=\"submit\">", Tr(L, "Save integrations"),
+                                           "</button>")
+                            : "",
                   "</form>");
   return out;
 }

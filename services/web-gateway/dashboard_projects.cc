@@ -18,10 +18,10 @@ std::string SettingsPath(const std::string& project) {
   return absl::StrCat(ProjectPath(project), "settings/");
 }
 
-const char* RoleLabel(const std::string& role) {
-  if (role == "owner") return "owner";
-  if (role == "rw") return "read-write";
-  return "read-only";
+const char* RoleLabel(std::string_view L, const std::string& role) {
+  if (role == "owner") return Tr(L, "owner");
+  if (role == "rw") return Tr(L, "read-write");
+  return Tr(L, "read-only");
 }
 
 }  // namespace
@@ -35,27 +35,25 @@ void Dashboard::Projects(HttpRequest& req, const PathParams&, Respond respond) {
 HttpResponse Dashboard::ProjectsPage(int status, const std::string& message,
                                      const Session& s,
                                      const std::string& name) const {
+  const std::string& L = s.language();
   std::string body;
   if (s.memberships().empty()) {
-    body = "<p>You belong to no project yet.</p>";
+    body = Para(L, "You belong to no project yet.");
   } else {
     body = "<ul class=\"projects\">";
     for (const auto& m : s.memberships()) {
       absl::StrAppend(&body, "<li><a href=\"", Esc(ChecksPath(m.project().uuid())),
                       "\">", Esc(m.project().name()), "</a> <span class=\"role\">",
-                      RoleLabel(m.role()), "</span></li>");
+                      RoleLabel(L, m.role()), "</span></li>");
     }
     absl::StrAppend(&body, "</ul>");
   }
   absl::StrAppend(
-      &body, "<h2>New project</h2>",
-      message.empty() ? ""
-                      : absl::StrCat("<p class=\"error\" role=\"alert\">", Esc(message),
-                                     "</p>"),
+      &body, "<h2>", Tr(L, "New project"), "</h2>", Alert(L, message),
       "<form method=\"post\" action=\"/projects/new\" class=\"stack\">", CsrfField(s),
-      "<label for=\"name\">Name</label><input id=\"name\" name=\"name\" type=\"text\" "
-      "maxlength=\"100\" required value=\"", Esc(name), "\">"
-      "<button type=\"submit\">Create project</button></form>");
+      "<label for=\"name\">", Tr(L, "Name"), "</label><input id=\"name\" name=\"name\" "
+      "type=\"text\" maxlength=\"100\" required value=\"", Esc(name), "\">"
+      "<button type=\"submit\">", Tr(L, "Create project"), "</button></form>");
   return Page(status, "Projects", body, &s);
 }
 
@@ -109,62 +107,66 @@ HttpResponse Dashboard::SettingsPage(int status, const std::string& message,
                                      const v1::GetProjectKeysResponse* keys) const {
   const std::string& project = member.project().uuid();
   bool owner = member.role() == "owner";
-  std::string body = ProjectTabs(project, "settings");
-  if (!message.empty()) {
-    absl::StrAppend(&body, "<p class=\"error\" role=\"alert\">", Esc(message), "</p>");
-  }
-  absl::StrAppend(&body, "<p>Your role in this project: <strong>",
-                  RoleLabel(member.role()), "</strong>.</p>");
+  const std::string& L = s.language();
+  std::string body = absl::StrCat(ProjectTabs(L, project, "settings"), Alert(L, message));
+  absl::StrAppend(&body, Trf(L, "<p>Your role in this project: <strong>$0</strong>.</p>",
+                             RoleLabel(L, member.role())));
   if (owner) {
     absl::StrAppend(
-        &body, "<h2>Name</h2><form method=\"post\" action=\"", Esc(SettingsPath(project)),
-        "name\" class=\"stack\">", CsrfField(s),
-        "<label for=\"name\">Project name</label><input id=\"name\" name=\"name\" "
-        "type=\"text\" maxlength=\"100\" required value=\"", Esc(member.project().name()),
-        "\"><button type=\"submit\">Rename</button></form>");
+        &body, "<h2>", Tr(L, "Name"), "</h2><form method=\"post\" action=\"",
+        Esc(SettingsPath(project)), "name\" class=\"stack\">", CsrfField(s),
+        "<label for=\"name\">", Tr(L, "Project name"), "</label><input id=\"name\" "
+        "name=\"name\" type=\"text\" maxlength=\"100\" required value=\"",
+        Esc(member.project().name()), "\"><button type=\"submit\">", Tr(L, "Rename"),
+        "</button></form>");
   }
   if (keys != nullptr) {
     std::string slug_url = absl::StrCat(config_.urls.ping_endpoint, keys->ping_key(),
                                         "/<slug>");
     absl::StrAppend(
-        &body, "<h2>Ping key</h2><p>Checks with a slug can be pinged at <code>",
-        Esc(slug_url), "</code>.</p><p><code data-copy=\"ping key\">",
-        Esc(keys->ping_key()), "</code></p>");
-    absl::StrAppend(&body, "<h2>API keys</h2>");
+        &body, "<h2>", Tr(L, "Ping key"), "</h2>",
+        Trf(L, "<p>Checks with a slug can be pinged at <code>$0</code>.</p>", Esc(slug_url)),
+        "<p><code data-copy=\"", Tr(L, "ping key"), "\">", Esc(keys->ping_key()),
+        "</code></p>");
+    absl::StrAppend(&body, "<h2>", Tr(L, "API keys"), "</h2>");
     if (keys->api_keys().empty()) {
-      absl::StrAppend(&body, "<p>No API keys yet.</p>");
+      absl::StrAppend(&body, Para(L, "No API keys yet."));
     } else {
-      absl::StrAppend(&body,
-                      "<table class=\"keys\"><thead><tr><th scope=\"col\">Label</th>"
-                      "<th scope=\"col\">Access</th><th scope=\"col\">Created</th>"
-                      "<th scope=\"col\"><span class=\"sr-only\">Revoke</span></th>"
-                      "</tr></thead><tbody>");
+      absl::StrAppend(&body, "<table class=\"keys\"><thead><tr>");
+      for (const char* h : {"Label", "Access", "Created"}) {
+        absl::StrAppend(&body, "<th scope=\"col\">", Tr(L, h), "</th>");
+      }
+      absl::StrAppend(&body, "<th scope=\"col\"><span class=\"sr-only\">", Tr(L, "Revoke"),
+                      "</span></th></tr></thead><tbody>");
       for (const auto& k : keys->api_keys()) {
         absl::StrAppend(
-            &body, "<tr><td>", k.label().empty() ? "(no label)" : Esc(k.label()),
-            "</td><td>", k.read_only() ? "read-only" : "read-write", "</td><td>",
-            Esc(FormatApiTime(FromProto(k.created()))), "</td><td><form method=\"post\" "
+            &body, "<tr><td>", k.label().empty() ? Tr(L, "(no label)") : Esc(k.label()),
+            "</td><td>", Tr(L, k.read_only() ? "read-only" : "read-write"), "</td><td>",
+            TimeHtml(FromProto(k.created())), "</td><td><form method=\"post\" "
             "action=\"", Esc(ProjectPath(project)), "keys/", Esc(k.id()), "/revoke\">",
-            CsrfField(s), "<button type=\"submit\" aria-label=\"Revoke ",
-            Esc(k.label().empty() ? k.id() : k.label()), "\">Revoke</button></form></td></tr>");
+            CsrfField(s), "<button type=\"submit\" aria-label=\"",
+            Trf(L, "Revoke $0", Esc(k.label().empty() ? k.id() : k.label())), "\">",
+            Tr(L, "Revoke"), "</button></form></td></tr>");
       }
       absl::StrAppend(&body, "</tbody></table>");
     }
     absl::StrAppend(
-        &body, "<h3>New API key</h3><form method=\"post\" action=\"",
+        &body, "<h3>", Tr(L, "New API key"), "</h3><form method=\"post\" action=\"",
         Esc(ProjectPath(project)), "keys/new\" class=\"stack\">", CsrfField(s),
-        "<label for=\"label\">Label (what the key is for)</label>"
+        "<label for=\"label\">", Tr(L, "Label (what the key is for)"), "</label>"
         "<input id=\"label\" name=\"label\" type=\"text\" maxlength=\"100\">"
-        "<fieldset><legend>Access</legend>"
-        "<label><input type=\"radio\" name=\"access\" value=\"rw\" checked> read-write</label>"
-        "<label><input type=\"radio\" name=\"access\" value=\"ro\"> read-only</label>"
-        "</fieldset><button type=\"submit\">Create API key</button></form>");
+        "<fieldset><legend>", Tr(L, "Access"), "</legend>"
+        "<label><input type=\"radio\" name=\"access\" value=\"rw\" checked> ",
+        Tr(L, "read-write"), "</label><label><input type=\"radio\" name=\"access\" "
+        "value=\"ro\"> ", Tr(L, "read-only"), "</label></fieldset><button type=\"submit\">",
+        Tr(L, "Create API key"), "</button></form>");
   }
   if (owner) {
-    absl::StrAppend(&body, "<h2>Delete</h2><p><a href=\"", Esc(ProjectPath(project)),
-                    "delete\">Delete this project\xe2\x80\xa6</a></p>");
+    absl::StrAppend(&body, "<h2>", Tr(L, "Delete"), "</h2><p><a href=\"",
+                    Esc(ProjectPath(project)), "delete\">",
+                    Tr(L, "Delete this project\xe2\x80\xa6"), "</a></p>");
   }
-  return Page(status, absl::StrCat(member.project().name(), ": settings"), body, &s);
+  return Page(status, Trf(L, "$0: settings", member.project().name()), body, &s);
 }
 
 void Dashboard::RenameProject(HttpRequest& req, const PathParams& p, Respond respond) {
@@ -202,7 +204,7 @@ void Dashboard::CreateApiKey(HttpRequest& req, const PathParams& p, Respond resp
     const std::string& access = form["access"];
     if (access != "rw" && access != "ro") {
       return respond(Page(400, "Bad request",
-                          "<p>Access is read-write or read-only.</p>", &s));
+                          Para(s.language(), "Access is read-write or read-only."), &s));
     }
     v1::CreateApiKeyRequest rpc;
     rpc.set_session_token(token);
@@ -213,15 +215,18 @@ void Dashboard::CreateApiKey(HttpRequest& req, const PathParams& p, Respond resp
                                            absl::StatusOr<v1::CreateApiKeyResponse> r) {
       if (!r.ok()) return respond(AccountErrorPage(r.status(), s));
       // Shown once: the page is not cached, and only the digest is kept.
+      const std::string& L = s.language();
       respond(Page(
           200, "API key created",
           absl::StrCat(
-              "<p role=\"status\">Copy the key now: it is shown only once.</p>"
-              "<p><code data-copy=\"API key\" class=\"secret\">", Esc(r->api_key()),
-              "</code></p><p>", r->info().read_only() ? "Read-only" : "Read-write",
+              "<p role=\"status\">", Tr(L, "Copy the key now: it is shown only once."),
+              "</p><p><code data-copy=\"", Tr(L, "API key"), "\" class=\"secret\">",
+              Esc(r->api_key()), "</code></p><p>",
+              Tr(L, r->info().read_only() ? "Read-only" : "Read-write"),
               r->info().label().empty() ? "" : absl::StrCat(", \xe2\x80\x9c", Esc(r->info().label()),
                                                        "\xe2\x80\x9d"),
-              ".</p><p><a href=\"", Esc(SettingsPath(project)), "\">Back to the settings</a></p>"),
+              ".</p><p><a href=\"", Esc(SettingsPath(project)), "\">",
+              Tr(L, "Back to the settings"), "</a></p>"),
           &s));
     });
   });
@@ -257,20 +262,21 @@ void Dashboard::DeleteProjectForm(HttpRequest& req, const PathParams& p, Respond
       return respond(std::move(*refused));
     }
     const v1::Membership* member = MembershipOf(s, project);
+    const std::string& L = s.language();
     if (member->role() != "owner") {
       return respond(Page(403, "Forbidden",
-                          "<p>Only the project's owner may delete it.</p>", &s));
+                          Para(L, "Only the project's owner may delete it."), &s));
     }
     respond(Page(
         200, "Delete project",
-        absl::StrCat("<p>Delete <strong>", Esc(member->project().name()),
-                     "</strong>? All its checks with their pings and history, its "
-                     "integrations and its API keys go with it, and every ping URL "
-                     "of it stops working. This cannot be undone.</p>"
+        absl::StrCat(Trf(L, "<p>Delete <strong>$0</strong>? All its checks with their pings "
+                            "and history, its integrations and its API keys go with it, and "
+                            "every ping URL of it stops working. This cannot be undone.</p>",
+                         Esc(member->project().name())),
                      "<form method=\"post\" action=\"", Esc(ProjectPath(project)),
-                     "delete\">", CsrfField(s),
-                     "<button type=\"submit\">Delete</button> <a href=\"",
-                     Esc(SettingsPath(project)), "\">Cancel</a></form>"),
+                     "delete\">", CsrfField(s), "<button type=\"submit\">", Tr(L, "Delete"),
+                     "</button> <a href=\"", Esc(SettingsPath(project)), "\">", Tr(L, "Cancel"),
+                     "</a></form>"),
         &s));
   });
 }

@@ -43,7 +43,8 @@ const browser = await chromium.launch({
 });
 const errors = [];
 try {
-  const page = await browser.newPage();
+  // A zone other than the machine's, to see times shown in the browser's own.
+  const page = await browser.newPage({ timezoneId: "Asia/Tokyo" });
   // CSP violations and script errors show up here.
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -250,6 +251,31 @@ try {
   await page.getByRole("button", { name: "Save integrations" }).click();
   await page.waitForURL(/\/checks\/[0-9a-f-]{36}\/$/);
   check(await box.isChecked(), "and on again");
+
+  // Japanese, one link away, and back; times in the browser's zone, named.
+  await page.goto(BASE_URL + "/projects/");
+  await page.getByRole("link", { name: "日本語" }).click();
+  await page.waitForURL(/\/projects\/$/);
+  check(await page.locator("html").getAttribute("lang") === "ja" &&
+        await page.getByRole("heading", { name: "プロジェクト", exact: true }).isVisible(),
+        "the language link switches the pages to Japanese and stays on the page");
+  await page.getByRole("link", { name: "Made in the browser" }).click();
+  await page.waitForURL(/\/checks\/$/);
+  check(await page.locator('[data-field="status"]').first().textContent() === "正常" &&
+        await page.getByRole("link", { name: "新しいチェック" }).isVisible(),
+        "statuses and actions are in Japanese");
+  const when = page.locator('[data-field="last_ping"] time');
+  check((await when.getAttribute("title")).endsWith(" UTC") &&
+        /JST|GMT\+9/.test(await when.textContent()),
+        "times are shown in the browser's zone: " + await when.textContent());
+  await axe(page, "checks page in Japanese");
+  await shoot(page, "checks-ja");
+  await page.getByRole("link", { name: "live one" }).click();
+  await axe(page, "check page in Japanese");
+  await shoot(page, "check-ja");
+  await page.getByRole("link", { name: "English" }).click();
+  await page.getByRole("heading", { name: "live one" }).waitFor();
+  check(await page.locator("html").getAttribute("lang") === "en", "and back to English");
 
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(/\/accounts\/login\/$/);

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import unittest
 import urllib.error
 import urllib.parse
@@ -593,6 +594,55 @@ class DashboardTest(unittest.TestCase):
         self.assertEqual(self.logged_in("bob").request("GET", preview + "schedule=x")[0], 404)
         self.assertEqual(Client(self.base).request("GET", preview + "schedule=x")[0], 401)
         self.assertEqual(self.logged_in("bob").request("GET", page)[0], 404)
+
+    def test_japanese_from_the_browser_or_the_switch(self):
+        def get(path, headers):
+            req = urllib.request.Request(self.base + path, headers=headers)
+            try:
+                with urllib.request.build_opener(NoRedirect).open(req, timeout=30) as r:
+                    return r.status, dict(r.headers), r.read().decode()
+            except urllib.error.HTTPError as e:
+                return e.code, dict(e.headers), e.read().decode()
+        status, _, body = get("/accounts/login/", {"Accept-Language": "ja-JP,ja;q=0.9,en;q=0.5"})
+        self.assertEqual(status, 200)
+        self.assertIn('<html lang="ja">', body)
+        self.assertIn("メールアドレス", body)
+        _, _, body = get("/accounts/login/", {"Accept-Language": "fr, en;q=0.5"})
+        self.assertIn('<html lang="en">', body)
+        self.assertIn("Email address", body)
+        # The cookie wins over the browser.
+        _, _, body = get("/accounts/login/", {"Accept-Language": "ja", "Cookie": "tocsin_lang=en"})
+        self.assertIn("Email address", body)
+        # The switch sets the cookie and goes back, but only to our own pages.
+        host = urllib.parse.urlsplit(self.base).netloc
+        status, headers, _ = get("/lang/ja", {"Referer": self.base + "/projects/x/?q=1"})
+        self.assertEqual((status, headers["Location"]), (303, "/projects/x/?q=1"))
+        self.assertIn("tocsin_lang=ja", headers["Set-Cookie"])
+        for referer in ("https://evil.example/projects/", "//evil.example/", "nonsense",
+                        self.base.replace(host, "evil.example") + "/x",
+                        self.base + "//evil.example/"):
+            status, headers, _ = get("/lang/en", {"Referer": referer})
+            self.assertEqual((status, headers["Location"]), (303, "/"), referer)
+        self.assertEqual(get("/lang/fr", {})[0], 404)
+        # A session's pages follow the cookie too.
+        c = self.logged_in("alice")
+        c.jar.set_cookie(http.cookiejar.Cookie(
+            0, "tocsin_lang", "ja", None, False, urllib.parse.urlsplit(self.base).hostname,
+            False, False, "/", True, False, None, False, None, None, {}))
+        _, _, body = c.request("GET", "/projects/")
+        self.assertIn("新しいプロジェクト", body)
+        c.jar.clear(urllib.parse.urlsplit(self.base).hostname, "/", "tocsin_lang")
+        _, _, body = c.request("GET", "/projects/")
+        self.assertIn("New project", body)
+
+    def test_every_dashboard_text_has_a_translation(self):
+        gateway = os.path.join(ROOT, "services", "web-gateway")
+        sources = sorted(os.path.join(gateway, f) for f in os.listdir(gateway)
+                         if f.startswith("dashboard") and f.endswith(".cc"))
+        out = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "i18n_strings.py"),
+                              "--check", os.path.join(gateway, "i18n.cc")] + sources,
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
 
 
 if __name__ == "__main__":

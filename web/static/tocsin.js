@@ -3,13 +3,45 @@
 // this adds "Copy" buttons next to ping URLs and examples.
 "use strict";
 
+// The script's own words, in the page's language (<html lang>).
+const WORDS = {
+  en: {
+    copy: "Copy", copyWhat: "Copy ", copied: "Copied", selected: "Selected: press Ctrl+C",
+    loggedOut: "Logged out: reload the page to log in again.",
+    nowOne: "A check is now ", nowMany: " checks changed status",
+  },
+  ja: {
+    copy: "コピー", copyWhat: "コピー: ", copied: "コピーしました",
+    selected: "選択しました: Ctrl+C を押してください",
+    loggedOut: "ログアウトしました。ページを再読み込みしてログインしてください。",
+    nowOne: "チェックの状態が変わりました: ", nowMany: " 件のチェックの状態が変わりました",
+  },
+};
+const T = WORDS[document.documentElement.lang] || WORDS.en;
+
+// Times come from the server in UTC (named); shown in the browser's own
+// zone, named too.
+const LOCAL_TIME = new Intl.DateTimeFormat(document.documentElement.lang || "en", {
+  year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+  second: "2-digit", timeZoneName: "short",
+});
+function localize(el) {
+  const when = new Date(el.getAttribute("datetime"));
+  if (isNaN(when)) return;
+  el.title = el.textContent;  // The UTC form stays one hover away.
+  el.textContent = LOCAL_TIME.format(when);
+}
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("time[datetime]").forEach(localize);
+});
+
 document.addEventListener("DOMContentLoaded", () => {
   for (const target of document.querySelectorAll("[data-copy]")) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "copy";
-    button.textContent = "Copy";
-    button.setAttribute("aria-label", "Copy " + (target.dataset.copy || "text"));
+    button.textContent = T.copy;
+    button.setAttribute("aria-label", T.copyWhat + (target.dataset.copy || ""));
     const status = document.createElement("span");
     status.className = "copied";
     status.setAttribute("role", "status");
@@ -21,7 +53,7 @@ document.addEventListener("DOMContentLoaded", () => {
           navigator.clipboard.writeText(target.textContent),
           new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 1000)),
         ]);
-        status.textContent = "Copied";
+        status.textContent = T.copied;
       } catch (e) {
         // No clipboard (plain HTTP, say): select the text for Ctrl+C.
         const range = document.createRange();
@@ -29,7 +61,7 @@ document.addEventListener("DOMContentLoaded", () => {
         const selection = window.getSelection();
         selection.removeAllRanges();
         selection.addRange(range);
-        status.textContent = "Selected: press Ctrl+C";
+        status.textContent = T.selected;
       }
     });
     target.after(button, status);
@@ -58,7 +90,7 @@ document.addEventListener("DOMContentLoaded", () => {
         headers: { Accept: "application/json" },
       });
       if (response.status === 401 || response.type === "opaqueredirect") {
-        announce.textContent = "Logged out: reload the page to log in again.";
+        announce.textContent = T.loggedOut;
         return;  // Nothing more to show until the user logs in again.
       }
       if (!response.ok) throw new Error("HTTP " + response.status);
@@ -66,20 +98,31 @@ document.addEventListener("DOMContentLoaded", () => {
       const changed = [];
       for (const check of checks) {
         for (const row of document.querySelectorAll(`[data-check="${CSS.escape(check.uuid)}"]`)) {
-          for (const field of ["status", "last_ping", "n_pings"]) {
-            const cell = row.querySelector(`[data-field="${field}"]`);
-            const text = String(check[field]);
-            if (!cell || cell.textContent === text) continue;
-            cell.textContent = text;
-            if (field === "status") {
-              cell.className = "status " + text;
-              changed.push(text);
+          const status = row.querySelector('[data-field="status"]');
+          if (status && !status.classList.contains(check.status)) {
+            status.className = "status " + check.status;
+            status.textContent = check.status_text;
+            changed.push(check.status_text);
+          }
+          const last = row.querySelector('[data-field="last_ping"]');
+          const shown = last && last.querySelector("time");
+          if (last && (shown ? shown.getAttribute("datetime") : "") !== check.last_ping) {
+            if (check.last_ping) {
+              const time = document.createElement("time");
+              time.setAttribute("datetime", check.last_ping);
+              time.textContent = check.last_ping_text;
+              last.replaceChildren(time);
+              localize(time);
+            } else {
+              last.textContent = check.last_ping_text;
             }
           }
+          const count = row.querySelector('[data-field="n_pings"]');
+          if (count) count.textContent = String(check.n_pings);
         }
       }
-      if (changed.length === 1) announce.textContent = "A check is now " + changed[0];
-      else if (changed.length > 1) announce.textContent = changed.length + " checks changed status";
+      if (changed.length === 1) announce.textContent = T.nowOne + changed[0];
+      else if (changed.length > 1) announce.textContent = changed.length + T.nowMany;
       delay = 3000;
     } catch (e) {
       delay = Math.min(delay * 2, 60000);
