@@ -74,6 +74,7 @@ void Dashboard::Register(Router& r) {
         bind(&Dashboard::DeleteProjectForm));
   r.Add({"POST"}, "/projects/{project}/delete", bind(&Dashboard::DeleteProject));
   r.Add({"GET", "HEAD"}, "/projects/{project}/checks/", bind(&Dashboard::Checks));
+  r.Add({"GET", "HEAD"}, "/projects/{project}/badges/", bind(&Dashboard::Badges));
   r.Add({"GET", "HEAD"}, "/projects/{project}/integrations/",
         bind(&Dashboard::Integrations));
   r.Add({"POST"}, "/projects/{project}/integrations/new",

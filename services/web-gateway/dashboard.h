@@ -127,6 +127,8 @@ class Dashboard {
                                     const v1::ListChannelsResponse& channels,
                                     bool can_write) const;
 
+  // The project's badge URLs with previews (dashboard_badges.cc).
+  void Badges(HttpRequest& req, const PathParams& p, Respond respond);
   // Runs `fn` with the session and the check named in the path (`p`'s
   // "project" and "check"), after the membership check (`write`: a role
   // that may change it); 404/503 pages otherwise.

@@ -111,6 +111,8 @@ class DataClient {
                            Callback<v1::ListPingsResponse> done);
   void GetPingBodyForProject(v1::GetPingBodyRequest req,
                              Callback<v1::GetPingBodyResponse> done);
+  void ListBadgeTagsForProject(v1::ListBadgeTagsRequest req,
+                               Callback<v1::ListBadgeTagsResponse> done);
   void UpdateCheckForProject(v1::UpdateCheckRequest req,
                              Callback<v1::UpdateCheckResponse> done);
   // The dashboard's integrations pages (internal, the project in `req`).

@@ -252,6 +252,17 @@ try {
   await page.waitForURL(/\/checks\/[0-9a-f-]{36}\/$/);
   check(await box.isChecked(), "and on again");
 
+  // Badges: the project's badge URLs with previews that load.
+  await page.getByRole("link", { name: "Badges" }).click();
+  await page.waitForURL(/\/badges\/$/);
+  const badge = page.getByRole("img", { name: "All checks" });
+  await badge.waitFor();
+  await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+  check(await badge.evaluate((img) => img.naturalWidth > 0),
+        "the badges page previews the project's badge");
+  await axe(page, "badges page");
+  await shoot(page, "badges");
+
   // Japanese, one link away, and back; times in the browser's zone, named.
   await page.goto(BASE_URL + "/projects/");
   await page.getByRole("link", { name: "日本語" }).click();

@@ -644,6 +644,22 @@ class DashboardTest(unittest.TestCase):
                              capture_output=True, text=True, timeout=60)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
 
+    def test_badges_page_lists_signed_urls_for_members(self):
+        status, _ = self.stack.api("POST", "/api/v3/checks/", {"name": "badged", "tags": "web"},
+                                   key=self.alice["api_key"])
+        self.assertEqual(status, 201)
+        page = f"/projects/{self.alice['project']}/badges/"
+        status, _, body = self.logged_in("alice").request("GET", page)
+        self.assertEqual(status, 200)
+        urls = re.findall(r'<code data-copy="[^"]*">([^<]+)</code>', body)
+        self.assertTrue(any("/web.svg" in u for u in urls), urls)
+        svg = [u for u in urls if u.endswith("/web.svg")][0]
+        path = urllib.parse.urlsplit(svg).path
+        with urllib.request.urlopen(self.base + path, timeout=30) as r:
+            self.assertEqual(r.headers["Content-Type"].split(";")[0], "image/svg+xml")
+        self.assertEqual(self.logged_in("bob").request("GET", page)[0], 404)
+        self.assertEqual(Client(self.base).request("GET", page)[0], 303)
+
 
 if __name__ == "__main__":
     unittest.main()
