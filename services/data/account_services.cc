@@ -121,4 +121,53 @@ grpc::Status AccountServiceImpl::RevokeApiKey(grpc::ServerContext* ctx,
   return Reply(s, "RevokeApiKey");
 }
 
+grpc::Status AccountServiceImpl::ListMembers(grpc::ServerContext* ctx,
+                                             const v1::ListMembersRequest* req,
+                                             v1::ListMembersResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) return Reply(s, "ListMembers");
+  auto out = store_.ListMembers(req->session_token(), req->project(), absl::Now());
+  if (!out.ok()) return Reply(out.status(), "ListMembers");
+  *resp = *std::move(out);
+  return grpc::Status::OK;
+}
+
+grpc::Status AccountServiceImpl::InviteMember(grpc::ServerContext* ctx,
+                                              const v1::InviteMemberRequest* req,
+                                              v1::InviteMemberResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) return Reply(s, "InviteMember");
+  auto out = store_.InviteMember(req->session_token(), req->project(), req->email(),
+                                 req->role(), absl::Now());
+  if (!out.ok()) return Reply(out.status(), "InviteMember");
+  log::Info("member invited", {{"project", req->project()},
+                               {"invitation", out->invitation().id()},
+                               {"role", req->role()}});
+  *resp = *std::move(out);
+  return grpc::Status::OK;
+}
+
+grpc::Status AccountServiceImpl::RemoveMember(grpc::ServerContext* ctx,
+                                              const v1::RemoveMemberRequest* req,
+                                              v1::RemoveMemberResponse*) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) return Reply(s, "RemoveMember");
+  auto s = store_.RemoveMember(req->session_token(), req->project(), req->user(),
+                               req->invitation(), absl::Now());
+  if (s.ok()) {
+    log::Info("member removed", {{"project", req->project()},
+                                 {"user", req->user()},
+                                 {"invitation", req->invitation()}});
+  }
+  return Reply(s, "RemoveMember");
+}
+
+grpc::Status AccountServiceImpl::AcceptInvitation(grpc::ServerContext* ctx,
+                                                  const v1::AcceptInvitationRequest* req,
+                                                  v1::AcceptInvitationResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) return Reply(s, "AcceptInvitation");
+  auto out = store_.AcceptInvitation(req->session_token(), req->token(), absl::Now());
+  if (!out.ok()) return Reply(out.status(), "AcceptInvitation");
+  log::Info("invitation accepted", {{"project", out->project().uuid()}, {"role", out->role()}});
+  *resp = *std::move(out);
+  return grpc::Status::OK;
+}
+
 }  // namespace tocsin::data

@@ -61,6 +61,45 @@ constexpr char kInsertLabelledApiKey[] =
 constexpr char kRevokeApiKey[] =
     "DELETE FROM api_keys WHERE project_id = $1::uuid AND id = $2::uuid";
 
+constexpr absl::Duration kInvitationLife = absl::Hours(24 * 7);
+constexpr char kListMembers[] =
+    "SELECT u.id::text, u.email, m.role FROM project_members m "
+    "JOIN users u ON u.id = m.user_id WHERE m.project_id = $1::uuid "
+    "ORDER BY m.role <> 'owner', lower(u.email)";
+constexpr char kListInvitations[] =
+    "SELECT id::text, email, role, tocsin_micros(created), tocsin_micros(expires) "
+    "FROM invitations WHERE project_id = $1::uuid AND expires > tocsin_from_micros($2) "
+    "ORDER BY lower(email)";
+constexpr char kUpsertInvitation[] =
+    "INSERT INTO invitations (id, token_hash, project_id, email, role, invited_by, created, "
+    "expires) SELECT $1, $2, $3::uuid, $4, $5, s.user_id, tocsin_from_micros($6), "
+    "tocsin_from_micros($7) FROM sessions s WHERE s.token_hash = $8 "
+    "ON CONFLICT (project_id, lower(email)) DO UPDATE SET id = excluded.id, "
+    "token_hash = excluded.token_hash, role = excluded.role, invited_by = excluded.invited_by, "
+    "created = excluded.created, expires = excluded.expires";
+constexpr char kMemberByEmail[] =
+    "SELECT 1 FROM project_members m JOIN users u ON u.id = m.user_id "
+    "WHERE m.project_id = $1::uuid AND lower(u.email) = lower($2)";
+constexpr char kDeleteInvitation[] =
+    "DELETE FROM invitations WHERE project_id = $1::uuid AND id = $2::uuid";
+constexpr char kDeleteMember[] =
+    "DELETE FROM project_members WHERE project_id = $1::uuid AND user_id = $2::uuid "
+    "AND role <> 'owner'";
+constexpr char kInvitationByToken[] =
+    "SELECT i.id::text, i.project_id::text, i.email, i.role, p.name, "
+    "tocsin_micros(p.created) FROM invitations i JOIN projects p ON p.id = i.project_id "
+    "WHERE i.token_hash = $1 AND i.expires > tocsin_from_micros($2) FOR UPDATE OF i";
+constexpr char kSessionUserEmail[] =
+    "SELECT u.id::text, u.email FROM sessions s JOIN users u ON u.id = s.user_id "
+    "WHERE s.token_hash = $1 AND s.expires > tocsin_from_micros($2)";
+// Joining never lowers an owner.
+constexpr char kJoinProject[] =
+    "INSERT INTO project_members (project_id, user_id, role) VALUES ($1::uuid, $2::uuid, $3) "
+    "ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role "
+    "WHERE project_members.role <> 'owner' RETURNING role";
+constexpr char kRoleOf[] =
+    "SELECT role FROM project_members WHERE project_id = $1::uuid AND user_id = $2::uuid";
+
 // What a member may do in a project, by role.
 enum class Need { kRead, kWrite, kOwner };
 
@@ -113,6 +152,138 @@ absl::Status CheckEmail(std::string_view email) {
 }
 
 }  // namespace
+
+absl::StatusOr<v1::ListMembersResponse> Store::ListMembers(const std::string& token,
+                                                           const std::string& project,
+                                                           absl::Time now) {
+  v1::ListMembersResponse out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    out.Clear();
+    pqxx::work tx(conn);
+    RETURN_IF_ERROR(RequireRole(tx, token, project, Need::kRead, now));
+    for (const auto& r : tx.exec_params(kListMembers, project)) {
+      auto* m = out.add_members();
+      m->set_user(r[0].c_str());
+      m->set_email(r[1].c_str());
+      m->set_role(r[2].c_str());
+    }
+    // Only owners see who is invited.
+    if (RequireRole(tx, token, project, Need::kOwner, now).ok()) {
+      for (const auto& r : tx.exec_params(kListInvitations, project, absl::ToUnixMicros(now))) {
+        auto* i = out.add_invitations();
+        i->set_id(r[0].c_str());
+        i->set_email(r[1].c_str());
+        i->set_role(r[2].c_str());
+        *i->mutable_created() = tocsin::ToProto(absl::FromUnixMicros(r[3].as<int64_t>()));
+        *i->mutable_expires() = tocsin::ToProto(absl::FromUnixMicros(r[4].as<int64_t>()));
+      }
+    }
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<v1::InviteMemberResponse> Store::InviteMember(const std::string& token,
+                                                             const std::string& project,
+                                                             const std::string& email,
+                                                             const std::string& role,
+                                                             absl::Time now) {
+  RETURN_IF_ERROR(CheckEmail(email));
+  if (role != "rw" && role != "ro") {
+    return absl::InvalidArgumentError("role: \"rw\" or \"ro\"");
+  }
+  v1::InviteMemberResponse out;
+  out.set_token(RandomToken(32));
+  v1::Invitation* inv = out.mutable_invitation();
+  inv->set_id(NewUuid());
+  inv->set_email(email);
+  inv->set_role(role);
+  *inv->mutable_created() = tocsin::ToProto(now);
+  *inv->mutable_expires() = tocsin::ToProto(now + kInvitationLife);
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    RETURN_IF_ERROR(RequireRole(tx, token, project, Need::kOwner, now));
+    if (!tx.exec_params(kMemberByEmail, project, email).empty()) {
+      return absl::AlreadyExistsError("email: already a member of the project");
+    }
+    tx.exec_params(kUpsertInvitation, inv->id(), pqxx::binarystring(Sha256(out.token())),
+                   project, email, role, absl::ToUnixMicros(now),
+                   absl::ToUnixMicros(now + kInvitationLife),
+                   pqxx::binarystring(Sha256(token)));
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::Status Store::RemoveMember(const std::string& token, const std::string& project,
+                                 const std::string& user, const std::string& invitation,
+                                 absl::Time now) {
+  if (user.empty() == invitation.empty()) {
+    return absl::InvalidArgumentError("give exactly one of user, invitation");
+  }
+  const std::string& id = user.empty() ? invitation : user;
+  if (!IsCanonicalUuid(id)) return absl::NotFoundError("no such member or invitation");
+  return pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    RETURN_IF_ERROR(RequireRole(tx, token, project, Need::kRead, now));
+    bool owner = RequireRole(tx, token, project, Need::kOwner, now).ok();
+    pqxx::result done;
+    if (!invitation.empty()) {
+      if (!owner) return absl::PermissionDeniedError("only the project's owner may do this");
+      done = tx.exec_params(kDeleteInvitation, project, invitation);
+    } else {
+      auto me = tx.exec_params(kSessionUserId, pqxx::binarystring(Sha256(token)),
+                               absl::ToUnixMicros(now));
+      bool self = !me.empty() && std::string(me[0][0].c_str()) == user;
+      if (!owner && !self) {
+        return absl::PermissionDeniedError("only the project's owner may do this");
+      }
+      auto role = tx.exec_params(kRoleOf, project, user);
+      if (!role.empty() && std::string(role[0][0].c_str()) == "owner") {
+        return absl::FailedPreconditionError("the project's owner cannot be removed");
+      }
+      done = tx.exec_params(kDeleteMember, project, user);
+    }
+    if (done.affected_rows() == 0) return absl::NotFoundError("no such member or invitation");
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<v1::AcceptInvitationResponse> Store::AcceptInvitation(
+    const std::string& token, const std::string& invitation_token, absl::Time now) {
+  if (invitation_token.empty() || invitation_token.size() > 200) {
+    return absl::NotFoundError("no such invitation, or it has expired");
+  }
+  v1::AcceptInvitationResponse out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    auto me = tx.exec_params(kSessionUserEmail, pqxx::binarystring(Sha256(token)),
+                             absl::ToUnixMicros(now));
+    if (me.empty()) return absl::UnauthenticatedError("the session has ended");
+    auto inv = tx.exec_params(kInvitationByToken,
+                              pqxx::binarystring(Sha256(invitation_token)),
+                              absl::ToUnixMicros(now));
+    if (inv.empty()) return absl::NotFoundError("no such invitation, or it has expired");
+    if (absl::AsciiStrToLower(inv[0][2].c_str()) != absl::AsciiStrToLower(me[0][1].c_str())) {
+      return absl::PermissionDeniedError(
+          "this invitation is for another email address: log in with that one");
+    }
+    std::string project = inv[0][1].c_str();
+    auto joined = tx.exec_params(kJoinProject, project, me[0][0].c_str(), inv[0][3].c_str());
+    out.set_role(joined.empty() ? "owner" : joined[0][0].c_str());
+    out.mutable_project()->set_uuid(project);
+    out.mutable_project()->set_name(inv[0][4].c_str());
+    *out.mutable_project()->mutable_created() =
+        tocsin::ToProto(absl::FromUnixMicros(inv[0][5].as<int64_t>()));
+    tx.exec_params(kDeleteInvitation, project, inv[0][0].c_str());
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return out;
+}
 
 absl::StatusOr<v1::CreateUserResponse> Store::CreateUser(
     const std::string& email, const std::string& password,

@@ -246,6 +246,15 @@ class AccountServiceImpl final : public v1::AccountService::Service {
   grpc::Status RevokeApiKey(grpc::ServerContext* ctx,
                             const v1::RevokeApiKeyRequest* req,
                             v1::RevokeApiKeyResponse* resp) override;
+  grpc::Status ListMembers(grpc::ServerContext* ctx, const v1::ListMembersRequest* req,
+                           v1::ListMembersResponse* resp) override;
+  grpc::Status InviteMember(grpc::ServerContext* ctx, const v1::InviteMemberRequest* req,
+                            v1::InviteMemberResponse* resp) override;
+  grpc::Status RemoveMember(grpc::ServerContext* ctx, const v1::RemoveMemberRequest* req,
+                            v1::RemoveMemberResponse* resp) override;
+  grpc::Status AcceptInvitation(grpc::ServerContext* ctx,
+                                const v1::AcceptInvitationRequest* req,
+                                v1::AcceptInvitationResponse* resp) override;
 
  private:
   Store& store_;

@@ -112,6 +112,20 @@ class Store {
   absl::Status RevokeApiKey(const std::string& token, const std::string& project,
                             const std::string& id, absl::Time now);
 
+  absl::StatusOr<v1::ListMembersResponse> ListMembers(const std::string& token,
+                                                      const std::string& project,
+                                                      absl::Time now);
+  absl::StatusOr<v1::InviteMemberResponse> InviteMember(const std::string& token,
+                                                        const std::string& project,
+                                                        const std::string& email,
+                                                        const std::string& role,
+                                                        absl::Time now);
+  absl::Status RemoveMember(const std::string& token, const std::string& project,
+                            const std::string& user, const std::string& invitation,
+                            absl::Time now);
+  absl::StatusOr<v1::AcceptInvitationResponse> AcceptInvitation(
+      const std::string& token, const std::string& invitation_token, absl::Time now);
+
   absl::StatusOr<v1::CreateProjectResponse> CreateProject(std::string_view name,
                                                           absl::Time now);
   // NOT_FOUND for a key no project has.

@@ -75,6 +75,11 @@ void Dashboard::Register(Router& r) {
   r.Add({"POST"}, "/projects/{project}/delete", bind(&Dashboard::DeleteProject));
   r.Add({"GET", "HEAD"}, "/projects/{project}/checks/", bind(&Dashboard::Checks));
   r.Add({"GET", "HEAD"}, "/projects/{project}/badges/", bind(&Dashboard::Badges));
+  r.Add({"GET", "HEAD"}, "/projects/{project}/members/", bind(&Dashboard::Members));
+  r.Add({"POST"}, "/projects/{project}/members/invite", bind(&Dashboard::InviteMember));
+  r.Add({"POST"}, "/projects/{project}/members/remove", bind(&Dashboard::RemoveMember));
+  r.Add({"GET", "HEAD"}, "/invitations/{token}", bind(&Dashboard::InvitationForm));
+  r.Add({"POST"}, "/invitations/{token}", bind(&Dashboard::AcceptInvitation));
   r.Add({"GET", "HEAD"}, "/projects/{project}/integrations/",
         bind(&Dashboard::Integrations));
   r.Add({"POST"}, "/projects/{project}/integrations/new",

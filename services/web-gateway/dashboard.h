@@ -127,6 +127,16 @@ class Dashboard {
                                     const v1::ListChannelsResponse& channels,
                                     bool can_write) const;
 
+  // Members and invitations (dashboard_members.cc).
+  void Members(HttpRequest& req, const PathParams& p, Respond respond);
+  // `token` is the session's (the data service checks the role with it).
+  void ShowMembers(int status, const std::string& message, const Session& s,
+                   const std::string& token, const std::string& project, Respond respond);
+  void InviteMember(HttpRequest& req, const PathParams& p, Respond respond);
+  void RemoveMember(HttpRequest& req, const PathParams& p, Respond respond);
+  // GET /invitations/<token>: a confirmation (state changes only on POST).
+  void InvitationForm(HttpRequest& req, const PathParams& p, Respond respond);
+  void AcceptInvitation(HttpRequest& req, const PathParams& p, Respond respond);
   // The project's badge URLs with previews (dashboard_badges.cc).
   void Badges(HttpRequest& req, const PathParams& p, Respond respond);
   // Runs `fn` with the session and the check named in the path (`p`'s

@@ -109,7 +109,7 @@ inline std::string CsrfField(const v1::GetSessionResponse& s) {
 }
 
 // The tabs above a project's pages; `active` is "checks", "integrations",
-// "badges" or "settings".
+// "badges", "members" or "settings".
 inline std::string ProjectTabs(std::string_view lang, const std::string& project,
                                absl::string_view active) {
   std::string out = absl::StrCat("<nav class=\"tabs\" aria-label=\"", Tr(lang, "Project"),
@@ -117,6 +117,7 @@ inline std::string ProjectTabs(std::string_view lang, const std::string& project
   for (auto [key, label] : {std::pair<const char*, const char*>{"checks", "Checks"},
                             {"integrations", "Integrations"},
                             {"badges", "Badges"},
+                            {"members", "Members"},
                             {"settings", "Settings"}}) {
     absl::StrAppend(&out, "<a href=\"", Esc(ProjectPath(project)), key, "/\"",
                     active == key ? " aria-current=\"page\"" : "", ">", Tr(lang, label),

@@ -99,6 +99,11 @@ class DataClient {
                     Callback<v1::CreateApiKeyResponse> done);
   void RevokeApiKey(v1::RevokeApiKeyRequest req,
                     Callback<v1::RevokeApiKeyResponse> done);
+  void ListMembers(v1::ListMembersRequest req, Callback<v1::ListMembersResponse> done);
+  void InviteMember(v1::InviteMemberRequest req, Callback<v1::InviteMemberResponse> done);
+  void RemoveMember(v1::RemoveMemberRequest req, Callback<v1::RemoveMemberResponse> done);
+  void AcceptInvitation(v1::AcceptInvitationRequest req,
+                        Callback<v1::AcceptInvitationResponse> done);
   void ListChecksForProject(v1::ListChecksRequest req,
                             Callback<v1::ListChecksResponse> done);
   // The dashboard's calls on one check of a project whose membership the

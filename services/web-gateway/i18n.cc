@@ -276,6 +276,40 @@ const std::vector<std::pair<const char*, const char*>> kJapanese = {
     {"settings: not a JSON object", "設定: JSON オブジェクトではありません"},
     {"settings: nested too deeply", "設定: 入れ子が深すぎます"},
 
+    // Members.
+    {"Members", "メンバー"},
+    {"$0: members", "$0: メンバー"},
+    {"Role", "役割"},
+    {"Remove", "外す"},
+    {"Remove $0", "$0 を外す"},
+    {"Leave", "抜ける"},
+    {"Leave the project", "プロジェクトから抜ける"},
+    {"Invitations", "招待"},
+    {"No open invitations.", "有効な招待はありません。"},
+    {"until $0", "$0 まで"},
+    {"Withdraw", "取り消す"},
+    {"Withdraw the invitation of $0", "$0 への招待を取り消す"},
+    {"Invite someone", "メンバーを招待"},
+    {"Create invitation link", "招待リンクを作成"},
+    {"Invitation created", "招待を作成しました"},
+    {"<p>Send this link to <strong>$0</strong>. It works once, for 7 days, for a user logged "
+     "in with that address (who can sign up first).</p>",
+     "<p>このリンクを <strong>$0</strong> に送ってください。そのアドレスでログインした"
+     "ユーザーが 7 日以内に一度だけ使えます（先にアカウントを作成することもできます）。</p>"},
+    {"invitation link", "招待リンク"},
+    {"Back to the members", "メンバーに戻る"},
+    {"Invitation", "招待"},
+    {"Log in (or create an account) with the address this invitation was sent to, then open "
+     "this link again.",
+     "招待が送られたアドレスでログイン（またはアカウントを作成）してから、もう一度このリンクを"
+     "開いてください。"},
+    {"<p>Join the project you were invited to, as <strong>$0</strong>?</p>",
+     "<p>招待されたプロジェクトに <strong>$0</strong> として参加しますか？</p>"},
+    {"Join the project", "プロジェクトに参加"},
+    {"No such invitation, or it has expired.", "その招待はないか、期限が切れています。"},
+    {"This invitation is for another email address: log in with that one.",
+     "この招待は別のメールアドレス宛てです。そのアドレスでログインしてください。"},
+
     // Badges.
     {"$0: badges", "$0: バッジ"},
     {"Badges show the state of the project's checks, by tag or all together, as an image "

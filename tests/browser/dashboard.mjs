@@ -263,6 +263,19 @@ try {
   await axe(page, "badges page");
   await shoot(page, "badges");
 
+  // Members: an invitation link made on the members page.
+  await page.getByRole("link", { name: "Members" }).click();
+  await page.waitForURL(/\/members\/$/);
+  await page.locator("#invite-email").fill("colleague@example.org");
+  await page.getByRole("button", { name: "Create invitation link" }).click();
+  check((await page.locator("code.secret").textContent()).includes("/invitations/"),
+        "an owner gets an invitation link to send");
+  await page.getByRole("link", { name: "Back to the members" }).click();
+  check((await page.locator("ul.invitations").textContent()).includes("colleague@example.org"),
+        "the open invitation is listed");
+  await axe(page, "members page");
+  await shoot(page, "members");
+
   // Japanese, one link away, and back; times in the browser's zone, named.
   await page.goto(BASE_URL + "/projects/");
   await page.getByRole("link", { name: "日本語" }).click();

@@ -660,6 +660,83 @@ class DashboardTest(unittest.TestCase):
         self.assertEqual(self.logged_in("bob").request("GET", page)[0], 404)
         self.assertEqual(Client(self.base).request("GET", page)[0], 303)
 
+    def test_members_are_invited_by_link_and_removed(self):
+        owner_doc = self.create_user("judy@example.org", "judy's password", "Judy's")
+        guest_doc = self.create_user("kim@example.org", "kim's password", "Kim's")
+        other_doc = self.create_user("leo@example.org", "leo's password", "Leo's")
+        owner, guest, other = Client(self.base), Client(self.base), Client(self.base)
+        for c, d in ((owner, owner_doc), (guest, guest_doc), (other, other_doc)):
+            self.assertEqual(c.login(d["email"], d["password"])[0], 303)
+        project = owner_doc["project"]
+        members = f"/projects/{project}/members/"
+        status, _, page = owner.request("GET", members)
+        self.assertEqual(status, 200)
+        self.assertIn("judy@example.org", page)
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        self.assertEqual(owner.request("POST", members + "invite",
+                                       {"email": "kim@example.org", "role": "ro"})[0], 403)
+        for bad in ({"email": "not an address", "role": "ro"},
+                    {"email": "kim@example.org", "role": "owner"},
+                    {"email": "judy@example.org", "role": "rw"}):
+            status, _, _ = owner.request("POST", members + "invite", dict(bad, csrf=token))
+            self.assertEqual(status, 400, bad)
+        status, _, page = owner.request("POST", members + "invite",
+                                        {"csrf": token, "email": "Kim@Example.org", "role": "ro"})
+        self.assertEqual(status, 200)
+        link = re.search(r'class="secret">([^<]+)<', page).group(1)
+        path = urllib.parse.urlsplit(link).path
+        self.assertIn("Kim@Example.org", owner.request("GET", members)[2])
+        # Not a member yet; another user cannot use the link; GET changes nothing.
+        self.assertEqual(guest.request("GET", f"/projects/{project}/checks/")[0], 404)
+        self.assertEqual(guest.request("GET", path)[0], 200)
+        self.assertEqual(guest.request("GET", f"/projects/{project}/checks/")[0], 404)
+        self.assertIn("log in", Client(self.base).request("GET", path)[2].lower())
+        other_token = other.csrf("/projects/")
+        self.assertEqual(other.request("POST", path, {"csrf": other_token})[0], 403)
+        guest_token = guest.csrf("/projects/")
+        self.assertEqual(guest.request("POST", path, {})[0], 403)  # no CSRF token
+        status, headers, _ = guest.request("POST", path, {"csrf": guest_token})
+        self.assertEqual((status, headers["Location"]), (303, f"/projects/{project}/checks/"))
+        self.assertEqual(guest.request("GET", f"/projects/{project}/checks/")[0], 200)
+        # Once only.
+        self.assertEqual(guest.request("POST", path, {"csrf": guest_token})[0], 404)
+        self.assertEqual(other.request("POST", path, {"csrf": other_token})[0], 404)
+        # A read-only member sees members but cannot invite, remove others or see keys.
+        status, _, page = guest.request("GET", members)
+        self.assertEqual(status, 200)
+        self.assertNotIn("Create invitation link", page)
+        owner_id = re.search(r'name="user" value="([^"]+)"', owner.request("GET", members)[2])
+        guest_id = owner_id.group(1)  # the only removable member is the guest
+        self.assertEqual(guest.request("POST", members + "invite", {
+            "csrf": guest_token, "email": "leo@example.org", "role": "rw"})[0], 403)
+        self.assertEqual(guest.request("GET", f"/projects/{project}/settings/")[0], 200)
+        self.assertNotIn("API keys", guest.request("GET", f"/projects/{project}/settings/")[2])
+        # The owner removes the guest; the guest is out at once.
+        self.assertEqual(owner.request("POST", members + "remove",
+                                       {"csrf": token, "user": guest_id})[0], 303)
+        self.assertEqual(guest.request("GET", f"/projects/{project}/checks/")[0], 404)
+        self.assertEqual(guest.request("POST", members + "remove",
+                                       {"csrf": guest_token, "user": guest_id})[0], 404)
+        # A member may leave; the owner may not be removed.
+        status, _, page = owner.request("POST", members + "invite",
+                                        {"csrf": token, "email": "kim@example.org", "role": "rw"})
+        path = urllib.parse.urlsplit(re.search(r'class="secret">([^<]+)<', page).group(1)).path
+        self.assertEqual(guest.request("POST", path, {"csrf": guest_token})[0], 303)
+        status, headers, _ = guest.request("POST", members + "remove",
+                                           {"csrf": guest_token, "user": guest_id})
+        self.assertEqual((status, headers["Location"]), (303, "/projects/"))
+        _, _, page = owner.request("GET", members)
+        self.assertNotIn("kim@example.org", page)
+        status, _, page = owner.request("POST", members + "invite",
+                                        {"csrf": token, "email": "leo@example.org", "role": "rw"})
+        invitation = re.findall(r'name="invitation" value="([^"]+)"',
+                                owner.request("GET", members)[2])
+        self.assertEqual(len(invitation), 1)
+        self.assertEqual(owner.request("POST", members + "remove",
+                                       {"csrf": token, "invitation": invitation[0]})[0], 303)
+        self.assertNotIn("leo@example.org", owner.request("GET", members)[2])
+        self.assertEqual(other.request("GET", members)[0], 404)
+
 
 if __name__ == "__main__":
     unittest.main()
