@@ -59,13 +59,15 @@ void Dashboard::ChecksStatus(HttpRequest& req, const PathParams& p, Respond resp
   if (SessionToken(req).empty()) {
     return respond(Json(401, {{"error", "log in again"}}));
   }
-  WithSession(req, std::move(respond), [this, project](Session s, Respond respond) {
+  std::string etag_seen = req.Header("if-none-match");
+  WithSession(req, std::move(respond), [this, project, etag_seen](Session s, Respond respond) {
     if (MembershipOf(s, project) == nullptr) {
       return respond(Json(404, {{"error", "no such project"}}));
     }
     v1::ListChecksRequest rpc;
     rpc.set_project(project);
-    data_.ListChecksForProject(std::move(rpc), [L = s.language(), respond = std::move(respond)](
+    data_.ListChecksForProject(std::move(rpc), [L = s.language(), etag_seen,
+                                                respond = std::move(respond)](
                                                    absl::StatusOr<v1::ListChecksResponse> r) {
       if (!r.ok()) {
         HttpResponse busy = Json(503, {{"error", "try again shortly"}});
@@ -86,7 +88,20 @@ void Dashboard::ChecksStatus(HttpRequest& req, const PathParams& p, Respond resp
                                                  : Tr(L, "never")},
                           {"n_pings", c.n_pings()}});
       }
-      respond(Json(200, {{"checks", std::move(checks)}}));
+      // Polled every few seconds by every open page: an unchanged answer
+      // is a bodiless 304 (the browser revalidates; "no-cache", not
+      // "no-store").
+      HttpResponse out = Json(200, {{"checks", std::move(checks)}});
+      std::string etag = absl::StrCat("W/\"", absl::Hex(std::hash<std::string>()(out.body)), "\"");
+      for (auto& [name, value] : out.headers) {
+        if (name == "Cache-Control") value = "private, no-cache";
+      }
+      out.headers.emplace_back("ETag", etag);
+      if (etag_seen == etag) {
+        out.status = 304;
+        out.body.clear();
+      }
+      respond(std::move(out));
     });
   });
 }

@@ -97,6 +97,13 @@ inline const v1::Membership* MembershipOf(const v1::GetSessionResponse& s,
   return nullptr;
 }
 
+// A member's role ("owner", "rw", "ro") as the pages say it.
+inline const char* RoleLabel(std::string_view lang, const std::string& role) {
+  if (role == "owner") return Tr(lang, "owner");
+  if (role == "rw") return Tr(lang, "read-write");
+  return Tr(lang, "read-only");
+}
+
 // A project's pages: its checks, integrations, badges and settings.
 inline std::string ProjectPath(const std::string& project) {
   return absl::StrCat("/projects/", project, "/");

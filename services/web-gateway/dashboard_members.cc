@@ -18,12 +18,6 @@ std::string MembersPath(const std::string& project) {
   return absl::StrCat(ProjectPath(project), "members/");
 }
 
-const char* RoleText(std::string_view L, const std::string& role) {
-  if (role == "owner") return Tr(L, "owner");
-  if (role == "rw") return Tr(L, "read-write");
-  return Tr(L, "read-only");
-}
-
 }  // namespace
 
 void Dashboard::Members(HttpRequest& req, const PathParams& p, Respond respond) {
@@ -67,7 +61,7 @@ void Dashboard::ShowMembers(int status, const std::string& message, const Sessio
             self ? Tr(L, "Leave the project") : Trf(L, "Remove $0", Esc(m.email())), "\">",
             self ? Tr(L, "Leave") : Tr(L, "Remove"), "</button></form>");
       }
-      absl::StrAppend(&body, "<tr><td>", Esc(m.email()), "</td><td>", RoleText(L, m.role()),
+      absl::StrAppend(&body, "<tr><td>", Esc(m.email()), "</td><td>", RoleLabel(L, m.role()),
                       "</td><td>", action, "</td></tr>");
     }
     absl::StrAppend(&body, "</tbody></table>");
@@ -79,7 +73,7 @@ void Dashboard::ShowMembers(int status, const std::string& message, const Sessio
         absl::StrAppend(&body, "<ul class=\"invitations\">");
         for (const auto& i : r->invitations()) {
           absl::StrAppend(
-              &body, "<li>", Esc(i.email()), " (", RoleText(L, i.role()), ", ",
+              &body, "<li>", Esc(i.email()), " (", RoleLabel(L, i.role()), ", ",
               Trf(L, "until $0", TimeHtml(FromProto(i.expires()))), ") <form method=\"post\" "
               "action=\"", Esc(path), "remove\" class=\"inline\">", CsrfField(s),
               "<input type=\"hidden\" name=\"invitation\" value=\"", Esc(i.id()), "\">"

@@ -18,12 +18,6 @@ std::string SettingsPath(const std::string& project) {
   return absl::StrCat(ProjectPath(project), "settings/");
 }
 
-const char* RoleLabel(std::string_view L, const std::string& role) {
-  if (role == "owner") return Tr(L, "owner");
-  if (role == "rw") return Tr(L, "read-write");
-  return Tr(L, "read-only");
-}
-
 }  // namespace
 
 void Dashboard::Projects(HttpRequest& req, const PathParams&, Respond respond) {

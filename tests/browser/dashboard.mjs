@@ -49,6 +49,25 @@ try {
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   page.on("pageerror", (e) => errors.push(String(e)));
 
+  // Signing up, then logging in with the new account, and out again.
+  const newcomer = `newcomer-${Date.now()}@example.org`;
+  await page.goto(BASE_URL + "/accounts/signup/");
+  await page.getByLabel("Email address").fill(newcomer);
+  await page.getByLabel("Password (at least 8 characters)").fill("a fine password");
+  await axe(page, "sign-up page");
+  await shoot(page, "signup");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: "Account ready" }).waitFor();
+  await page.getByRole("link", { name: "Log in" }).last().click();
+  await page.getByLabel("Email address").fill(newcomer);
+  await page.getByLabel("Password").fill("a fine password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(/\/projects\/$/);
+  check(await page.getByRole("link", { name: "My Project" }).isVisible(),
+        "a new account signs up, logs in and finds its first project");
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(/\/accounts\/login\/$/);
+
   await page.goto(BASE_URL + "/");
   check(page.url().endsWith("/accounts/login/"), "the home page sends a visitor to log in");
   await axe(page, "log-in page");
@@ -251,6 +270,20 @@ try {
   await page.getByRole("button", { name: "Save integrations" }).click();
   await page.waitForURL(/\/checks\/[0-9a-f-]{36}\/$/);
   check(await box.isChecked(), "and on again");
+  // A real alert: the job reports a failure; the open page shows the check
+  // down by itself, and the webhook gets the alert (test_dashboard.py
+  // checks the receiver).
+  execFileSync("curl", ["-fsS", "-m", "10", "-o", "/dev/null", pingUrl + "/fail"]);
+  await page.locator('dl.check [data-field="status"]', { hasText: "down" })
+    .waitFor({ timeout: 20000 });
+  check(true, "a failure ping shows the check down on its open page");
+  for (let i = 0; i < 40 && await page.locator('td[data-state="sent"]').count() === 0; i++) {
+    await page.waitForTimeout(500);
+    await page.reload();
+  }
+  check((await page.locator("table.channels").last().textContent()).includes("local receiver") &&
+        await page.locator('td[data-state="sent"]').count() === 1,
+        "the alert is listed as sent through the webhook on the check's page");
 
   // Badges: the project's badge URLs with previews that load.
   await page.getByRole("link", { name: "Badges" }).click();
@@ -285,7 +318,7 @@ try {
         "the language link switches the pages to Japanese and stays on the page");
   await page.getByRole("link", { name: "Made in the browser" }).click();
   await page.waitForURL(/\/checks\/$/);
-  check(await page.locator('[data-field="status"]').first().textContent() === "正常" &&
+  check(await page.locator('[data-field="status"]').first().textContent() === "停止" &&
         await page.getByRole("link", { name: "新しいチェック" }).isVisible(),
         "statuses and actions are in Japanese");
   const when = page.locator('[data-field="last_ping"] time');

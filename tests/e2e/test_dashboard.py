@@ -126,9 +126,11 @@ class DashboardTest(unittest.TestCase):
         print("\n" + out.stdout)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
         self.assertTrue(os.path.exists(os.path.join(SCREENSHOTS, "checks-phone.png")))
-        # The browser's test notification reached the receiver, as a "down".
+        # The browser's test notification reached the receiver, as a "down",
         hooks = [r for r in self.receiver.requests if r["path"].startswith("/hook/")]
-        self.assertEqual([r["path"] for r in hooks], ["/hook/down/Test%20notification"])
+        # Then the real alert of the check that the browser saw fail.
+        self.assertEqual([r["path"] for r in hooks],
+                         ["/hook/down/Test%20notification", "/hook/down/live%20one"])
 
     def test_csrf_is_required(self):
         c = Client(self.base)
@@ -451,7 +453,13 @@ class DashboardTest(unittest.TestCase):
         mine = [x for x in json.loads(body)["checks"] if x["uuid"] == doc["uuid"]]
         self.assertEqual(len(mine), 1)
         self.assertEqual((mine[0]["status"], mine[0]["n_pings"]), ("up", 1))
-        self.assertEqual(headers["Cache-Control"], "no-store")
+        self.assertEqual(headers["Cache-Control"], "private, no-cache")
+        # Unchanged since the last poll: 304 without a body.
+        req = urllib.request.Request(self.base + live, headers={"If-None-Match": headers["ETag"]})
+        with self.assertRaises(urllib.error.HTTPError) as unchanged:
+            c.opener.open(req, timeout=30)
+        self.assertEqual(unchanged.exception.code, 304)
+        self.assertEqual(unchanged.exception.read(), b"")
         check_page = f"/projects/{project}/checks/{doc['uuid']}/"
         _, _, page = c.request("GET", check_page)
         self.assertNotIn("<script>alert", page)

@@ -96,8 +96,15 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!response.ok) throw new Error("HTTP " + response.status);
       const { checks } = await response.json();
       const changed = [];
+      // One pass over the page, not one per check: a project may have
+      // thousands.
+      const rows = new Map();
+      for (const el of document.querySelectorAll("[data-check]")) {
+        if (!rows.has(el.dataset.check)) rows.set(el.dataset.check, []);
+        rows.get(el.dataset.check).push(el);
+      }
       for (const check of checks) {
-        for (const row of document.querySelectorAll(`[data-check="${CSS.escape(check.uuid)}"]`)) {
+        for (const row of rows.get(check.uuid) || []) {
           const status = row.querySelector('[data-field="status"]');
           if (status && !status.classList.contains(check.status)) {
             status.className = "status " + check.status;
