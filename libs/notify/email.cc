@@ -204,4 +204,34 @@ EmailMessage RenderReport(const std::vector<std::string>& to,
   return msg;
 }
 
+EmailMessage RenderInvitation(const std::string& to, const std::string& inviter,
+                              const std::string& project_name, const std::string& role,
+                              const std::string& link, const std::string& site_name,
+                              const std::string& language) {
+  const Messages& m = MessagesFor(language);
+  std::string project = internal::SingleLine(internal::CleanText(project_name, 1000));
+  std::string who = internal::SingleLine(internal::CleanText(inviter, 254));
+  std::string site = internal::SingleLine(internal::CleanText(site_name, 200));
+  std::string role_text(role == "rw" ? m.role_rw : m.role_ro);
+  EmailMessage msg;
+  msg.to = {to};
+  msg.subject = Subject(Format(m.invitation_subject, {who, project, role_text}));
+  std::string intro = Format(m.invitation_intro, {who, project, role_text});
+  bool linked = internal::IsWebLink(link);
+  absl::StrAppend(&msg.text, intro, "\n\n", linked ? link : "", "\n\n",
+                  Absl(m.invitation_terms), "\n\n-- \n", Format(m.invitation_footer, {site}),
+                  "\n");
+  std::string& h = msg.html;
+  h = HtmlHead(m, msg.subject);
+  absl::StrAppend(&h, "<p>", HtmlEscape(intro), "</p>\n");
+  if (linked) {
+    absl::StrAppend(&h, "<p><a href=\"", HtmlEscape(link), "\">",
+                    HtmlEscape(m.invitation_action), "</a></p>\n");
+  }
+  absl::StrAppend(&h, "<p>", HtmlEscape(m.invitation_terms), "</p>\n<hr>\n<p style=\"",
+                  Absl(kFooterStyle), "\">", HtmlEscape(Format(m.invitation_footer, {site})),
+                  "</p>\n</body>\n</html>\n");
+  return msg;
+}
+
 }  // namespace tocsin::notify

@@ -176,3 +176,33 @@ TEST(ReportTest, SubjectCountsAndLanguages) {
 
 }  // namespace
 }  // namespace tocsin::notify
+
+namespace tocsin::notify {
+namespace {
+
+TEST(InvitationEmailTest, LinkRoleAndHostileNamesEscaped) {
+  EmailMessage m = RenderInvitation("kim@example.org", "judy@example.org",
+                                    "<b>Ops</b>\r\nBcc: x@evil", "ro",
+                                    "https://hc.example.org/invitations/abc", "Tocsin", "en");
+  EXPECT_EQ(m.to, std::vector<std::string>{"kim@example.org"});
+  EXPECT_EQ(m.subject.find('\n'), std::string::npos);
+  EXPECT_NE(m.subject.find("<b>Ops</b>"), std::string::npos);
+  EXPECT_NE(m.text.find("https://hc.example.org/invitations/abc"), std::string::npos);
+  EXPECT_NE(m.text.find("read-only"), std::string::npos);
+  EXPECT_NE(m.html.find("&lt;b&gt;Ops&lt;/b&gt;"), std::string::npos);
+  EXPECT_EQ(m.html.find("<b>Ops</b>"), std::string::npos);
+  EXPECT_NE(m.html.find("href=\"https://hc.example.org/invitations/abc\""), std::string::npos);
+  // Not a web link: no link at all.
+  EmailMessage bad = RenderInvitation("kim@example.org", "judy@example.org", "P", "rw",
+                                      "javascript:alert(1)", "Tocsin", "en");
+  EXPECT_EQ(bad.html.find("javascript:"), std::string::npos);
+  EXPECT_EQ(bad.text.find("javascript:"), std::string::npos);
+  EmailMessage ja = RenderInvitation("kim@example.org", "judy@example.org", "P", "rw",
+                                     "https://hc.example.org/invitations/abc", "Tocsin", "ja");
+  EXPECT_NE(ja.subject.find("\xe6\x8b\x9b\xe5\xbe\x85"), std::string::npos);  // 招待
+  EXPECT_NE(ja.text.find("\xe8\xaa\xad\xe3\x81\xbf\xe6\x9b\xb8\xe3\x81\x8d"),
+            std::string::npos);  // 読み書き
+}
+
+}  // namespace
+}  // namespace tocsin::notify

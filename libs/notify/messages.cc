@@ -43,6 +43,17 @@ constexpr Messages kEnglish = {
     .column_status = "Status",
     .unnamed = "(unnamed)",
     .report_footer = "This report was sent by $0.",
+    .invitation_subject = "You are invited to the project $1",
+    .invitation_intro = "$0 invites you to the project \"$1\" ($2).",
+    .invitation_action = "Join the project",
+    .invitation_terms =
+        "The link works once, for 7 days, when you are logged in with this "
+        "address (you can create an account with it first).",
+    .role_rw = "read-write",
+    .role_ro = "read-only",
+    .invitation_footer =
+        "You get this message because someone invited this address on $0. "
+        "If you did not expect it, ignore it.",
 };
 
 constexpr Messages kJapanese = {
@@ -83,6 +94,17 @@ constexpr Messages kJapanese = {
     .column_status = "ステータス",
     .unnamed = "(名前なし)",
     .report_footer = "このレポートは $0 から送信されました。",
+    .invitation_subject = "プロジェクト「$1」への招待",
+    .invitation_intro = "$0 さんから、プロジェクト「$1」（$2）に招待されました。",
+    .invitation_action = "プロジェクトに参加",
+    .invitation_terms =
+        "このリンクは、このアドレスでログインした状態で 7 日以内に一度だけ"
+        "使えます（先にこのアドレスでアカウントを作成できます）。",
+    .role_rw = "読み書き",
+    .role_ro = "読み取り専用",
+    .invitation_footer =
+        "このメールは、$0 でこのアドレスが招待されたため送信されました。"
+        "心当たりがない場合は無視してください。",
 };
 
 }  // namespace

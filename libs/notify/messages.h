@@ -48,6 +48,15 @@ struct Messages {
   std::string_view column_status;
   std::string_view unnamed;
   std::string_view report_footer;  // $0: site name
+
+  // Invitations to a project. $0: inviter's address, $1: project, $2: role.
+  std::string_view invitation_subject;  // $1 only
+  std::string_view invitation_intro;
+  std::string_view invitation_action;  // link text
+  std::string_view invitation_terms;   // how long and for whom it works
+  std::string_view role_rw;
+  std::string_view role_ro;
+  std::string_view invitation_footer;  // $0: site name
 };
 
 // The table for `language` ("en", "ja", "ja-JP", ...); English when there is

@@ -154,6 +154,12 @@ EmailMessage RenderReport(const std::vector<std::string>& to,
                           const std::string& site_name,
                           const std::string& language);
 
+// An invitation to a project: who invites, the role ("rw"/"ro"), the link.
+EmailMessage RenderInvitation(const std::string& to, const std::string& inviter,
+                              const std::string& project_name, const std::string& role,
+                              const std::string& link, const std::string& site_name,
+                              const std::string& language);
+
 // Expands webhook placeholders in one pass, left to right; inserted text is
 // never expanded again and an unknown "$WORD" stays as it is.
 //   $CODE        check UUID           $NAME        check name

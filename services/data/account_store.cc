@@ -1,4 +1,6 @@
 // Dashboard accounts: users, sessions, memberships.
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -72,11 +74,28 @@ constexpr char kListInvitations[] =
     "ORDER BY lower(email)";
 constexpr char kUpsertInvitation[] =
     "INSERT INTO invitations (id, token_hash, project_id, email, role, invited_by, created, "
-    "expires) SELECT $1, $2, $3::uuid, $4, $5, s.user_id, tocsin_from_micros($6), "
-    "tocsin_from_micros($7) FROM sessions s WHERE s.token_hash = $8 "
+    "expires, mail_token, mail_due, mail_attempts) SELECT $1, $2, $3::uuid, $4, $5, "
+    "s.user_id, tocsin_from_micros($6), tocsin_from_micros($7), $9, tocsin_from_micros($6), 0 "
+    "FROM sessions s WHERE s.token_hash = $8 "
     "ON CONFLICT (project_id, lower(email)) DO UPDATE SET id = excluded.id, "
     "token_hash = excluded.token_hash, role = excluded.role, invited_by = excluded.invited_by, "
-    "created = excluded.created, expires = excluded.expires";
+    "created = excluded.created, expires = excluded.expires, "
+    "mail_token = excluded.mail_token, mail_due = excluded.mail_due, mail_attempts = 0";
+constexpr int kMaxInvitationMailAttempts = 5;
+constexpr char kClaimInvitationMails[] =
+    "WITH due AS (SELECT id FROM invitations WHERE mail_token IS NOT NULL "
+    "AND mail_due <= tocsin_from_micros($1) AND expires > tocsin_from_micros($1) "
+    "ORDER BY mail_due LIMIT $2 FOR UPDATE SKIP LOCKED) "
+    "UPDATE invitations i SET mail_due = tocsin_from_micros($3), "
+    "mail_attempts = i.mail_attempts + 1 FROM due, projects p "
+    "WHERE i.id = due.id AND p.id = i.project_id "
+    "RETURNING i.id::text, i.email, i.role, p.name, "
+    "coalesce((SELECT email FROM users WHERE id = i.invited_by), ''), i.mail_token, "
+    "i.mail_attempts";
+// Sent, or given up: the token is forgotten either way.
+constexpr char kFinishInvitationMail[] =
+    "UPDATE invitations SET mail_token = NULL, mail_due = NULL "
+    "WHERE id = $1::uuid AND ($2 OR mail_attempts >= $3)";
 constexpr char kMemberByEmail[] =
     "SELECT 1 FROM project_members m JOIN users u ON u.id = m.user_id "
     "WHERE m.project_id = $1::uuid AND lower(u.email) = lower($2)";
@@ -210,7 +229,7 @@ absl::StatusOr<v1::InviteMemberResponse> Store::InviteMember(const std::string& 
     tx.exec_params(kUpsertInvitation, inv->id(), pqxx::binarystring(Sha256(out.token())),
                    project, email, role, absl::ToUnixMicros(now),
                    absl::ToUnixMicros(now + kInvitationLife),
-                   pqxx::binarystring(Sha256(token)));
+                   pqxx::binarystring(Sha256(token)), out.token());
     tx.commit();
     return absl::OkStatus();
   }));
@@ -247,6 +266,40 @@ absl::Status Store::RemoveMember(const std::string& token, const std::string& pr
       done = tx.exec_params(kDeleteMember, project, user);
     }
     if (done.affected_rows() == 0) return absl::NotFoundError("no such member or invitation");
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<v1::ClaimInvitationMailsResponse> Store::ClaimInvitationMails(
+    int limit, absl::Duration lease, absl::Time now) {
+  limit = std::clamp(limit, 1, 100);
+  v1::ClaimInvitationMailsResponse out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    out.Clear();
+    pqxx::work tx(conn);
+    for (const auto& r : tx.exec_params(kClaimInvitationMails, absl::ToUnixMicros(now), limit,
+                                        absl::ToUnixMicros(now + lease))) {
+      auto* m = out.add_mails();
+      m->set_id(r[0].c_str());
+      m->set_email(r[1].c_str());
+      m->set_role(r[2].c_str());
+      m->set_project_name(r[3].c_str());
+      m->set_inviter(r[4].c_str());
+      m->set_token(r[5].c_str());
+      m->set_attempt(r[6].as<int>());
+    }
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::Status Store::CompleteInvitationMail(const std::string& id, bool sent) {
+  if (!IsCanonicalUuid(id)) return absl::NotFoundError("no such invitation");
+  return pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    tx.exec_params(kFinishInvitationMail, id, sent, kMaxInvitationMailAttempts);
     tx.commit();
     return absl::OkStatus();
   });

@@ -389,6 +389,27 @@ grpc::Status ProjectServiceImpl::ClaimDueReports(
   return grpc::Status::OK;
 }
 
+grpc::Status ProjectServiceImpl::ClaimInvitationMails(
+    grpc::ServerContext* ctx, const v1::ClaimInvitationMailsRequest* req,
+    v1::ClaimInvitationMailsResponse* resp) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) return Reply(s, "ClaimInvitationMails");
+  absl::Duration lease = FromProto(req->lease());
+  if (lease < absl::Seconds(1) || lease > absl::Hours(1)) lease = absl::Minutes(2);
+  auto out = store_.ClaimInvitationMails(req->limit(), lease, absl::Now());
+  if (!out.ok()) return Reply(out.status(), "ClaimInvitationMails");
+  *resp = std::move(*out);
+  return grpc::Status::OK;
+}
+
+grpc::Status ProjectServiceImpl::CompleteInvitationMail(
+    grpc::ServerContext* ctx, const v1::CompleteInvitationMailRequest* req,
+    v1::CompleteInvitationMailResponse*) {
+  if (auto s = auth_.RequireInternal(*ctx); !s.ok()) {
+    return Reply(s, "CompleteInvitationMail");
+  }
+  return Reply(store_.CompleteInvitationMail(req->id(), req->sent()), "CompleteInvitationMail");
+}
+
 grpc::Status DeadlineServiceImpl::MarkLateChecks(
     grpc::ServerContext* ctx, const v1::MarkLateChecksRequest* req,
     v1::MarkLateChecksResponse* resp) {

@@ -133,6 +133,12 @@ class ProjectServiceImpl final : public v1::ProjectService::Service {
   grpc::Status ClaimDueReports(grpc::ServerContext* ctx,
                                const v1::ClaimDueReportsRequest* req,
                                v1::ClaimDueReportsResponse* resp) override;
+  grpc::Status ClaimInvitationMails(grpc::ServerContext* ctx,
+                                    const v1::ClaimInvitationMailsRequest* req,
+                                    v1::ClaimInvitationMailsResponse* resp) override;
+  grpc::Status CompleteInvitationMail(grpc::ServerContext* ctx,
+                                      const v1::CompleteInvitationMailRequest* req,
+                                      v1::CompleteInvitationMailResponse* resp) override;
 
  private:
   Store& store_;

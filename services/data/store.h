@@ -123,6 +123,9 @@ class Store {
   absl::Status RemoveMember(const std::string& token, const std::string& project,
                             const std::string& user, const std::string& invitation,
                             absl::Time now);
+  absl::StatusOr<v1::ClaimInvitationMailsResponse> ClaimInvitationMails(
+      int limit, absl::Duration lease, absl::Time now);
+  absl::Status CompleteInvitationMail(const std::string& id, bool sent);
   absl::StatusOr<v1::AcceptInvitationResponse> AcceptInvitation(
       const std::string& token, const std::string& invitation_token, absl::Time now);
 

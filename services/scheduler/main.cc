@@ -133,6 +133,7 @@ int main() {
   runner.Add(sender.Job());
   runner.Add(tocsin::scheduler::MakePruneJob(channel, *config));
   runner.Add(tocsin::scheduler::MakeReportsJob(channel, *config));
+  runner.Add(tocsin::scheduler::MakeInvitationMailsJob(channel, *config));
   // Backups, when the scheduler has a backup volume.
   std::unique_ptr<tocsin::scheduler::BackupManager> backups;
   if (!config->backup.dir.empty()) {

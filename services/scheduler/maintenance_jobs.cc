@@ -82,6 +82,68 @@ JobSpec MakePruneJob(std::shared_ptr<grpc::Channel> data,
                    config.rpc_deadline, absl::Minutes(15));
 }
 
+// A job that sends email every TOCSIN_REPORTS_EVERY; the lease keeps it on
+// one replica at a time, as every maintenance job.
+static JobSpec EmailJob(const char* name, std::function<absl::StatusOr<JobOutcome>()> run,
+                 std::shared_ptr<grpc::Channel> data, const SchedulerConfig& config) {
+  return WithLease(JobSpec{name, Trigger::Every(config.reports_every), std::move(run)}, data,
+                   config.internal_token, config.rpc_deadline,
+                   std::max(absl::Seconds(3), 3 * config.reports_every));
+}
+
+JobSpec MakeInvitationMailsJob(std::shared_ptr<grpc::Channel> data,
+                               const SchedulerConfig& config) {
+  auto stub = std::shared_ptr<v1::ProjectService::Stub>(
+      v1::ProjectService::NewStub(data));
+  std::string token = config.internal_token;
+  absl::Duration deadline = config.rpc_deadline;
+  AlertConfig alerts = config.alerts;
+  auto run = [=]() -> absl::StatusOr<JobOutcome> {
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, token, deadline);
+    v1::ClaimInvitationMailsRequest req;
+    req.set_limit(kReportsPerClaim);
+    *req.mutable_lease() = ToProto(absl::Minutes(2));
+    v1::ClaimInvitationMailsResponse resp;
+    grpc::Status s = stub->ClaimInvitationMails(&ctx, req, &resp);
+    if (!s.ok()) return FromGrpcStatus(s);
+    int sent = 0, failed = 0;
+    for (const auto& m : resp.mails()) {
+      outbound::Outcome o;
+      if (alerts.smtp.host.empty()) {
+        o.detail = "EMAIL_HOST is empty";
+      } else {
+        notify::EmailMessage mail = notify::RenderInvitation(
+            m.email(), m.inviter(), m.project_name(), m.role(),
+            absl::StrCat(alerts.urls.site_root, "/invitations/", m.token()), alerts.site_name,
+            alerts.language);
+        o = outbound::SendEmail(alerts.smtp, outbound::Email{mail.to, mail.subject, mail.text,
+                                                             mail.html});
+      }
+      // Never the token or the address's link in the log.
+      log::Write(o.ok ? log::Level::kInfo : log::Level::kWarning, "invitation email",
+                 {{"invitation", m.id()}, {"attempt", int64_t{m.attempt()}}, {"ok", o.ok},
+                  {"code", int64_t{o.code}}, {"detail", o.detail}});
+      grpc::ClientContext done_ctx;
+      PrepareInternalCall(done_ctx, token, deadline);
+      v1::CompleteInvitationMailRequest done;
+      done.set_id(m.id());
+      done.set_sent(o.ok);
+      v1::CompleteInvitationMailResponse ignored;
+      // A lost report only means one more email after the lease.
+      (void)stub->CompleteInvitationMail(&done_ctx, done, &ignored);
+      (o.ok ? sent : failed)++;
+    }
+    JobOutcome out;
+    out.message = absl::StrCat("invitation emails sent ", sent, ", failed ", failed);
+    out.quiet = resp.mails().empty();
+    out.run_again_now = resp.mails_size() >= kReportsPerClaim;
+    return out;
+  };
+  // Claims keep two replicas from mailing one invitation.
+  return EmailJob("invitation-emails", run, data, config);
+}
+
 JobSpec MakeReportsJob(std::shared_ptr<grpc::Channel> data,
                        const SchedulerConfig& config) {
   auto stub = std::shared_ptr<v1::ProjectService::Stub>(
@@ -145,12 +207,8 @@ JobSpec MakeReportsJob(std::shared_ptr<grpc::Channel> data,
     out.run_again_now = resp.reports_size() >= kReportsPerClaim;
     return out;
   };
-  // Claims already keep two replicas from sending one report; the lease
-  // keeps the job itself on one replica at a time, as every maintenance job.
-  return WithLease(
-      JobSpec{"email-reports", Trigger::Every(config.reports_every), run}, data,
-      config.internal_token, config.rpc_deadline,
-      std::max(absl::Seconds(3), 3 * config.reports_every));
+  // Claims already keep two replicas from sending one report.
+  return EmailJob("email-reports", run, data, config);
 }
 
 }  // namespace tocsin::scheduler

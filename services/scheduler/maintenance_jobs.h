@@ -23,6 +23,10 @@ JobSpec MakePruneJob(std::shared_ptr<grpc::Channel> data,
 
 // "email-reports": the opt-in hourly/daily email of a project's down checks.
 // Each due report is claimed by one replica.
+// Mails invitation links as the dashboard creates them (every
+// TOCSIN_REPORTS_EVERY).
+JobSpec MakeInvitationMailsJob(std::shared_ptr<grpc::Channel> data,
+                               const SchedulerConfig& config);
 JobSpec MakeReportsJob(std::shared_ptr<grpc::Channel> data,
                        const SchedulerConfig& config);
 

@@ -318,7 +318,7 @@ try {
         "the language link switches the pages to Japanese and stays on the page");
   await page.getByRole("link", { name: "Made in the browser" }).click();
   await page.waitForURL(/\/checks\/$/);
-  check(await page.locator('[data-field="status"]').first().textContent() === "停止" &&
+  check(await page.locator('[data-field="status"]').first().textContent() === "ダウン" &&
         await page.getByRole("link", { name: "新しいチェック" }).isVisible(),
         "statuses and actions are in Japanese");
   const when = page.locator('[data-field="last_ping"] time');

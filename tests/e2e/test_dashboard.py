@@ -9,13 +9,14 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import unittest
 import urllib.error
 import urllib.parse
 import urllib.request
 
-from receivers import HttpReceiver
-from stack import ROOT, Stack
+from receivers import HttpReceiver, SmtpSink
+from stack import ROOT, Stack, wait_until
 
 PORTS = {
     "TOCSIN_HTTP_PORT": "18700",
@@ -28,6 +29,7 @@ PORTS = {
     "TOCSIN_SCHEDULER_METRICS_PORT": "19752",
 }
 RECEIVER_PORT = 18726
+SMTP_PORT = 18725
 BROWSER_DIR = os.path.join(ROOT, "tests", "browser")
 SCREENSHOTS = os.path.join(ROOT, "build", "screenshots")
 
@@ -69,9 +71,15 @@ class DashboardTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.receiver = HttpReceiver(RECEIVER_PORT)
+        cls.smtp = SmtpSink(SMTP_PORT)
         cls.stack = Stack(ports=PORTS, env={"REGISTRATION_OPEN": "True",
                                             "INTEGRATIONS_ALLOW_PRIVATE_IPS": "True",
-                                            "TOCSIN_ALERT_POLL": "200ms"})
+                                            "TOCSIN_ALERT_POLL": "200ms",
+                                            "EMAIL_HOST": "127.0.0.1",
+                                            "EMAIL_PORT": str(SMTP_PORT),
+                                            "EMAIL_USE_TLS": "False",
+                                            "DEFAULT_FROM_EMAIL": "tocsin@tocsin.test",
+                                            "TOCSIN_REPORTS_EVERY": "1s"})
         cls.stack.start()
         cls.base = cls.stack.info["base_url"]
         cls.alice = cls.create_user("alice@example.org", "correct horse battery",
@@ -82,6 +90,7 @@ class DashboardTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.stack.destroy()
         cls.receiver.close()
+        cls.smtp.close()
 
     # Sessions shared by the tests that only need one: logging in again for
     # each would run into the per-account log-in limit (5 a minute).
@@ -694,6 +703,15 @@ class DashboardTest(unittest.TestCase):
         link = re.search(r'class="secret">([^<]+)<', page).group(1)
         path = urllib.parse.urlsplit(link).path
         self.assertIn("Kim@Example.org", owner.request("GET", members)[2])
+        # The link is also mailed to the address, once.
+        def mailed():
+            return [m for m in self.smtp.messages if m["to"] == ["Kim@Example.org"]]
+        self.assertTrue(wait_until(lambda: mailed(), 20), "no invitation email")
+        mail = mailed()[0]["data"].decode()
+        self.assertIn(link, mail.replace("=\r\n", "").replace("=3D", "="))
+        self.assertIn("judy@example.org", mail)
+        time.sleep(2.5)  # two more runs of the job: nothing more is sent
+        self.assertEqual(len(mailed()), 1)
         # Not a member yet; another user cannot use the link; GET changes nothing.
         self.assertEqual(guest.request("GET", f"/projects/{project}/checks/")[0], 404)
         self.assertEqual(guest.request("GET", path)[0], 200)
