@@ -1442,6 +1442,146 @@ TEST_F(DataServiceTest, ProjectsAdministeredByTheirMembers) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(DataServiceTest, InvitationsAreForOneAddressOnceAndMailedOnce) {
+  auto call = [&](auto method, const auto& req, auto* resp) {
+    return CallAccounts(method, req, resp);
+  };
+  using Stub = v1::AccountService::Stub;
+  auto user = [&](const std::string& email) {
+    v1::CreateUserRequest create;
+    create.set_email(email);
+    create.set_password("a long password");
+    v1::CreateUserResponse made;
+    EXPECT_TRUE(call(&Stub::CreateUser, create, &made).ok());
+    v1::LogInRequest login;
+    login.set_email(email);
+    login.set_password("a long password");
+    v1::LogInResponse session;
+    EXPECT_TRUE(call(&Stub::LogIn, login, &session).ok());
+    return std::make_tuple(made.user().uuid(), session.session_token(), made.project().uuid());
+  };
+  auto [owner_id, owner, project] = user("mia@example.org");
+  auto [guest_id, guest, guest_project] = user("noa@example.org");
+  auto [other_id, other, other_project] = user("oli@example.org");
+
+  v1::InviteMemberRequest invite;
+  invite.set_session_token(owner);
+  invite.set_project(project);
+  invite.set_email("NOA@example.org");
+  invite.set_role("ro");
+  v1::InviteMemberResponse first, second;
+  ASSERT_TRUE(call(&Stub::InviteMember, invite, &first).ok());
+  // Only the digest of the link's token is kept beside the mail's copy.
+  EXPECT_EQ(Sql(absl::StrCat("SELECT count(*) FROM invitations WHERE token_hash = '\\x",
+                             HexEncode(Sha256(first.token())), "'"))[0][0].as<int>(), 1);
+  // Inviting again replaces the first link.
+  invite.set_role("rw");
+  ASSERT_TRUE(call(&Stub::InviteMember, invite, &second).ok());
+  EXPECT_EQ(Sql(absl::StrCat("SELECT count(*) FROM invitations WHERE project_id = '", project,
+                             "'"))[0][0].as<int>(), 1);
+  invite.set_session_token(guest);  // not a member
+  v1::InviteMemberResponse refused;
+  EXPECT_EQ(call(&Stub::InviteMember, invite, &refused).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // The mail: claimed once (a second claim during the lease gets nothing),
+  // failed then sent; the token is forgotten after.
+  auto projects = v1::ProjectService::NewStub(channel_);
+  auto claim = [&](absl::Duration lease) {
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, kToken, absl::Seconds(10));
+    v1::ClaimInvitationMailsRequest req;
+    req.set_limit(10);
+    *req.mutable_lease() = tocsin::ToProto(lease);
+    v1::ClaimInvitationMailsResponse resp;
+    EXPECT_TRUE(projects->ClaimInvitationMails(&ctx, req, &resp).ok());
+    std::vector<v1::InvitationMail> mine;
+    for (const auto& m : resp.mails()) {
+      if (m.email() == "NOA@example.org") mine.push_back(m);
+    }
+    return mine;
+  };
+  auto complete = [&](const std::string& id, bool sent) {
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, kToken, absl::Seconds(10));
+    v1::CompleteInvitationMailRequest req;
+    req.set_id(id);
+    req.set_sent(sent);
+    v1::CompleteInvitationMailResponse resp;
+    EXPECT_TRUE(projects->CompleteInvitationMail(&ctx, req, &resp).ok());
+  };
+  auto mails = claim(absl::Seconds(1));
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].token(), second.token());
+  EXPECT_EQ(mails[0].inviter(), "mia@example.org");
+  EXPECT_EQ(mails[0].role(), "rw");
+  EXPECT_EQ(claim(absl::Seconds(30)).size(), 0u);
+  complete(mails[0].id(), false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  mails = claim(absl::Seconds(30));
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].attempt(), 2);
+  complete(mails[0].id(), true);
+  EXPECT_TRUE(Sql(absl::StrCat("SELECT mail_token FROM invitations WHERE id = '", mails[0].id(),
+                               "'"))[0][0].is_null());
+
+  // Accepting: the old link is dead, another address is refused, the invited
+  // one joins with the role, once.
+  v1::AcceptInvitationRequest accept;
+  accept.set_session_token(guest);
+  accept.set_token(first.token());
+  v1::AcceptInvitationResponse joined;
+  EXPECT_EQ(call(&Stub::AcceptInvitation, accept, &joined).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  accept.set_session_token(other);
+  accept.set_token(second.token());
+  EXPECT_EQ(call(&Stub::AcceptInvitation, accept, &joined).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  accept.set_session_token(guest);
+  ASSERT_TRUE(call(&Stub::AcceptInvitation, accept, &joined).ok());
+  EXPECT_EQ(joined.project().uuid(), project);
+  EXPECT_EQ(joined.role(), "rw");
+  EXPECT_EQ(call(&Stub::AcceptInvitation, accept, &joined).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  v1::ListMembersRequest list;
+  list.set_session_token(guest);
+  list.set_project(project);
+  v1::ListMembersResponse members;
+  ASSERT_TRUE(call(&Stub::ListMembers, list, &members).ok());
+  ASSERT_EQ(members.members_size(), 2);
+  EXPECT_EQ(members.members(0).role(), "owner");
+  EXPECT_EQ(members.invitations_size(), 0);  // not for non-owners anyway
+
+  // An expired invitation is gone for accepting and mailing.
+  invite.set_session_token(owner);
+  invite.set_email("oli@example.org");
+  v1::InviteMemberResponse late;
+  ASSERT_TRUE(call(&Stub::InviteMember, invite, &late).ok());
+  Sql(absl::StrCat("UPDATE invitations SET expires = now() - interval '1 second' WHERE id = '",
+                   late.invitation().id(), "'"));
+  accept.set_session_token(other);
+  accept.set_token(late.token());
+  EXPECT_EQ(call(&Stub::AcceptInvitation, accept, &joined).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  for (const auto& m : claim(absl::Seconds(30))) EXPECT_NE(m.email(), "oli@example.org");
+
+  // Removing: not the owner; the guest may leave.
+  v1::RemoveMemberRequest remove;
+  remove.set_session_token(guest);
+  remove.set_project(project);
+  remove.set_user(owner_id);
+  v1::RemoveMemberResponse removed;
+  EXPECT_EQ(call(&Stub::RemoveMember, remove, &removed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  remove.set_session_token(owner);
+  EXPECT_EQ(call(&Stub::RemoveMember, remove, &removed).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  remove.set_session_token(guest);
+  remove.set_user(guest_id);
+  ASSERT_TRUE(call(&Stub::RemoveMember, remove, &removed).ok());
+  EXPECT_EQ(call(&Stub::ListMembers, list, &members).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
 }  // namespace
 }  // namespace tocsin::data
 
