@@ -33,6 +33,8 @@ async function shoot(page, name) {
                                ["phone", { width: 360, height: 740 }]]) {
     await page.setViewportSize(size);
     await page.screenshot({ path: `${SCREENSHOTS}/${name}-${label}.png`, fullPage: true });
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(wide <= size.width, `${name} fits ${size.width} px wide (${wide} px)`);
   }
   await page.setViewportSize({ width: 1280, height: 800 });
 }
