@@ -376,7 +376,7 @@ bool IsEmailAddress(std::string_view a) {
 }
 
 absl::StatusOr<json> ValidateEmail(const Reader& r) {
-  RETURN_IF_ERROR(r.OnlyKnown("email", {"to", "notify_down", "notify_up"}));
+  RETURN_IF_ERROR(r.OnlyKnown("email", {"to", "notify_down", "notify_up", "language"}));
   const json* to = r.Get("to");
   if (to == nullptr) return Bad("to", "is required");
   json list = to->is_array() ? *to : json::array({*to});
@@ -398,8 +398,14 @@ absl::StatusOr<json> ValidateEmail(const Reader& r) {
   }
   ASSIGN_OR_RETURN(bool down, r.Bool("notify_down", true));
   ASSIGN_OR_RETURN(bool up, r.Bool("notify_up", true));
-  return json{
-      {"to", std::move(addresses)}, {"notify_down", down}, {"notify_up", up}};
+  json out{{"to", std::move(addresses)}, {"notify_down", down}, {"notify_up", up}};
+  // The messages' language; without one, the site's (TOCSIN_LANGUAGE).
+  ASSIGN_OR_RETURN(std::string language, r.String("language", "", 10));
+  if (!language.empty()) {
+    if (language != "en" && language != "ja") return Bad("language", "must be \"en\" or \"ja\"");
+    out["language"] = language;
+  }
+  return out;
 }
 
 absl::StatusOr<json> ValidateChat(std::string_view kind, const Reader& r) {

@@ -167,6 +167,19 @@ TEST(EmailSettingsTest, OneAddressBecomesAList) {
   EXPECT_EQ((*r)["notify_up"], false);
 }
 
+TEST(EmailSettingsTest, OptionalLanguage) {
+  auto r = ValidateSettings("email", {{"to", "a@example.org"}, {"language", "ja"}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ((*r)["language"], "ja");
+  r = ValidateSettings("email", {{"to", "a@example.org"}, {"language", ""}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->contains("language"));  // the site's
+  EXPECT_EQ(Error("email", {{"to", "a@example.org"}, {"language", "fr"}}),
+            "language: must be \"en\" or \"ja\"");
+  EXPECT_THAT(Error("email", {{"to", "a@example.org"}, {"language", 5}}),
+              StartsWith("language:"));
+}
+
 TEST(EmailSettingsTest, Rejections) {
   EXPECT_EQ(Error("email", json::object()), "to: is required");
   EXPECT_EQ(Error("email", {{"to", json::array()}}), "to: is required");

@@ -136,7 +136,7 @@ grpc::Status AccountServiceImpl::InviteMember(grpc::ServerContext* ctx,
                                               v1::InviteMemberResponse* resp) {
   if (auto s = auth_.RequireInternal(*ctx); !s.ok()) return Reply(s, "InviteMember");
   auto out = store_.InviteMember(req->session_token(), req->project(), req->email(),
-                                 req->role(), absl::Now());
+                                 req->role(), req->language(), absl::Now());
   if (!out.ok()) return Reply(out.status(), "InviteMember");
   log::Info("member invited", {{"project", req->project()},
                                {"invitation", out->invitation().id()},

@@ -74,13 +74,14 @@ constexpr char kListInvitations[] =
     "ORDER BY lower(email)";
 constexpr char kUpsertInvitation[] =
     "INSERT INTO invitations (id, token_hash, project_id, email, role, invited_by, created, "
-    "expires, mail_token, mail_due, mail_attempts) SELECT $1, $2, $3::uuid, $4, $5, "
-    "s.user_id, tocsin_from_micros($6), tocsin_from_micros($7), $9, tocsin_from_micros($6), 0 "
-    "FROM sessions s WHERE s.token_hash = $8 "
+    "expires, mail_token, mail_due, mail_attempts, mail_language) SELECT $1, $2, $3::uuid, "
+    "$4, $5, s.user_id, tocsin_from_micros($6), tocsin_from_micros($7), $9, "
+    "tocsin_from_micros($6), 0, $10 FROM sessions s WHERE s.token_hash = $8 "
     "ON CONFLICT (project_id, lower(email)) DO UPDATE SET id = excluded.id, "
     "token_hash = excluded.token_hash, role = excluded.role, invited_by = excluded.invited_by, "
     "created = excluded.created, expires = excluded.expires, "
-    "mail_token = excluded.mail_token, mail_due = excluded.mail_due, mail_attempts = 0";
+    "mail_token = excluded.mail_token, mail_due = excluded.mail_due, mail_attempts = 0, "
+    "mail_language = excluded.mail_language";
 constexpr int kMaxInvitationMailAttempts = 5;
 constexpr char kClaimInvitationMails[] =
     "WITH due AS (SELECT id FROM invitations WHERE mail_token IS NOT NULL "
@@ -91,7 +92,7 @@ constexpr char kClaimInvitationMails[] =
     "WHERE i.id = due.id AND p.id = i.project_id "
     "RETURNING i.id::text, i.email, i.role, p.name, "
     "coalesce((SELECT email FROM users WHERE id = i.invited_by), ''), i.mail_token, "
-    "i.mail_attempts";
+    "i.mail_attempts, i.mail_language";
 // Sent, or given up: the token is forgotten either way.
 constexpr char kFinishInvitationMail[] =
     "UPDATE invitations SET mail_token = NULL, mail_due = NULL "
@@ -207,8 +208,12 @@ absl::StatusOr<v1::InviteMemberResponse> Store::InviteMember(const std::string& 
                                                              const std::string& project,
                                                              const std::string& email,
                                                              const std::string& role,
+                                                             const std::string& language,
                                                              absl::Time now) {
   RETURN_IF_ERROR(CheckEmail(email));
+  if (!language.empty() && language != "en" && language != "ja") {
+    return absl::InvalidArgumentError("language: \"en\" or \"ja\"");
+  }
   if (role != "rw" && role != "ro") {
     return absl::InvalidArgumentError("role: \"rw\" or \"ro\"");
   }
@@ -229,7 +234,7 @@ absl::StatusOr<v1::InviteMemberResponse> Store::InviteMember(const std::string& 
     tx.exec_params(kUpsertInvitation, inv->id(), pqxx::binarystring(Sha256(out.token())),
                    project, email, role, absl::ToUnixMicros(now),
                    absl::ToUnixMicros(now + kInvitationLife),
-                   pqxx::binarystring(Sha256(token)), out.token());
+                   pqxx::binarystring(Sha256(token)), out.token(), language);
     tx.commit();
     return absl::OkStatus();
   }));
@@ -288,6 +293,7 @@ absl::StatusOr<v1::ClaimInvitationMailsResponse> Store::ClaimInvitationMails(
       m->set_inviter(r[4].c_str());
       m->set_token(r[5].c_str());
       m->set_attempt(r[6].as<int>());
+      m->set_language(r[7].c_str());
     }
     tx.commit();
     return absl::OkStatus();

@@ -119,6 +119,7 @@ class Store {
                                                         const std::string& project,
                                                         const std::string& email,
                                                         const std::string& role,
+                                                        const std::string& language,
                                                         absl::Time now);
   absl::Status RemoveMember(const std::string& token, const std::string& project,
                             const std::string& user, const std::string& invitation,

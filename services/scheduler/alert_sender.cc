@@ -112,6 +112,11 @@ AlertSender::Result AlertSender::Send(const v1::ClaimedNotification& c) {
   }
   notify::Event event = MakeEvent(c, config_);
   event.status = status;
+  // An email integration may ask for its own language.
+  if (settings.is_object() && settings.contains("language") &&
+      settings["language"].is_string()) {
+    event.language = settings["language"].get<std::string>();
+  }
   if (kind == "email") {
     if (config_.smtp.host.empty()) {
       r.outcome.detail = "email is not configured (EMAIL_HOST is empty)";

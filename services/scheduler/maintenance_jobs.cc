@@ -116,7 +116,7 @@ JobSpec MakeInvitationMailsJob(std::shared_ptr<grpc::Channel> data,
         notify::EmailMessage mail = notify::RenderInvitation(
             m.email(), m.inviter(), m.project_name(), m.role(),
             absl::StrCat(alerts.urls.site_root, "/invitations/", m.token()), alerts.site_name,
-            alerts.language);
+            m.language().empty() ? alerts.language : m.language());
         o = outbound::SendEmail(alerts.smtp, outbound::Email{mail.to, mail.subject, mail.text,
                                                              mail.html});
       }

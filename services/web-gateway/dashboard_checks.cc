@@ -22,6 +22,22 @@ using namespace dashboard;  // NOLINT: the dashboard's own helpers
 
 namespace {
 
+// "0 3 * * * (Europe/Riga)" or "every 1h", escaped.
+std::string ScheduleText(std::string_view L, const v1::Check& c) {
+  return c.kind() == v1::SCHEDULE_KIND_CRON || c.kind() == v1::SCHEDULE_KIND_ONCALENDAR
+             ? absl::StrCat(Esc(c.schedule()), " (", Esc(c.tz()), ")")
+             : Trf(L, "every $0", Esc(absl::FormatDuration(FromProto(c.timeout()))));
+}
+
+// A check's tags under its name in the list.
+std::string TagList(const v1::Check& c) {
+  std::string out;
+  for (absl::string_view t : absl::StrSplit(c.tags(), ' ', absl::SkipEmpty())) {
+    absl::StrAppend(&out, " <span class=\"tag\">", Esc(std::string(t)), "</span>");
+  }
+  return out.empty() ? "" : absl::StrCat("<br>", out);
+}
+
 std::string LastPingText(std::string_view L, const v1::Check& c) {
   return c.has_last_ping() ? TimeHtml(FromProto(c.last_ping())) : Tr(L, "never");
 }
@@ -188,17 +204,19 @@ void Dashboard::Checks(HttpRequest& req, const PathParams& p, Respond respond) {
             }
             absl::StrAppend(&body, "<table class=\"checks\" data-live=\"",
                             Esc(ChecksPath(project)), "status.json\"><thead>");
-            absl::StrAppend(&body, "<tr><th scope=\"col\">", Tr(L, "Status"),
-                            "</th><th scope=\"col\">", Tr(L, "Name"),
-                            "</th><th scope=\"col\">", Tr(L, "Last ping"),
-                            "</th></tr></thead><tbody>");
+            absl::StrAppend(&body, "<tr>");
+            for (const char* h : {"Status", "Name", "Schedule", "Last ping"}) {
+              absl::StrAppend(&body, "<th scope=\"col\">", Tr(L, h), "</th>");
+            }
+            absl::StrAppend(&body, "</tr></thead><tbody>");
             for (const v1::Check* cp : shown) {
               const v1::Check& c = *cp;
               absl::StrAppend(
                   &body, "<tr data-check=\"", Esc(c.uuid()), "\"><td>",
                   StatusBadge(L, c.status(), /*live=*/true),
                   "</td><td><a href=\"", Esc(CheckPath(project, c.uuid())), "\">",
-                  Esc(c.name().empty() ? c.uuid() : c.name()), "</a></td><td data-field=\"last_ping\">",
+                  Esc(c.name().empty() ? c.uuid() : c.name()), "</a>", TagList(c),
+                  "</td><td>", ScheduleText(L, c), "</td><td data-field=\"last_ping\">",
                   LastPingText(L, c), "</td></tr>");
             }
             absl::StrAppend(&body, "</tbody></table>");
@@ -291,10 +309,7 @@ std::string Dashboard::CheckDetailBody(const Session& s, const std::string& proj
                                        const v1::ListChannelsResponse& channels,
                                        bool can_write) const {
   const std::string& L = s.language();
-  std::string schedule =
-      c.kind() == v1::SCHEDULE_KIND_CRON || c.kind() == v1::SCHEDULE_KIND_ONCALENDAR
-          ? absl::StrCat(Esc(c.schedule()), " (", Esc(c.tz()), ")")
-          : Trf(L, "every $0", Esc(absl::FormatDuration(FromProto(c.timeout()))));
+  std::string schedule = ScheduleText(L, c);
   std::string ping_url = absl::StrCat(config_.urls.ping_endpoint, c.uuid());
   std::string body = absl::StrCat(
       ProjectTabs(L, project, "checks"),

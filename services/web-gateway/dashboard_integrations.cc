@@ -101,6 +101,9 @@ std::string SettingsFromForm(const KindSpec& kind, std::map<std::string, std::st
     }
     settings[f.name] = value;
   }
+  if (std::string_view(kind.kind) == "email" && !form["language"].empty()) {
+    settings["language"] = form["language"];
+  }
   if (kind.notify_switches) {
     settings["notify_down"] = form.count("notify_down") > 0;
     settings["notify_up"] = form.count("notify_up") > 0;
@@ -147,6 +150,18 @@ std::string AddForm(std::string_view L, const KindSpec& kind, const std::string&
                       f.required ? " required" : "",
                       type == "password" ? " autocomplete=\"off\"" : "", ">");
     }
+  }
+  if (std::string_view(kind.kind) == "email") {
+    // The emails' language: the page's, unless chosen otherwise.
+    std::string chosen = form ? value("language") : std::string(L);
+    absl::StrAppend(&out, "<label for=\"", id, "-language\">", Tr(L, "Language of the emails"),
+                    "</label><select id=\"", id, "-language\" name=\"language\">");
+    for (auto [code, label] : {std::pair<const char*, const char*>{"en", "English"},
+                               {"ja", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"}}) {
+      absl::StrAppend(&out, "<option value=\"", code, "\"", chosen == code ? " selected" : "",
+                      ">", label, "</option>");
+    }
+    absl::StrAppend(&out, "</select>");
   }
   if (kind.notify_switches) {
     bool down = form == nullptr || form->count("notify_down");

@@ -110,6 +110,7 @@ void Dashboard::InviteMember(HttpRequest& req, const PathParams& p, Respond resp
     rpc.set_project(project);
     rpc.set_email(std::string(absl::StripAsciiWhitespace(form["email"])));
     rpc.set_role(form["role"]);
+    rpc.set_language(s.language());  // The email speaks the inviter's language.
     data_.InviteMember(std::move(rpc), [this, s, project, token, respond = std::move(respond)](
                                            absl::StatusOr<v1::InviteMemberResponse> r) mutable {
       if (!r.ok()) {

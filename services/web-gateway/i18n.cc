@@ -237,6 +237,7 @@ const std::vector<std::pair<const char*, const char*>> kJapanese = {
      "に通知します。チェックごとの設定はチェックのページで変えられます。"},
     {"Add $0", "$0 を追加"},
     {"Addresses (separated by commas)", "宛先（カンマ区切り）"},
+    {"Language of the emails", "メールの言語"},
     {"URL to call when a check goes down", "チェックがダウンしたときに呼ぶ URL"},
     {"URL to call when a check comes back up", "チェックが正常に戻ったときに呼ぶ URL"},
     {"Method", "メソッド"},

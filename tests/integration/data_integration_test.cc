@@ -1513,6 +1513,7 @@ TEST_F(DataServiceTest, InvitationsAreForOneAddressOnceAndMailedOnce) {
   auto mails = claim(absl::Seconds(1));
   ASSERT_EQ(mails.size(), 1u);
   EXPECT_EQ(mails[0].token(), second.token());
+  EXPECT_EQ(mails[0].language(), "");  // the site's
   EXPECT_EQ(mails[0].inviter(), "mia@example.org");
   EXPECT_EQ(mails[0].role(), "rw");
   EXPECT_EQ(claim(absl::Seconds(30)).size(), 0u);
@@ -1552,9 +1553,15 @@ TEST_F(DataServiceTest, InvitationsAreForOneAddressOnceAndMailedOnce) {
   EXPECT_EQ(members.members(0).role(), "owner");
   EXPECT_EQ(members.invitations_size(), 0);  // not for non-owners anyway
 
-  // An expired invitation is gone for accepting and mailing.
+  // An expired invitation is gone for accepting and mailing; the email's
+  // language is one of ours.
   invite.set_session_token(owner);
   invite.set_email("oli@example.org");
+  invite.set_language("fr");
+  v1::InviteMemberResponse french;
+  EXPECT_EQ(call(&Stub::InviteMember, invite, &french).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  invite.set_language("ja");
   v1::InviteMemberResponse late;
   ASSERT_TRUE(call(&Stub::InviteMember, invite, &late).ok());
   Sql(absl::StrCat("UPDATE invitations SET expires = now() - interval '1 second' WHERE id = '",
