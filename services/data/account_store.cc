@@ -127,7 +127,8 @@ enum class Need { kRead, kWrite, kOwner };
 // live session, NOT_FOUND for a non-member (or no such project),
 // PERMISSION_DENIED when the role does not allow `need`.
 absl::Status RequireRole(pqxx::work& tx, const std::string& token,
-                         const std::string& project, Need need, absl::Time now) {
+                         const std::string& project, Need need, absl::Time now,
+                         std::string* role_out = nullptr) {
   if (!IsCanonicalUuid(project)) return absl::NotFoundError("no such project");
   auto digest = pqxx::binarystring(Sha256(token));
   auto r = tx.exec_params(kMemberRole, digest, absl::ToUnixMicros(now), project);
@@ -138,6 +139,7 @@ absl::Status RequireRole(pqxx::work& tx, const std::string& token,
     return absl::NotFoundError("no such project");
   }
   std::string role = r[0][0].c_str();
+  if (role_out != nullptr) *role_out = role;
   if (need == Need::kOwner && role != "owner") {
     return absl::PermissionDeniedError("only the project's owner may do this");
   }
@@ -180,7 +182,8 @@ absl::StatusOr<v1::ListMembersResponse> Store::ListMembers(const std::string& to
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     out.Clear();
     pqxx::work tx(conn);
-    RETURN_IF_ERROR(RequireRole(tx, token, project, Need::kRead, now));
+    std::string role;
+    RETURN_IF_ERROR(RequireRole(tx, token, project, Need::kRead, now, &role));
     for (const auto& r : tx.exec_params(kListMembers, project)) {
       auto* m = out.add_members();
       m->set_user(r[0].c_str());
@@ -188,7 +191,7 @@ absl::StatusOr<v1::ListMembersResponse> Store::ListMembers(const std::string& to
       m->set_role(r[2].c_str());
     }
     // Only owners see who is invited.
-    if (RequireRole(tx, token, project, Need::kOwner, now).ok()) {
+    if (role == "owner") {
       for (const auto& r : tx.exec_params(kListInvitations, project, absl::ToUnixMicros(now))) {
         auto* i = out.add_invitations();
         i->set_id(r[0].c_str());
@@ -251,8 +254,9 @@ absl::Status Store::RemoveMember(const std::string& token, const std::string& pr
   if (!IsCanonicalUuid(id)) return absl::NotFoundError("no such member or invitation");
   return pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     pqxx::work tx(conn);
-    RETURN_IF_ERROR(RequireRole(tx, token, project, Need::kRead, now));
-    bool owner = RequireRole(tx, token, project, Need::kOwner, now).ok();
+    std::string role;
+    RETURN_IF_ERROR(RequireRole(tx, token, project, Need::kRead, now, &role));
+    bool owner = role == "owner";
     pqxx::result done;
     if (!invitation.empty()) {
       if (!owner) return absl::PermissionDeniedError("only the project's owner may do this");

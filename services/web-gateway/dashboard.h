@@ -90,10 +90,8 @@ class Dashboard {
   void EditCheckForm(HttpRequest& req, const PathParams& p, Respond respond);
   void EditCheck(HttpRequest& req, const PathParams& p, Respond respond);
   // The next five times of a schedule, computed by the evaluator the
-  // alerts use, as HTML (GET .../schedule-preview as JSON for the form's
-  // script; the form page renders the same without script).
-  std::string SchedulePreviewHtml(std::string_view lang, const std::string& schedule,
-                                  const std::string& tz) const;
+  // alerts use, as the form's HTML in JSON for its script (the form page
+  // renders the same without script).
   void SchedulePreview(HttpRequest& req, const PathParams& p, Respond respond);
   // Deleting a check: a confirmation page, then the posted form.
   void DeleteCheckForm(HttpRequest& req, const PathParams& p, Respond respond);

@@ -487,6 +487,55 @@ void Dashboard::SetPaused(HttpRequest& req, const PathParams& p, bool pause,
   });
 }
 
+namespace {
+
+// The next times of a schedule in its zone, or the evaluator's reason it is
+// not one (empty schedule: nothing).
+struct Preview {
+  std::vector<std::string> next;
+  std::string error;
+};
+
+Preview PreviewSchedule(const std::string& schedule, const std::string& tz) {
+  Preview out;
+  std::string expr(absl::StripAsciiWhitespace(schedule));
+  if (expr.empty()) return out;
+  if (expr.size() > 100) {
+    out.error = "schedule: at most 100 characters";
+    return out;
+  }
+  std::string zone_name(absl::StripAsciiWhitespace(tz));
+  auto zone = schedule::LoadZone(zone_name.empty() ? "UTC" : zone_name);
+  if (!zone.ok()) {
+    out.error = std::string(zone.status().message());
+    return out;
+  }
+  auto parsed = schedule::Schedule::Parse(expr);
+  if (!parsed.ok()) {
+    out.error = absl::StrCat("schedule: ", parsed.status().message());
+    return out;
+  }
+  for (absl::Time t : parsed->NextN(absl::Now(), *zone, 5)) {
+    out.next.push_back(absl::FormatTime("%a %Y-%m-%d %H:%M %Z", t, *zone));
+  }
+  if (out.next.empty()) out.error = "schedule has no matching times";
+  return out;
+}
+
+// The preview as the form shows it (and the script swaps in).
+std::string PreviewHtml(std::string_view L, const Preview& p) {
+  if (!p.error.empty()) {
+    return absl::StrCat("<p class=\"error\">", Esc(p.error), "</p>");
+  }
+  if (p.next.empty()) return "";
+  std::string out = absl::StrCat(Para(L, "Next expected:"), "<ul>");
+  for (const auto& t : p.next) absl::StrAppend(&out, "<li>", Esc(t), "</li>");
+  absl::StrAppend(&out, "</ul>");
+  return out;
+}
+
+}  // namespace
+
 HttpResponse Dashboard::CheckFormPage(int status, const std::string& message,
                                       const Session& s, const std::string& project,
                                       const Form& form, const std::string& editing) const {
@@ -527,61 +576,12 @@ HttpResponse Dashboard::CheckFormPage(int status, const std::string& message,
             "text", "", " maxlength=\"100\" aria-describedby=\"schedule-preview\""),
       field("tz", "Time zone of the schedule", "text", "UTC", " maxlength=\"64\""),
       "<div id=\"schedule-preview\" class=\"preview\" role=\"status\">",
-      SchedulePreviewHtml(L, get("schedule", ""), get("tz", "UTC")), "</div>",
+      PreviewHtml(L, PreviewSchedule(get("schedule", ""), get("tz", "UTC"))), "</div>",
       "<button type=\"submit\">", Tr(L, editing.empty() ? "Create check" : "Save changes"),
       "</button></form>");
   return Page(status, editing.empty() ? "New check" : "Edit check", body, &s);
 }
 
-namespace {
-
-// The next times of a schedule in its zone, or the evaluator's reason it is
-// not one (empty schedule: nothing).
-struct Preview {
-  std::vector<std::string> next;
-  std::string error;
-};
-
-Preview PreviewSchedule(const std::string& schedule, const std::string& tz) {
-  Preview out;
-  std::string expr(absl::StripAsciiWhitespace(schedule));
-  if (expr.empty()) return out;
-  if (expr.size() > 100) {
-    out.error = "schedule: at most 100 characters";
-    return out;
-  }
-  std::string zone_name(absl::StripAsciiWhitespace(tz));
-  auto zone = schedule::LoadZone(zone_name.empty() ? "UTC" : zone_name);
-  if (!zone.ok()) {
-    out.error = std::string(zone.status().message());
-    return out;
-  }
-  auto parsed = schedule::Schedule::Parse(expr);
-  if (!parsed.ok()) {
-    out.error = absl::StrCat("schedule: ", parsed.status().message());
-    return out;
-  }
-  for (absl::Time t : parsed->NextN(absl::Now(), *zone, 5)) {
-    out.next.push_back(absl::FormatTime("%a %Y-%m-%d %H:%M %Z", t, *zone));
-  }
-  if (out.next.empty()) out.error = "schedule has no matching times";
-  return out;
-}
-
-}  // namespace
-
-std::string Dashboard::SchedulePreviewHtml(std::string_view L, const std::string& schedule,
-                                           const std::string& tz) const {
-  Preview p = PreviewSchedule(schedule, tz);
-  if (!p.error.empty()) {
-    return absl::StrCat("<p class=\"error\">", Esc(p.error), "</p>");
-  }
-  if (p.next.empty()) return "";
-  std::string out = absl::StrCat(Para(L, "Next expected:"), "<ul>");
-  for (const auto& t : p.next) absl::StrAppend(&out, "<li>", Esc(t), "</li>");
-  absl::StrAppend(&out, "</ul>");
-  return out;
-}
 
 void Dashboard::SchedulePreview(HttpRequest& req, const PathParams& p, Respond respond) {
   std::string project = p.at("project");
@@ -596,8 +596,7 @@ void Dashboard::SchedulePreview(HttpRequest& req, const PathParams& p, Respond r
     }
     // Answered as HTML the form swaps in: the same markup as without script.
     Preview pv = PreviewSchedule(sched, zone);
-    respond(Json(200, {{"html", SchedulePreviewHtml(s.language(), sched, zone)},
-                       {"ok", pv.error.empty()}}));
+    respond(Json(200, {{"html", PreviewHtml(s.language(), pv)}, {"ok", pv.error.empty()}}));
   });
 }
 

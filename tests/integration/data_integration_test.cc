@@ -108,6 +108,22 @@ class DataServiceTest : public ::testing::Test {
     return ((*stub).*method)(&ctx, req, resp);
   }
 
+  // A new user (with a first project), logged in: user UUID, session token,
+  // project UUID.
+  std::tuple<std::string, std::string, std::string> LoggedInUser(const std::string& email) {
+    v1::CreateUserRequest create;
+    create.set_email(email);
+    create.set_password("a long password");
+    v1::CreateUserResponse made;
+    EXPECT_TRUE(CallAccounts(&v1::AccountService::Stub::CreateUser, create, &made).ok());
+    v1::LogInRequest login;
+    login.set_email(email);
+    login.set_password("a long password");
+    v1::LogInResponse session;
+    EXPECT_TRUE(CallAccounts(&v1::AccountService::Stub::LogIn, login, &session).ok());
+    return {made.user().uuid(), session.session_token(), made.project().uuid()};
+  }
+
   void WithKey(grpc::ClientContext& ctx, const std::string& key) {
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
     ctx.AddMetadata(kApiKeyMetadata, key);
@@ -1304,21 +1320,8 @@ TEST_F(DataServiceTest, ProjectsAdministeredByTheirMembers) {
   };
   using Stub = v1::AccountService::Stub;
   // Two users, each logged in.
-  auto user = [&](const std::string& email) {
-    v1::CreateUserRequest create;
-    create.set_email(email);
-    create.set_password("a long password");
-    v1::CreateUserResponse made;
-    EXPECT_TRUE(call(&Stub::CreateUser, create, &made).ok());
-    v1::LogInRequest login;
-    login.set_email(email);
-    login.set_password("a long password");
-    v1::LogInResponse session;
-    EXPECT_TRUE(call(&Stub::LogIn, login, &session).ok());
-    return std::make_pair(made.user().uuid(), session.session_token());
-  };
-  auto [olga_id, olga] = user("olga@example.org");
-  auto [piet_id, piet] = user("piet@example.org");
+  auto [olga_id, olga, olga_project] = LoggedInUser("olga@example.org");
+  auto [piet_id, piet, piet_project] = LoggedInUser("piet@example.org");
 
   v1::CreateOwnedProjectRequest create;
   create.set_session_token(olga);
@@ -1447,22 +1450,9 @@ TEST_F(DataServiceTest, InvitationsAreForOneAddressOnceAndMailedOnce) {
     return CallAccounts(method, req, resp);
   };
   using Stub = v1::AccountService::Stub;
-  auto user = [&](const std::string& email) {
-    v1::CreateUserRequest create;
-    create.set_email(email);
-    create.set_password("a long password");
-    v1::CreateUserResponse made;
-    EXPECT_TRUE(call(&Stub::CreateUser, create, &made).ok());
-    v1::LogInRequest login;
-    login.set_email(email);
-    login.set_password("a long password");
-    v1::LogInResponse session;
-    EXPECT_TRUE(call(&Stub::LogIn, login, &session).ok());
-    return std::make_tuple(made.user().uuid(), session.session_token(), made.project().uuid());
-  };
-  auto [owner_id, owner, project] = user("mia@example.org");
-  auto [guest_id, guest, guest_project] = user("noa@example.org");
-  auto [other_id, other, other_project] = user("oli@example.org");
+  auto [owner_id, owner, project] = LoggedInUser("mia@example.org");
+  auto [guest_id, guest, guest_project] = LoggedInUser("noa@example.org");
+  auto [other_id, other, other_project] = LoggedInUser("oli@example.org");
 
   v1::InviteMemberRequest invite;
   invite.set_session_token(owner);
