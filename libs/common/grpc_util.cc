@@ -44,7 +44,8 @@ void ApplyServerDefaults(grpc::ServerBuilder& builder) {
   builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
 }
 
-bool HasInternalToken(const grpc::ServerContext& ctx, std::string_view token) {
+bool HasInternalToken(const grpc::ServerContextBase& ctx,
+                      std::string_view token) {
   auto it = ctx.client_metadata().find(kAuthorizationMetadata);
   if (it == ctx.client_metadata().end()) return false;
   std::string_view value(it->second.data(), it->second.size());

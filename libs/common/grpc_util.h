@@ -30,7 +30,8 @@ void ApplyServerDefaults(grpc::ServerBuilder& builder);
 
 // True when the call carries `authorization: Bearer <token>`; compared in
 // constant time.
-bool HasInternalToken(const grpc::ServerContext& ctx, std::string_view token);
+bool HasInternalToken(const grpc::ServerContextBase& ctx,
+                      std::string_view token);
 
 // Prepares a client context: deadline and the internal token.
 void PrepareInternalCall(grpc::ClientContext& ctx, std::string_view token,

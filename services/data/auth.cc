@@ -41,7 +41,8 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
   return absl::UnauthenticatedError("missing api key");
 }
 
-absl::Status Authenticator::RequireInternal(const grpc::ServerContext& ctx) {
+absl::Status Authenticator::RequireInternal(
+    const grpc::ServerContextBase& ctx) {
   if (!HasInternalToken(ctx, token_)) {
     return absl::UnauthenticatedError("this call needs the internal token");
   }

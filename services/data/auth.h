@@ -32,7 +32,7 @@ class Authenticator {
   absl::StatusOr<Caller> Authenticate(const grpc::ServerContext& ctx);
 
   // Internal callers only.
-  absl::Status RequireInternal(const grpc::ServerContext& ctx);
+  absl::Status RequireInternal(const grpc::ServerContextBase& ctx);
 
   // The project a project-scoped call acts on: the key's project, or for
   // internal callers the one the request names. `write` refuses read-only

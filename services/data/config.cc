@@ -59,14 +59,14 @@ absl::StatusOr<DataConfig> LoadDataConfig(Settings& s) {
       s.Int("TOCSIN_OBJECT_THRESHOLD", 1024, 0, 100 * 1024 * 1024);
   c.object_sweep_age = s.Duration("TOCSIN_OBJECT_SWEEP_AGE", absl::Hours(1),
                                   absl::ZeroDuration(), absl::Hours(24 * 30));
-  c.batching.shards = static_cast<int>(s.Int("TOCSIN_PING_FLUSHERS", 2, 1, 64));
+  c.batching.flushers = static_cast<int>(s.Int("TOCSIN_PING_FLUSHERS", 2, 1, 64));
   c.batching.max_batch =
       static_cast<int>(s.Int("TOCSIN_PING_BATCH_MAX", 500, 1, 5000));
   c.batching.max_wait = s.Duration("TOCSIN_PING_BATCH_WAIT", absl::ZeroDuration(),
                                    absl::ZeroDuration(), absl::Milliseconds(100));
   c.batching.max_queued =
       static_cast<int>(s.Int("TOCSIN_PING_QUEUE_MAX", 20000, 1, 1000000));
-  if (c.batching.shards >= c.pool_size) {
+  if (c.batching.flushers >= c.pool_size) {
     s.Fail("TOCSIN_PING_FLUSHERS",
            "must be below TOCSIN_DB_POOL_SIZE (each flusher holds a connection "
            "while it commits)");

@@ -9,16 +9,13 @@
 
 namespace tocsin::data {
 
-// One Record() call: counts its pings down as their batches finish.
-struct PingBatcher::Waiter {
-  std::mutex mu;
-  std::condition_variable cv;
-  size_t pending = 0;
-  void Done(size_t n) {
-    std::lock_guard<std::mutex> lock(mu);
-    pending -= n;
-    if (pending == 0) cv.notify_all();
-  }
+// One Record() call: its pings, their results, and how many are still
+// waiting for a batch to finish.
+struct PingBatcher::Call {
+  std::vector<PingInput> pings;
+  Results results;
+  std::atomic<size_t> pending{0};
+  Done done;
 };
 
 namespace {
@@ -53,12 +50,8 @@ BatchMetrics& Metrics() {
 
 PingBatcher::PingBatcher(Store& store, PingBatcherOptions options)
     : store_(store), options_(options) {
-  for (int i = 0; i < std::max(1, options_.shards); ++i) {
-    shards_.push_back(std::make_unique<Shard>());
-  }
-  for (auto& s : shards_) {
-    Shard* shard = s.get();
-    shard->thread = std::thread([this, shard] { Flush(*shard); });
+  for (int i = 0; i < std::max(1, options_.flushers); ++i) {
+    flushers_.emplace_back([this] { Flush(); });
   }
 }
 
@@ -66,118 +59,138 @@ PingBatcher::~PingBatcher() { Stop(); }
 
 void PingBatcher::Stop() {
   if (stopping_.exchange(true)) return;
-  for (auto& s : shards_) {
-    {
-      std::lock_guard<std::mutex> lock(s->mu);
-    }
-    s->cv.notify_all();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
   }
-  for (auto& s : shards_) {
-    if (s->thread.joinable()) s->thread.join();
+  cv_.notify_all();
+  for (auto& t : flushers_) {
+    if (t.joinable()) t.join();
   }
 }
 
-size_t PingBatcher::ShardOf(const PingInput& p) const {
-  const std::string& key = p.check_uuid.empty() ? p.slug : p.check_uuid;
-  return std::hash<std::string>{}(key) % shards_.size();
-}
-
-std::vector<absl::StatusOr<PingOutcome>> PingBatcher::Record(
-    std::vector<PingInput> pings) {
-  std::vector<absl::StatusOr<PingOutcome>> results(
-      pings.size(), absl::UnavailableError("not recorded"));
+void PingBatcher::Record(std::vector<PingInput> pings, Done done) {
+  if (pings.empty()) return done({});
   if (stopping_) {
-    for (auto& r : results) r = absl::UnavailableError("shutting down");
-    return results;
+    return done(Results(pings.size(), absl::UnavailableError("shutting down")));
   }
-  // Auto-creating pings take the one-by-one path (they may insert a check).
-  Waiter waiter;
-  std::vector<size_t> batched;
-  for (size_t i = 0; i < pings.size(); ++i) {
-    if (pings[i].create) {
-      results[i] = store_.RecordPing(pings[i], absl::Now());
-    } else {
-      batched.push_back(i);
-    }
+  const size_t n = pings.size();
+  if (queued_.fetch_add(n) + static_cast<int>(n) > options_.max_queued) {
+    queued_.fetch_sub(n);
+    Metrics().rejected.With({"data"}).Inc(n);
+    return done(Results(n, absl::ResourceExhaustedError("ping queue is full")));
   }
-  if (batched.empty()) return results;
-  if (queued_.fetch_add(batched.size()) + static_cast<int>(batched.size()) >
-      options_.max_queued) {
-    queued_.fetch_sub(batched.size());
-    Metrics().rejected.With({"data"}).Inc(batched.size());
-    for (size_t i : batched) {
-      results[i] = absl::ResourceExhaustedError("ping queue is full");
-    }
-    return results;
+  auto* call = new Call;
+  call->pings = std::move(pings);
+  call->results.assign(n, absl::UnavailableError("not recorded"));
+  call->pending = n;
+  call->done = std::move(done);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < n; ++i) queue_.push_back(Item{call, i});
   }
-  waiter.pending = batched.size();
-  for (size_t i : batched) {
-    Shard& shard = *shards_[ShardOf(pings[i])];
-    std::lock_guard<std::mutex> lock(shard.mu);
-    shard.queue.push_back(Item{&pings[i], &results[i], &waiter});
-    shard.cv.notify_one();
-  }
-  std::unique_lock<std::mutex> lock(waiter.mu);
-  waiter.cv.wait(lock, [&] { return waiter.pending == 0; });
-  return results;
+  cv_.notify_one();
 }
 
-void PingBatcher::Flush(Shard& shard) {
+void PingBatcher::Flush() {
   std::vector<Item> batch;
-  std::unique_lock<std::mutex> lock(shard.mu);
+  std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    shard.cv.wait(lock, [&] { return stopping_ || !shard.queue.empty(); });
-    if (shard.queue.empty()) return;  // Stopping with nothing left.
+    cv_.wait(lock, [&] {
+      return (stopping_ && queue_.empty()) ||
+             (!queue_.empty() && !turn_taken_);
+    });
+    if (queue_.empty()) return;  // Stopping with nothing left.
+    turn_taken_ = true;
     if (options_.max_wait > absl::ZeroDuration() &&
-        static_cast<int>(shard.queue.size()) < options_.max_batch) {
-      shard.cv.wait_for(lock, absl::ToChronoMicroseconds(options_.max_wait),
-                        [&] {
-                          return static_cast<int>(shard.queue.size()) >=
-                                 options_.max_batch;
-                        });
+        static_cast<int>(queue_.size()) < options_.max_batch) {
+      cv_.wait_for(lock, absl::ToChronoMicroseconds(options_.max_wait), [&] {
+        return stopping_ ||
+               static_cast<int>(queue_.size()) >= options_.max_batch;
+      });
     }
-    size_t n = std::min<size_t>(shard.queue.size(), options_.max_batch);
-    batch.assign(shard.queue.begin(), shard.queue.begin() + n);
-    shard.queue.erase(shard.queue.begin(), shard.queue.begin() + n);
+    size_t n = std::min<size_t>(queue_.size(), options_.max_batch);
+    batch.assign(queue_.begin(), queue_.begin() + n);
+    queue_.erase(queue_.begin(), queue_.begin() + n);
     lock.unlock();
     queued_.fetch_sub(n);
-    Commit(batch);
+    // The turn passes on once this batch's rows are locked and read (or it
+    // failed before that): at most one batch is being read at a time.
+    bool holding = true;
+    auto release = [&] {
+      if (!holding) return;
+      holding = false;
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        turn_taken_ = false;
+      }
+      cv_.notify_one();
+    };
+    Commit(batch, release);
+    release();
+    Finish(batch);
     lock.lock();
   }
 }
 
-void PingBatcher::Commit(std::vector<Item>& batch) {
-  std::vector<const PingInput*> pings;
-  pings.reserve(batch.size());
-  for (const Item& it : batch) pings.push_back(it.ping);
-  absl::Time start = absl::Now();
-  auto out = store_.RecordPingBatch(pings, start);
-  Metrics().size.With({}).Observe(batch.size());
-  Metrics().seconds.With({}).Observe(absl::ToDoubleSeconds(absl::Now() - start));
-  if (out.ok()) {
-    for (size_t i = 0; i < batch.size(); ++i) {
-      *batch[i].result = std::move((*out)[i]);
-    }
-  } else if (batch.size() > 1 && !absl::IsUnavailable(out.status()) &&
-             !absl::IsResourceExhausted(out.status())) {
-    // Something in the batch broke the transaction (not the database being
-    // away): record the members one by one, so only the culprit fails.
-    Metrics().split.With({}).Inc();
-    log::Warning("ping batch failed; recording its pings one by one",
-                 {{"size", int64_t(batch.size())},
-                  {"error", out.status().ToString()}});
-    for (Item& it : batch) {
-      *it.result = store_.RecordPing(*it.ping, absl::Now());
-    }
-  } else {
-    // Nothing was committed: every member gets the error, none is
-    // acknowledged.
-    for (Item& it : batch) *it.result = out.status();
+void PingBatcher::Commit(std::vector<Item>& batch,
+                         const std::function<void()>& release) {
+  // Auto-creating pings may insert a check: they go one by one, after the
+  // batch.
+  std::vector<Item> batched, single;
+  for (const Item& it : batch) {
+    (it.call->pings[it.index].create ? single : batched).push_back(it);
   }
-  // Answer each caller once all of its items are done.
-  std::map<Waiter*, size_t> done;
-  for (const Item& it : batch) ++done[it.waiter];
-  for (auto& [w, n] : done) w->Done(n);
+  if (!batched.empty()) {
+    std::vector<const PingInput*> pings;
+    pings.reserve(batched.size());
+    for (const Item& it : batched) pings.push_back(&it.call->pings[it.index]);
+    absl::Time start = absl::Now();
+    auto out = store_.RecordPingBatch(pings, start, release);
+    release();
+    Metrics().size.With({}).Observe(batched.size());
+    Metrics().seconds.With({}).Observe(
+        absl::ToDoubleSeconds(absl::Now() - start));
+    if (out.ok()) {
+      for (size_t i = 0; i < batched.size(); ++i) {
+        batched[i].call->results[batched[i].index] = std::move((*out)[i]);
+      }
+    } else if (batched.size() > 1 && !absl::IsUnavailable(out.status()) &&
+               !absl::IsResourceExhausted(out.status())) {
+      // Something in the batch broke the transaction (not the database
+      // being away): record the members one by one, so only the culprit
+      // fails.
+      Metrics().split.With({}).Inc();
+      log::Warning("ping batch failed; recording its pings one by one",
+                   {{"size", int64_t(batched.size())},
+                    {"error", out.status().ToString()}});
+      for (Item& it : batched) {
+        it.call->results[it.index] =
+            store_.RecordPing(it.call->pings[it.index], absl::Now());
+      }
+    } else {
+      // Nothing was committed: every member gets the error, none is
+      // acknowledged.
+      for (Item& it : batched) it.call->results[it.index] = out.status();
+    }
+  }
+  release();
+  for (Item& it : single) {
+    it.call->results[it.index] =
+        store_.RecordPing(it.call->pings[it.index], absl::Now());
+  }
+}
+
+void PingBatcher::Finish(const std::vector<Item>& items) {
+  // Answer each caller once all of its pings are done (the last flusher to
+  // finish one of them does it).
+  std::map<Call*, size_t> done;
+  for (const Item& it : items) ++done[it.call];
+  for (auto& [call, n] : done) {
+    if (call->pending.fetch_sub(n) == n) {
+      call->done(std::move(call->results));
+      delete call;
+    }
+  }
 }
 
 }  // namespace tocsin::data

@@ -1,8 +1,10 @@
 #ifndef TOCSIN_DATA_PING_BATCHER_H_
 #define TOCSIN_DATA_PING_BATCHER_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -15,9 +17,12 @@
 namespace tocsin::data {
 
 struct PingBatcherOptions {
-  // Flusher threads, each with its own connection; a check always goes to
-  // the same one, so its pings keep their order.
-  int shards = 2;
+  // Flusher threads, each with its own connection. One at a time takes a
+  // batch and reads its checks; the next may start once that one is sending
+  // its writes and COMMIT, so the lookup of one batch overlaps the writes
+  // and WAL flush of the previous one, and batches stay as large as the
+  // load allows.
+  int flushers = 2;
   int max_batch = 500;  // Pings per transaction.
   // How long a flusher waits for more pings before a batch that is not full
   // (0: none; batches still form while the previous one commits).
@@ -25,40 +30,47 @@ struct PingBatcherOptions {
   int max_queued = 20000;  // Beyond it, RESOURCE_EXHAUSTED at once.
 };
 
-// Group commit for pings: callers block in Record() while their pings are
-// committed together with everyone else's that arrived meanwhile, one
-// transaction per batch. A caller is answered only after the commit (or with
-// the error that kept its ping from being committed).
+// Group commit for pings: a caller's pings are committed together with
+// everyone else's that arrived meanwhile, one transaction per batch. A
+// caller is answered only after the commit (or with the error that kept its
+// ping from being committed). Nothing blocks the caller's thread: `done`
+// runs on a flusher thread (or at once when the pings are refused), so the
+// gRPC handlers need no thread of their own while they wait.
+//
+// A ping sent after another's answer is committed after it. Pings of one
+// check that are in flight at the same time may land in two batches; the
+// later batch's lookup locks the check's row, so it waits for the earlier
+// one's commit and applies on top of it.
 class PingBatcher {
  public:
+  using Results = std::vector<absl::StatusOr<PingOutcome>>;
+  using Done = std::function<void(Results)>;
+
   PingBatcher(Store& store, PingBatcherOptions options);
   ~PingBatcher();
 
-  std::vector<absl::StatusOr<PingOutcome>> Record(
-      std::vector<PingInput> pings);
+  // `done` runs exactly once, with one result per ping, in order.
+  void Record(std::vector<PingInput> pings, Done done);
 
   void Stop();  // Finishes what is queued, then stops the flushers.
 
  private:
-  struct Waiter;
+  struct Call;
   struct Item {
-    const PingInput* ping;
-    absl::StatusOr<PingOutcome>* result;
-    Waiter* waiter;
+    Call* call;
+    size_t index;
   };
-  struct Shard {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::deque<Item> queue;
-    std::thread thread;
-  };
-  void Flush(Shard& shard);
-  void Commit(std::vector<Item>& batch);
-  size_t ShardOf(const PingInput& p) const;
+  void Flush();
+  void Commit(std::vector<Item>& batch, const std::function<void()>& release);
+  void Finish(const std::vector<Item>& items);
 
   Store& store_;
   PingBatcherOptions options_;
-  std::vector<std::unique_ptr<Shard>> shards_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Item> queue_;
+  bool turn_taken_ = false;  // A flusher is taking or reading a batch.
+  std::vector<std::thread> flushers_;
   std::atomic<int> queued_{0};
   std::atomic<bool> stopping_{false};
 };

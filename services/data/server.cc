@@ -74,8 +74,8 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
   grpc::ServerBuilder builder;
   ApplyServerDefaults(builder);
   metrics::AddServerMetrics(builder);
-  // Handlers block on PostgreSQL, so each call in progress holds a thread;
-  // beyond the quota gRPC answers RESOURCE_EXHAUSTED at once (HTTP 429):
+  // Handlers (all but the ping calls) block on PostgreSQL, so each call in
+  // progress holds a thread; beyond the quota gRPC answers RESOURCE_EXHAUSTED at once (HTTP 429):
   // backpressure rather than a pile-up. gRPC 1.51's sync server counts this
   // quota far faster than real threads (at 256 it refused calls with 29
   // threads alive), hence the large default.

@@ -274,37 +274,50 @@ void CountPing(const PingOutcome& out) {
   if (!out.flipped_to.empty()) FlipCounter().With({out.flipped_to}).Inc();
 }
 
-grpc::Status PingServiceImpl::RecordPing(grpc::ServerContext* ctx,
-                                         const v1::RecordPingRequest* req,
-                                         v1::RecordPingResponse* resp) {
+grpc::ServerUnaryReactor* PingServiceImpl::RecordPing(
+    grpc::CallbackServerContext* ctx, const v1::RecordPingRequest* req,
+    v1::RecordPingResponse* resp) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   if (auto s = auth_.RequireInternal(*ctx); !s.ok()) {
-    return Reply(s, "RecordPing");
+    reactor->Finish(Reply(s, "RecordPing"));
+    return reactor;
   }
   auto in = PingFromRequest(*req, body_limit_);
-  if (!in.ok()) return Reply(in.status(), "RecordPing");
+  if (!in.ok()) {
+    reactor->Finish(Reply(in.status(), "RecordPing"));
+    return reactor;
+  }
   std::vector<PingInput> one;
   one.push_back(std::move(*in));
-  auto out = std::move(batcher_.Record(std::move(one))[0]);
-  if (!out.ok()) return Reply(out.status(), "RecordPing");
-  CountPing(*out);
-  resp->set_created(out->created);
-  resp->set_kind(out->kind);
-  return grpc::Status::OK;
+  batcher_.Record(std::move(one), [reactor, resp](PingBatcher::Results outs) {
+    auto& out = outs[0];
+    if (!out.ok()) return reactor->Finish(Reply(out.status(), "RecordPing"));
+    CountPing(*out);
+    resp->set_created(out->created);
+    resp->set_kind(out->kind);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
 }
 
-grpc::Status PingServiceImpl::RecordPings(grpc::ServerContext* ctx,
-                                          const v1::RecordPingsRequest* req,
-                                          v1::RecordPingsResponse* resp) {
+grpc::ServerUnaryReactor* PingServiceImpl::RecordPings(
+    grpc::CallbackServerContext* ctx, const v1::RecordPingsRequest* req,
+    v1::RecordPingsResponse* resp) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   if (auto s = auth_.RequireInternal(*ctx); !s.ok()) {
-    return Reply(s, "RecordPings");
+    reactor->Finish(Reply(s, "RecordPings"));
+    return reactor;
   }
   if (req->pings_size() > 5000) {
-    return Reply(absl::InvalidArgumentError("at most 5000 pings per call"),
-                 "RecordPings");
+    reactor->Finish(Reply(
+        absl::InvalidArgumentError("at most 5000 pings per call"), "RecordPings"));
+    return reactor;
   }
   // Bad members fail alone; the rest go to the batcher together.
   std::vector<PingInput> inputs;
   std::vector<int> index;
+  inputs.reserve(req->pings_size());
+  index.reserve(req->pings_size());
   for (int i = 0; i < req->pings_size(); ++i) {
     v1::PingResult* r = resp->add_results();
     auto in = PingFromRequest(req->pings(i), body_limit_);
@@ -316,23 +329,30 @@ grpc::Status PingServiceImpl::RecordPings(grpc::ServerContext* ctx,
     inputs.push_back(std::move(*in));
     index.push_back(i);
   }
-  auto outs = batcher_.Record(std::move(inputs));
-  for (size_t j = 0; j < outs.size(); ++j) {
-    v1::PingResult* r = resp->mutable_results(index[j]);
-    if (!outs[j].ok()) {
-      if (absl::IsInternal(outs[j].status()) ||
-          absl::IsUnavailable(outs[j].status())) {
-        Reply(outs[j].status(), "RecordPings");  // Logged once per member.
-      }
-      r->set_code(static_cast<int>(outs[j].status().code()));
-      r->set_message(std::string(outs[j].status().message()));
-      continue;
-    }
-    CountPing(*outs[j]);
-    r->mutable_response()->set_created(outs[j]->created);
-    r->mutable_response()->set_kind(outs[j]->kind);
+  if (inputs.empty()) {
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
   }
-  return grpc::Status::OK;
+  batcher_.Record(std::move(inputs), [reactor, resp, index = std::move(index)](
+                                         PingBatcher::Results outs) {
+    for (size_t j = 0; j < outs.size(); ++j) {
+      v1::PingResult* r = resp->mutable_results(index[j]);
+      if (!outs[j].ok()) {
+        if (absl::IsInternal(outs[j].status()) ||
+            absl::IsUnavailable(outs[j].status())) {
+          Reply(outs[j].status(), "RecordPings");  // Logged once per member.
+        }
+        r->set_code(static_cast<int>(outs[j].status().code()));
+        r->set_message(std::string(outs[j].status().message()));
+        continue;
+      }
+      CountPing(*outs[j]);
+      r->mutable_response()->set_created(outs[j]->created);
+      r->mutable_response()->set_kind(outs[j]->kind);
+    }
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
 }
 
 grpc::Status ProjectServiceImpl::CreateProject(

@@ -103,16 +103,18 @@ grpc::Status ForProject(Authenticator& auth, grpc::ServerContext* ctx,
 absl::StatusOr<PingInput> PingFromRequest(const v1::RecordPingRequest& req,
                                           int body_limit);
 
-class PingServiceImpl final : public v1::PingService::Service {
+// Callback handlers: a call waits for its batch without holding a thread
+// (the batcher finishes it from its flusher).
+class PingServiceImpl final : public v1::PingService::CallbackService {
  public:
   PingServiceImpl(PingBatcher& batcher, Authenticator& auth, int body_limit)
       : batcher_(batcher), auth_(auth), body_limit_(body_limit) {}
-  grpc::Status RecordPing(grpc::ServerContext* ctx,
-                          const v1::RecordPingRequest* req,
-                          v1::RecordPingResponse* resp) override;
-  grpc::Status RecordPings(grpc::ServerContext* ctx,
-                           const v1::RecordPingsRequest* req,
-                           v1::RecordPingsResponse* resp) override;
+  grpc::ServerUnaryReactor* RecordPing(grpc::CallbackServerContext* ctx,
+                                       const v1::RecordPingRequest* req,
+                                       v1::RecordPingResponse* resp) override;
+  grpc::ServerUnaryReactor* RecordPings(grpc::CallbackServerContext* ctx,
+                                        const v1::RecordPingsRequest* req,
+                                        v1::RecordPingsResponse* resp) override;
 
  private:
   PingBatcher& batcher_;

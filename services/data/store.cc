@@ -1041,10 +1041,12 @@ class PipelinedTransaction {
   // it was under way leaves the outcome unknown: in_doubt_error, so that
   // nobody is acknowledged and nothing is retried (a retry could record the
   // pings twice).
-  void Commit(const std::vector<std::string>& statements) {
+  void Commit(const std::vector<std::string>& statements,
+              const std::function<void()>& before_send) {
     std::string sql;
     for (const auto& st : statements) absl::StrAppend(&sql, st, "; ");
     sql += "COMMIT";
+    if (before_send) before_send();
     try {
       tx_.exec(sql);
     } catch (const pqxx::broken_connection& e) {
@@ -1065,7 +1067,8 @@ class PipelinedTransaction {
 }  // namespace
 
 absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
-    const std::vector<const PingInput*>& pings, absl::Time now) {
+    const std::vector<const PingInput*>& pings, absl::Time now,
+    const std::function<void()>& before_commit) {
   std::vector<std::optional<std::string>> objects(pings.size());
   for (size_t i = 0; i < pings.size(); ++i) {
     ASSIGN_OR_RETURN(objects[i], BodyObject(pings[i]->body));
@@ -1194,7 +1197,7 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
       results[i] = out;
     }
     if (touched.empty()) {
-      ptx.Commit({});
+      ptx.Commit({}, before_commit);
       return absl::OkStatus();
     }
     PgArray c_id, c_status, c_n, c_lp, c_ls, c_rid, c_dur, c_aa, x_id, x_lo,
@@ -1235,7 +1238,7 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
           ptx.Execute(kPrepBatchPrunePings,
                       {x_id.Done(), x_lo.Done(), x_hi.Done()}));
     }
-    ptx.Commit(writes);
+    ptx.Commit(writes, before_commit);
     return absl::OkStatus();
   }));
   return results;

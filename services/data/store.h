@@ -194,8 +194,13 @@ class Store {
   // Auto-creating pings (`create`) are not batched: pass them to RecordPing.
   // A failed transaction fails every member (none is acknowledged); the
   // caller may retry members one by one.
+  // `before_commit`, if given, runs once the batch's rows are locked and
+  // read, just before the message that writes them and commits is sent: the
+  // batcher lets the next batch start then, so that its lookup overlaps
+  // this one's writes and WAL flush.
   absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> RecordPingBatch(
-      const std::vector<const PingInput*>& pings, absl::Time now);
+      const std::vector<const PingInput*>& pings, absl::Time now,
+      const std::function<void()>& before_commit = nullptr);
 
   // Marks down up to `limit` checks whose deadline passed; skips rows another
   // replica holds.

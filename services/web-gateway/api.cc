@@ -127,8 +127,10 @@ std::optional<HttpResponse> RejectKey(const std::optional<std::string>& key) {
 Api::Api(const GatewayConfig& config, DataClient& data)
     : config_(config),
       data_(data),
-      pings_(data, config.ping_batch_max, config.ping_calls_max,
-             config.pings_pending_max) {
+      pings_(data, {.max_batch = config.ping_batch_max,
+                    .max_calls = config.ping_calls_max,
+                    .overlap_after = config.ping_overlap_after,
+                    .max_pending = config.pings_pending_max}) {
   if (config.rate_limits) {
     ping_limiter_ = std::make_unique<RateLimiter>(config.ping_rate_per_minute,
                                                   config.ping_burst);

@@ -37,6 +37,9 @@ struct GatewayConfig {
   // Ping batching toward the data service, and the in-flight bound.
   int ping_batch_max = 500;
   int ping_calls_max = 2;
+  // A call beyond the first starts only when the queue holds a full batch
+  // or the oldest call has taken this long (see PingBatcher).
+  absl::Duration ping_overlap_after = absl::Milliseconds(10);
   int pings_pending_max = 5000;
   absl::Duration heartbeat_every = absl::Seconds(1);
   std::string metrics_listen;  // Empty: no metrics endpoint.

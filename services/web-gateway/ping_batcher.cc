@@ -15,47 +15,51 @@ metrics::Family<metrics::Counter>& Rejected() {
 
 }  // namespace
 
-PingBatcher::PingBatcher(DataClient& data, int max_batch, int max_calls,
-                         int max_pending)
-    : data_(data),
-      max_batch_(max_batch),
-      max_calls_(max_calls),
-      max_pending_(max_pending) {}
+PingBatcher::PingBatcher(DataClient& data, PingBatcherOptions options)
+    : data_(data), options_(options) {}
 
 void PingBatcher::Record(v1::RecordPingRequest req,
                          Callback<v1::RecordPingResponse> done) {
   std::vector<Entry> batch;
+  absl::Time now = absl::Now();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (pending_ >= max_pending_) {
+    if (pending_ >= options_.max_pending) {
       Rejected().With({"gateway"}).Inc();
       // Answered outside the lock (the callback writes the HTTP answer).
       batch.clear();
     } else {
       ++pending_;
       queue_.emplace_back(std::move(req), std::move(done));
-      batch = TakeBatch();
+      batch = TakeBatch(now);
       done = nullptr;
     }
   }
   if (done) {
     return done(absl::ResourceExhaustedError("too many pings in progress"));
   }
-  if (!batch.empty()) Send(std::move(batch));
+  if (!batch.empty()) Send(std::move(batch), now);
 }
 
-std::vector<PingBatcher::Entry> PingBatcher::TakeBatch() {
+std::vector<PingBatcher::Entry> PingBatcher::TakeBatch(absl::Time now) {
   std::vector<Entry> batch;
-  if (calls_ >= max_calls_ || queue_.empty()) return batch;
-  size_t n = std::min<size_t>(queue_.size(), max_batch_);
+  if (queue_.empty() || static_cast<int>(calls_.size()) >= options_.max_calls) {
+    return batch;
+  }
+  if (!calls_.empty() &&
+      static_cast<int>(queue_.size()) < options_.max_batch &&
+      now - *calls_.begin() < options_.overlap_after) {
+    return batch;  // Wait for the call in flight: one larger batch.
+  }
+  size_t n = std::min<size_t>(queue_.size(), options_.max_batch);
   batch.reserve(n);
   for (size_t i = 0; i < n; ++i) batch.push_back(std::move(queue_[i]));
   queue_.erase(queue_.begin(), queue_.begin() + n);
-  ++calls_;
+  calls_.insert(now);
   return batch;
 }
 
-void PingBatcher::Send(std::vector<Entry> batch) {
+void PingBatcher::Send(std::vector<Entry> batch, absl::Time started) {
   v1::RecordPingsRequest req;
   req.mutable_pings()->Reserve(batch.size());
   std::vector<Callback<v1::RecordPingResponse>> callbacks;
@@ -66,8 +70,19 @@ void PingBatcher::Send(std::vector<Entry> batch) {
   }
   data_.RecordPings(
       std::move(req),
-      [this, callbacks = std::move(callbacks)](
+      [this, started, callbacks = std::move(callbacks)](
           absl::StatusOr<v1::RecordPingsResponse> r) mutable {
+        // The next call first: the data service works on it while the
+        // answers of this one go out.
+        std::vector<Entry> next;
+        absl::Time now = absl::Now();
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          calls_.erase(calls_.find(started));
+          pending_ -= static_cast<int>(callbacks.size());
+          next = TakeBatch(now);
+        }
+        if (!next.empty()) Send(std::move(next), now);
         for (size_t i = 0; i < callbacks.size(); ++i) {
           if (!r.ok()) {
             callbacks[i](r.status());
@@ -80,14 +95,6 @@ void PingBatcher::Send(std::vector<Entry> batch) {
             callbacks[i](res.response());
           }
         }
-        std::vector<Entry> next;
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          --calls_;
-          pending_ -= static_cast<int>(callbacks.size());
-          next = TakeBatch();
-        }
-        if (!next.empty()) Send(std::move(next));
       });
 }
 

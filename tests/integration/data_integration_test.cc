@@ -527,6 +527,75 @@ TEST_F(DataServiceTest, BatchedPingsKeepHostileTextAndBytesExact) {
   }
 }
 
+// Many callers at once, each with a batch of pings for the same few checks
+// (by UUID, by slug, and one auto-created): the batcher's flushers overlap,
+// and each check still counts every ping once, numbered without gaps or
+// repeats, with the last ping's kind deciding its status.
+TEST_F(DataServiceTest, ConcurrentBatchesOfTheSameChecksCountEveryPingOnce) {
+  v1::CheckSpec spec;
+  spec.mutable_timeout()->set_seconds(3600);
+  v1::Check a = Create(spec);
+  spec.set_slug("shared-slug");
+  v1::Check b = Create(spec);
+  constexpr int kCallers = 12, kRounds = 5, kPerCall = 6;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0}, failed{0};
+  for (int t = 0; t < kCallers; ++t) {
+    threads.emplace_back([&, t] {
+      auto stub = v1::PingService::NewStub(channel_);
+      for (int round = 0; round < kRounds; ++round) {
+        v1::RecordPingsRequest req;
+        for (int i = 0; i < kPerCall; ++i) {
+          v1::RecordPingRequest* p = req.add_pings();
+          if (i % 3 == 0) {
+            p->set_check_uuid(a.uuid());
+          } else if (i % 3 == 1) {
+            p->mutable_slug()->set_ping_key(project_.ping_key());
+            p->mutable_slug()->set_slug("shared-slug");
+          } else {
+            p->mutable_slug()->set_ping_key(project_.ping_key());
+            p->mutable_slug()->set_slug("made-by-pings");
+            p->set_create(true);
+          }
+          p->set_kind(v1::PING_KIND_SUCCESS);
+          p->set_user_agent(absl::StrCat("caller ", t, " round ", round));
+        }
+        grpc::ClientContext ctx;
+        PrepareInternalCall(ctx, kToken, absl::Seconds(20));
+        v1::RecordPingsResponse resp;
+        grpc::Status s = stub->RecordPings(&ctx, req, &resp);
+        if (!s.ok() || resp.results_size() != kPerCall) {
+          failed += kPerCall;
+          continue;
+        }
+        for (const auto& r : resp.results()) (r.code() == 0 ? ok : failed)++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const int each = kCallers * kRounds * kPerCall / 3;
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(ok.load(), 3 * each);
+  auto rows = Sql(absl::StrCat(
+      "SELECT c.n_pings, count(p.n), min(p.n), max(p.n), count(DISTINCT p.n), "
+      "c.status FROM checks c JOIN pings p ON p.check_id = c.id "
+      "WHERE c.project_id = '", project_.project().uuid(), "' AND (c.id IN ('",
+      a.uuid(), "', '", b.uuid(), "') OR c.slug = 'made-by-pings') "
+      "GROUP BY c.id, c.n_pings, c.status"));
+  ASSERT_EQ(rows.size(), 3u);
+  for (const auto& row : rows) {
+    EXPECT_EQ(row[0].as<int>(), each);
+    // Pruning keeps the newest; whatever is kept is numbered 1..n_pings
+    // from the top without gaps or repeats.
+    int kept = row[1].as<int>();
+    EXPECT_GT(kept, 0);
+    EXPECT_EQ(row[3].as<int>(), each);
+    EXPECT_EQ(row[3].as<int>() - row[2].as<int>() + 1, kept);
+    EXPECT_EQ(row[4].as<int>(), kept);
+    EXPECT_EQ(row[5].as<std::string>(), "up");
+  }
+}
+
 TEST_F(DataServiceTest, SlugAutoProvisioningCreatesOneCheck) {
   std::vector<std::thread> threads;
   std::atomic<int> created{0}, ok{0};
