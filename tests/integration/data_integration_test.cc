@@ -594,6 +594,32 @@ TEST_F(DataServiceTest, ConcurrentBatchesOfTheSameChecksCountEveryPingOnce) {
     EXPECT_EQ(row[4].as<int>(), kept);
     EXPECT_EQ(row[5].as<std::string>(), "up");
   }
+
+  // No foreign key on pings (V015): deleting checks, one or with their
+  // project, still takes their pings along.
+  auto pings_of_project = [&] {
+    return Sql(absl::StrCat("SELECT count(*) FROM pings p WHERE p.check_id IN "
+                            "(SELECT id FROM checks WHERE project_id = '",
+                            project_.project().uuid(), "') OR p.check_id = '",
+                            a.uuid(), "'"))[0][0]
+        .as<int>();
+  };
+  auto pings_of_a = [&] {
+    return Sql(absl::StrCat("SELECT count(*) FROM pings WHERE check_id = '",
+                            a.uuid(), "'"))[0][0].as<int>();
+  };
+  int before = pings_of_project(), of_a = pings_of_a();
+  ASSERT_GT(of_a, 0);
+  Sql(absl::StrCat("DELETE FROM checks WHERE id = '", a.uuid(), "'"));
+  EXPECT_EQ(pings_of_a(), 0);
+  EXPECT_EQ(pings_of_project(), before - of_a);
+  auto left = Sql(absl::StrCat(
+      "SELECT array_agg(id) FROM checks WHERE project_id = '",
+      project_.project().uuid(), "'"))[0][0].as<std::string>();
+  Sql(absl::StrCat("DELETE FROM projects WHERE id = '",
+                   project_.project().uuid(), "'"));
+  EXPECT_EQ(Sql(absl::StrCat("SELECT count(*) FROM pings WHERE check_id = "
+                             "ANY('", left, "'::uuid[])"))[0][0].as<int>(), 0);
 }
 
 TEST_F(DataServiceTest, SlugAutoProvisioningCreatesOneCheck) {
