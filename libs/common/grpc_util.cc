@@ -2,6 +2,7 @@
 #include "common/strings.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/crypto.h"
 
 namespace tocsin {
@@ -42,6 +43,10 @@ void ApplyServerDefaults(grpc::ServerBuilder& builder) {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                              10000);
   builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+}
+
+void InitServiceProcess() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
 bool HasInternalToken(const grpc::ServerContextBase& ctx,

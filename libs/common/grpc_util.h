@@ -24,6 +24,13 @@ absl::Status FromGrpcStatus(const grpc::Status& s);
 // after a peer restarts.
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target);
 
+// Process-wide settings for our services, first thing in main(): gRPC's
+// mutexes are absl::Mutex, and Debian's Abseil leaves deadlock detection on,
+// which takes a global lock and updates a lock graph on every acquisition
+// (seen in the gateway's profile); our locking is reviewed and tested
+// instead.
+void InitServiceProcess();
+
 // Server options shared by our gRPC servers: a maximum connection age makes
 // clients re-resolve DNS regularly so new replicas receive traffic.
 void ApplyServerDefaults(grpc::ServerBuilder& builder);

@@ -1,6 +1,7 @@
 // tocsin-data: the only owner of PostgreSQL.
 #include <cstdio>
 
+#include "common/grpc_util.h"
 #include "common/log.h"
 #include "common/settings.h"
 #include "common/shutdown.h"
@@ -8,6 +9,7 @@
 #include "metrics/metrics.h"
 
 int main() {
+  tocsin::InitServiceProcess();
   tocsin::BlockTerminationSignals();
   tocsin::Settings settings;
   auto config = tocsin::data::LoadDataConfig(settings);

@@ -112,6 +112,7 @@ void FillJobs(JobRunner& runner, tocsin::v1::HeartbeatRequest& req) {
 }  // namespace
 
 int main() {
+  tocsin::InitServiceProcess();
   tocsin::BlockTerminationSignals();
   tocsin::Settings settings;
   auto config = tocsin::scheduler::LoadSchedulerConfig(settings);

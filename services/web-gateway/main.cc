@@ -41,6 +41,7 @@ int ExportStatic(const std::string& dest) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tocsin::InitServiceProcess();
   if (argc >= 2 && std::string(argv[1]) == "export-static") {
     if (argc != 3) {
       std::fprintf(stderr, "usage: tocsin-gateway export-static DIR\n");
