@@ -23,7 +23,7 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s) {
       c.listen_host = c.listen_host.substr(1, c.listen_host.size() - 2);
     }
   }
-  c.threads = static_cast<int>(s.Int("TOCSIN_GATEWAY_THREADS", 2, 1, 256));
+  c.threads = static_cast<int>(s.Int("TOCSIN_GATEWAY_THREADS", 1, 1, 256));
   c.data_addr = s.String("TOCSIN_DATA_ADDR", "127.0.0.1:8051");
   c.internal_token = s.InternalToken();
   c.urls = ReadUrlConfig(s);

@@ -16,7 +16,7 @@ namespace tocsin::gateway {
 struct GatewayConfig {
   std::string listen_host = "127.0.0.1";
   int listen_port = 8081;
-  int threads = 2;
+  int threads = 1;
   std::string data_addr;
   std::string internal_token;  // Secret: never logged.
   UrlConfig urls;
