@@ -124,6 +124,8 @@ absl::Status DatabaseBackupServiceImpl::Dump(
     // the one pg_dump reads, so the facts match the file exactly.
     pqxx::connection conn(config_.ConnectionString());
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn);
+    // Idle while pg_dump reads: exempt from the sessions' idle limit.
+    tx.exec("SET LOCAL idle_in_transaction_session_timeout = 0");
     std::string snapshot =
         tx.exec1("SELECT pg_export_snapshot()")[0].as<std::string>();
     v1::DumpDatabaseResponse msg;

@@ -22,7 +22,16 @@ std::string DataConfig::ConnectionString() const {
   std::string s = absl::StrCat("host=", Quote(db_host), " port=", db_port,
                                " dbname=", Quote(db_name), " user=",
                                Quote(db_user), " connect_timeout=5",
-                               " application_name=tocsin-data");
+                               " application_name=tocsin-data",
+                               // Our transactions never wait between
+                               // statements: one left open by a process
+                               // that hangs (stopped, or its host stalled)
+                               // would hold its row locks, and every ping
+                               // to those checks with them. PostgreSQL
+                               // ends such a session, and the locks, soon.
+                               " options='-c idle_in_transaction_session_timeout=",
+                               absl::ToInt64Milliseconds(kIdleInTransactionLimit),
+                               "'");
   if (!db_password.empty()) absl::StrAppend(&s, " password=", Quote(db_password));
   if (!db_sslmode.empty()) absl::StrAppend(&s, " sslmode=", Quote(db_sslmode));
   return s;

@@ -11,6 +11,11 @@
 
 namespace tocsin::data {
 
+// How long PostgreSQL lets one of our sessions sit idle inside a
+// transaction before it ends the session (see ConnectionString). The
+// dump's snapshot holder, idle by design, turns it off for itself.
+inline constexpr absl::Duration kIdleInTransactionLimit = absl::Seconds(2);
+
 // The data service's settings, read from the environment at start.
 struct DataConfig {
   std::string db_host;

@@ -229,9 +229,9 @@ class PingFaultTest(LoadTestCase):
 
 
 class TwoDataReplicasTest(LoadTestCase):
-    """The gateway balances over two tocsin-data replicas; one is killed
-    (SIGKILL) under load and stays down: no acknowledged ping is lost, and
-    the other takes the whole load within a second."""
+    """The gateway balances over two tocsin-data replicas. One hangs
+    (SIGSTOP) under load for a while, then one is killed (SIGKILL) and stays
+    down: no acknowledged ping is lost, and the other takes the load."""
     PORTS = {"TOCSIN_HTTP_PORT": "18401", "TOCSIN_GATEWAY_PORT": "18482",
              "TOCSIN_DATA_PORT": "18453", "TOCSIN_SCHEDULER_PORT": "18454",
              "TOCSIN_PG_PORT": "18834", "TOCSIN_GATEWAY_METRICS_PORT": "19482",
@@ -266,6 +266,41 @@ class TwoDataReplicasTest(LoadTestCase):
         self.assertGreater(after, 0.3 * before, (before, after, codes))
         with open(os.path.join(self.stack.state, "logs", "data2.log")) as f:
             self.assertIn("serving", f.read())
+
+    def test_a_hung_replica_holds_up_few_pings_and_the_other_takes_the_load(self):
+        # SIGSTOP: the process hangs with its connections open (as in a
+        # long stall of its disk or host), so nothing fails fast.
+        uuids = self.make_checks("hung")
+        stopped = []
+
+        def hang_one():
+            time.sleep(2.0)
+            stopped.append(time.monotonic())
+            os.kill(self.stack.pid("data2"), signal.SIGSTOP)
+            time.sleep(SECONDS - 2.5)
+            os.kill(self.stack.pid("data2"), signal.SIGCONT)
+
+        try:
+            ok, sent, codes, slowest, ok_times = self.load(
+                int(self.PORTS["TOCSIN_HTTP_PORT"]), uuids, hang_one)
+        finally:
+            os.kill(self.stack.pid("data2"), signal.SIGCONT)
+        # 504: a ping whose call hung until the deadline (not acknowledged).
+        self.assertEqual(set(codes) - {200, 503, 504, 429}, set(), codes)
+        self.assert_stored(uuids, ok, sent)
+        t = stopped[0]
+        before = sum(1 for x in ok_times if t - 1.5 <= x < t) / 1.5
+        # Keep-alive finds the hung connection in about 2.5 s (MakeChannel)
+        # and the other replica takes the load; without it nothing flows
+        # until the process runs again (SIGCONT at t + 5.5 s).
+        after = sum(1 for x in ok_times if t + 4.0 <= x < t + 5.5) / 1.5
+        first = next((w / 4 for w in range(22) if sum(
+            1 for x in ok_times if t + w / 4 <= x < t + (w + 1) / 4) * 4 >= before / 3), None)
+        print("OK/s before the hang %.0f, 4-5.5 s after it %.0f; a third of "
+              "the rate again after %s s" % (before, after, first))
+        self.assertGreater(after, 0.3 * before, (before, after, codes))
+        self.assertLess(slowest, 4.0, codes)
+        self.assert_recovers(uuids[0])
 
 
 if __name__ == "__main__":
