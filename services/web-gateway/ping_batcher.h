@@ -24,8 +24,9 @@ struct PingBatcherOptions {
 // while a call is in flight, new pings queue, and the next call carries all
 // of them (up to `max_batch`). One gRPC call per batch instead of per ping;
 // a lone ping still goes out at once. A second call (up to `max_calls`)
-// starts only for a full batch or when the one in flight is slow (a data
-// replica that hangs holds up at most `overlap_after`, not the deadline):
+// starts only for a full batch or when the one in flight is slow (a call
+// stuck on a hung data replica holds the next pings up by `overlap_after`;
+// keep-alive then closes that replica's connection, see MakeChannel):
 // overlapping calls would halve the batches, and the per-batch cost in the
 // data service and PostgreSQL is what large batches save. Beyond
 // `max_pending` pings queued or in flight, new ones are refused at once
