@@ -144,6 +144,11 @@ class LoadTestCase(unittest.TestCase):
             return status == 200
         self.assertTrue(wait_until(pings_ok, 10, 0.2))
 
+    @staticmethod
+    def ok_rate(ok_times, start, end):
+        """OKs per second that came in [start, end) (monotonic clock)."""
+        return sum(1 for x in ok_times if start <= x < end) / (end - start)
+
     def wait_exit(self, pid, timeout):
         def gone():
             try:
@@ -260,8 +265,8 @@ class TwoDataReplicasTest(LoadTestCase):
         # Both replicas had work before the kill; afterwards the survivor
         # answers at a rate like the one before (from a second after it).
         t = killed[0]
-        before = sum(1 for x in ok_times if t - 1.5 <= x < t) / 1.5
-        after = sum(1 for x in ok_times if t + 1.0 <= x < t + SECONDS - 3.5) / (SECONDS - 4.5)
+        before = self.ok_rate(ok_times, t - 1.5, t)
+        after = self.ok_rate(ok_times, t + 1.0, t + SECONDS - 3.5)
         print("OK/s before the kill %.0f, after %.0f" % (before, after))
         self.assertGreater(after, 0.3 * before, (before, after, codes))
         with open(os.path.join(self.stack.state, "logs", "data2.log")) as f:
@@ -289,13 +294,14 @@ class TwoDataReplicasTest(LoadTestCase):
         self.assertEqual(set(codes) - {200, 503, 504, 429}, set(), codes)
         self.assert_stored(uuids, ok, sent)
         t = stopped[0]
-        before = sum(1 for x in ok_times if t - 1.5 <= x < t) / 1.5
+        before = self.ok_rate(ok_times, t - 1.5, t)
         # Keep-alive finds the hung connection in about 2.5 s (MakeChannel)
         # and the other replica takes the load; without it nothing flows
         # until the process runs again (SIGCONT at t + 5.5 s).
-        after = sum(1 for x in ok_times if t + 4.0 <= x < t + 5.5) / 1.5
-        first = next((w / 4 for w in range(22) if sum(
-            1 for x in ok_times if t + w / 4 <= x < t + (w + 1) / 4) * 4 >= before / 3), None)
+        after = self.ok_rate(ok_times, t + 4.0, t + 5.5)
+        # For the log: the first quarter second with a third of the rate.
+        first = next((w / 4 for w in range(22) if self.ok_rate(
+            ok_times, t + w / 4, t + (w + 1) / 4) >= before / 3), None)
         print("OK/s before the hang %.0f, 4-5.5 s after it %.0f; a third of "
               "the rate again after %s s" % (before, after, first))
         self.assertGreater(after, 0.3 * before, (before, after, codes))
