@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "web-gateway/forwarded.h"
+#include "web-gateway/http_wire.h"
 
 namespace tocsin::gateway {
 namespace {
@@ -20,6 +21,14 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+// Sessions name their strand's type: a socket or timer on the type-erased
+// `any_io_executor` copies the strand onto the heap for each operation it
+// starts (a strand does not fit the erasure's inline buffer).
+using Executor = net::strand<net::io_context::executor_type>;
+using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
+                                        net::wait_traits<std::chrono::steady_clock>,
+                                        Executor>;
 
 constexpr size_t kHeaderLimit = 16 * 1024;
 // While stopping, how long an idle keep-alive connection is left open for a
@@ -30,7 +39,7 @@ constexpr auto kDrainIdle = std::chrono::milliseconds(300);
 
 class HttpServer::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const GatewayConfig& config, const Router& router,
+  Session(Socket socket, const GatewayConfig& config, const Router& router,
           std::atomic<int>& in_flight, const std::atomic<bool>& stopping,
           std::atomic<int>& open)
       : stream_(std::move(socket)),
@@ -149,25 +158,15 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(HttpResponse r, bool keep_alive, unsigned version, bool head) {
-    res_.emplace();
-    res_->version(version);
-    res_->result(static_cast<unsigned>(r.status));
-    res_->set(http::field::server, "tocsin");
-    res_->set(http::field::content_type, r.content_type);
-    for (auto& [k, v] : r.headers) res_->insert(k, v);
     // Stopping since the request was read: say so, so that the client does
     // not send another request on a connection about to close.
     keep_alive = keep_alive && !stopping_;
-    res_->keep_alive(keep_alive);
-    res_->body() = std::move(r.body);
-    res_->prepare_payload();
-    // HEAD: keep Content-Length of the GET answer, send no body.
-    if (head) res_->body().clear();
+    out_ = SerializeResponse(r, keep_alive, version, head);
     stream_.expires_after(absl::ToChronoSeconds(config_.idle_timeout));
-    http::async_write(stream_, *res_,
-                      beast::bind_front_handler(&Session::OnWrite,
-                                                shared_from_this(),
-                                                !keep_alive));
+    net::async_write(stream_, net::buffer(out_),
+                     beast::bind_front_handler(&Session::OnWrite,
+                                               shared_from_this(),
+                                               !keep_alive));
   }
 
   void OnWrite(bool close, beast::error_code ec, size_t) {
@@ -184,11 +183,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     stream_.socket().close(ec);
   }
 
-  beast::tcp_stream stream_;
-  net::steady_timer drain_timer_;
+  Stream stream_;
+  Timer drain_timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::optional<http::response<http::string_body>> res_;
+  std::string out_;  // The answer being written.
   const GatewayConfig& config_;
   const Router& router_;
   std::atomic<int>& in_flight_;
@@ -231,7 +230,7 @@ absl::Status HttpServer::Start() {
   return absl::OkStatus();
 }
 
-void HttpServer::StartSession(tcp::socket socket) {
+void HttpServer::StartSession(Socket socket) {
   beast::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   auto session = std::make_shared<Session>(std::move(socket), config_, router_,
@@ -252,7 +251,7 @@ void HttpServer::StartSession(tcp::socket socket) {
 
 void HttpServer::Accept() {
   acceptor_.async_accept(
-      net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+      net::make_strand(ioc_), [this](beast::error_code ec, Socket socket) {
         if (ec == net::error::operation_aborted) return;
         if (!ec) {
           // Accepted, even if we are stopping by now: dropping it would
@@ -282,7 +281,7 @@ void HttpServer::Stop(absl::Duration grace) {
     beast::error_code ec;
     acceptor_.non_blocking(true, ec);
     while (!ec) {
-      tcp::socket socket(net::make_strand(ioc_));
+      Socket socket(net::make_strand(ioc_));
       acceptor_.accept(socket, ec);
       if (!ec) StartSession(std::move(socket));
     }

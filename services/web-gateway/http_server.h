@@ -12,6 +12,7 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/steady_timer.hpp"
+#include "boost/asio/strand.hpp"
 #include "web-gateway/config.h"
 #include "web-gateway/router.h"
 
@@ -39,8 +40,11 @@ class HttpServer {
 
  private:
   class Session;
+  using Socket = boost::asio::basic_stream_socket<
+      boost::asio::ip::tcp,
+      boost::asio::strand<boost::asio::io_context::executor_type>>;
   void Accept();
-  void StartSession(boost::asio::ip::tcp::socket socket);
+  void StartSession(Socket socket);
 
   const GatewayConfig& config_;
   const Router& router_;
