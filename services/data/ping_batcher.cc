@@ -119,11 +119,15 @@ void PingBatcher::Flush() {
     auto release = [&] {
       if (!holding) return;
       holding = false;
+      bool work_waiting;
       {
         std::lock_guard<std::mutex> l(mu_);
         turn_taken_ = false;
+        work_waiting = !queue_.empty() || stopping_;
       }
-      cv_.notify_one();
+      // With nothing queued, a woken flusher would only go back to sleep
+      // (a wasted wake-up per batch); Record() wakes one when work comes.
+      if (work_waiting) cv_.notify_one();
     };
     Commit(batch, release);
     release();
