@@ -1,5 +1,6 @@
 #include "web-gateway/http_server.h"
 
+#include <array>
 #include <chrono>
 #include <optional>
 
@@ -161,9 +162,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     // Stopping since the request was read: say so, so that the client does
     // not send another request on a connection about to close.
     keep_alive = keep_alive && !stopping_;
-    out_ = SerializeResponse(r, keep_alive, version, head);
+    out_ = SerializeResponse(std::move(r), keep_alive, version, head);
     stream_.expires_after(absl::ToChronoSeconds(config_.idle_timeout));
-    net::async_write(stream_, net::buffer(out_),
+    std::array<net::const_buffer, 2> buffers{net::buffer(out_.head),
+                                             net::buffer(out_.body)};
+    net::async_write(stream_, buffers,
                      beast::bind_front_handler(&Session::OnWrite,
                                                shared_from_this(),
                                                !keep_alive));
@@ -187,7 +190,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   Timer drain_timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::string out_;  // The answer being written.
+  WireResponse out_;  // The answer being written.
   const GatewayConfig& config_;
   const Router& router_;
   std::atomic<int>& in_flight_;

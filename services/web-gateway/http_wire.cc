@@ -22,29 +22,29 @@ void AppendHeader(std::string& out, std::string_view name,
 
 }  // namespace
 
-std::string SerializeResponse(const HttpResponse& r, bool keep_alive,
-                              unsigned version, bool head) {
+WireResponse SerializeResponse(HttpResponse r, bool keep_alive,
+                               unsigned version, bool head) {
   const bool no_body =
       r.status / 100 == 1 || r.status == 204 || r.status == 304;
   auto reason = boost::beast::http::obsolete_reason(
       static_cast<boost::beast::http::status>(r.status));
-  std::string out;
+  WireResponse out;
+  std::string& h = out.head;
   size_t extra = 0;
   for (const auto& [k, v] : r.headers) extra += k.size() + v.size() + 4;
-  out.reserve(96 + r.content_type.size() + extra +
-              (head || no_body ? 0 : r.body.size()));
-  absl::StrAppend(&out, version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", r.status,
+  h.reserve(96 + r.content_type.size() + extra);
+  absl::StrAppend(&h, version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", r.status,
                   " ");
-  out.append(reason.data(), reason.size());
-  out.append("\r\nServer: tocsin\r\n");
-  AppendHeader(out, "Content-Type", r.content_type);
-  for (const auto& [k, v] : r.headers) AppendHeader(out, k, v);
+  h.append(reason.data(), reason.size());
+  h.append("\r\nServer: tocsin\r\n");
+  AppendHeader(h, "Content-Type", r.content_type);
+  for (const auto& [k, v] : r.headers) AppendHeader(h, k, v);
   // HTTP/1.1 keeps the connection unless told; HTTP/1.0 closes unless told.
-  if (version >= 11 && !keep_alive) out.append("Connection: close\r\n");
-  if (version < 11 && keep_alive) out.append("Connection: keep-alive\r\n");
-  if (!no_body) absl::StrAppend(&out, "Content-Length: ", r.body.size(), "\r\n");
-  out.append("\r\n");
-  if (!head && !no_body) out.append(r.body);
+  if (version >= 11 && !keep_alive) h.append("Connection: close\r\n");
+  if (version < 11 && keep_alive) h.append("Connection: keep-alive\r\n");
+  if (!no_body) absl::StrAppend(&h, "Content-Length: ", r.body.size(), "\r\n");
+  h.append("\r\n");
+  if (!head && !no_body) out.body = std::move(r.body);
   return out;
 }
 

@@ -11,6 +11,12 @@ namespace {
 
 namespace http = boost::beast::http;
 
+std::string Wire(const HttpResponse& r, bool keep_alive, unsigned version,
+                 bool head) {
+  WireResponse w = SerializeResponse(r, keep_alive, version, head);
+  return w.head + w.body;
+}
+
 // Reads `wire` back with Beast's parser: the answer must be one whole,
 // well-formed message and nothing more.
 http::response<http::string_body> ParseBack(const std::string& wire,
@@ -32,7 +38,7 @@ TEST(HttpWireTest, AnswerWithHeadersAndBody) {
   r.content_type = "application/json";
   r.body = R"({"error":"slow down"})";
   r.headers = {{"Retry-After", "1"}, {"Set-Cookie", "a=1"}, {"Set-Cookie", "b=2"}};
-  std::string wire = SerializeResponse(r, true, 11, false);
+  std::string wire = Wire(r, true, 11, false);
   EXPECT_EQ(wire.rfind("HTTP/1.1 429 Too Many Requests\r\n", 0), 0u);
   auto m = ParseBack(wire);
   EXPECT_EQ(m.result_int(), 429);
@@ -48,15 +54,15 @@ TEST(HttpWireTest, AnswerWithHeadersAndBody) {
 TEST(HttpWireTest, ConnectionHeaderFollowsTheVersion) {
   HttpResponse r;
   r.body = "OK";
-  auto close11 = ParseBack(SerializeResponse(r, false, 11, false));
+  auto close11 = ParseBack(Wire(r, false, 11, false));
   EXPECT_FALSE(close11.keep_alive());
   EXPECT_EQ(close11[http::field::connection], "close");
-  auto keep11 = ParseBack(SerializeResponse(r, true, 11, false));
+  auto keep11 = ParseBack(Wire(r, true, 11, false));
   EXPECT_EQ(keep11.count(http::field::connection), 0u);
-  auto keep10 = ParseBack(SerializeResponse(r, true, 10, false));
+  auto keep10 = ParseBack(Wire(r, true, 10, false));
   EXPECT_EQ(keep10.version(), 10u);
   EXPECT_TRUE(keep10.keep_alive());
-  auto close10 = ParseBack(SerializeResponse(r, false, 10, false));
+  auto close10 = ParseBack(Wire(r, false, 10, false));
   EXPECT_FALSE(close10.keep_alive());
   EXPECT_EQ(close10.count(http::field::connection), 0u);
 }
@@ -64,7 +70,7 @@ TEST(HttpWireTest, ConnectionHeaderFollowsTheVersion) {
 TEST(HttpWireTest, HeadKeepsTheLengthAndSendsNoBody) {
   HttpResponse r;
   r.body = "0123456789";
-  std::string wire = SerializeResponse(r, true, 11, true);
+  std::string wire = Wire(r, true, 11, true);
   EXPECT_EQ(wire.find("0123456789"), std::string::npos);
   auto m = ParseBack(wire, /*head=*/true);
   EXPECT_EQ(m[http::field::content_length], "10");
@@ -76,7 +82,7 @@ TEST(HttpWireTest, NoLengthNorBodyWhereTheStatusForbidsOne) {
     HttpResponse r;
     r.status = status;
     r.body = "ignored";
-    std::string wire = SerializeResponse(r, true, 11, false);
+    std::string wire = Wire(r, true, 11, false);
     EXPECT_EQ(wire.find("Content-Length"), std::string::npos) << status;
     EXPECT_EQ(wire.find("ignored"), std::string::npos) << status;
     EXPECT_EQ(ParseBack(wire).result_int(), status);
@@ -86,15 +92,25 @@ TEST(HttpWireTest, NoLengthNorBodyWhereTheStatusForbidsOne) {
 TEST(HttpWireTest, LineBreaksInAValueCannotStartAnotherHeader) {
   HttpResponse r;
   r.headers = {{"Location", "/x\r\nSet-Cookie: evil=1"}};
-  auto m = ParseBack(SerializeResponse(r, true, 11, false));
+  auto m = ParseBack(Wire(r, true, 11, false));
   EXPECT_EQ(m.count(http::field::set_cookie), 0u);
   EXPECT_EQ(m[http::field::location], "/x  Set-Cookie: evil=1");
+}
+
+TEST(HttpWireTest, ALargeBodyIsMovedNotCopied) {
+  HttpResponse r;
+  r.body.assign(1 << 20, 'x');
+  const char* bytes = r.body.data();
+  WireResponse w = SerializeResponse(std::move(r), true, 11, false);
+  EXPECT_EQ(w.body.data(), bytes);
+  EXPECT_NE(w.head.find("Content-Length: 1048576\r\n"), std::string::npos);
+  EXPECT_LT(w.head.size(), 200u);
 }
 
 TEST(HttpWireTest, UnknownStatusStillHasAReasonLine) {
   HttpResponse r;
   r.status = 599;
-  std::string wire = SerializeResponse(r, true, 11, false);
+  std::string wire = Wire(r, true, 11, false);
   EXPECT_EQ(ParseBack(wire).result_int(), 599);
 }
 
