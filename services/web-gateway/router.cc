@@ -1,12 +1,17 @@
 #include "web-gateway/router.h"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <map>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "metrics/metrics.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 
 namespace tocsin::gateway {
 namespace {
@@ -50,20 +55,72 @@ HttpMetrics& Metrics() {
   return *m;
 }
 
+constexpr const char* kMethodNames[] = {"GET",     "POST", "HEAD", "DELETE",
+                                        "OPTIONS", "PUT",  "other"};
+constexpr int kMethods = std::size(kMethodNames);
+
+int MethodIndex(const std::string& method) {
+  for (int i = 0; i + 1 < kMethods; ++i) {
+    if (method == kMethodNames[i]) return i;
+  }
+  return kMethods - 1;  // "other": label values stay bounded.
+}
+
+}  // namespace
+
+// A route pattern's metric children, looked up once (the registry's rule
+// for hot paths): its latency histogram, and its counter of 200 answers for
+// each method, each filled on first use (so /metrics shows only routes that
+// answered, as before). Other statuses are looked up per answer.
+// One per pattern for the process (children never go away either), so an
+// answer arriving late never outlives what it counts into.
+struct Router::RouteMetrics {
+  std::string pattern;
+  std::atomic<metrics::Histogram*> seconds{nullptr};
+  std::array<std::atomic<metrics::Counter*>, kMethods> ok{};
+};
+
+namespace {
+
+using RouteMetrics = Router::RouteMetrics;
+
+RouteMetrics* MetricsFor(const std::string& pattern) {
+  static absl::Mutex mu;
+  static auto* by_pattern =
+      new std::map<std::string, std::unique_ptr<RouteMetrics>>;
+  absl::MutexLock lock(&mu);
+  auto& m = (*by_pattern)[pattern];
+  if (!m) {
+    m = std::make_unique<RouteMetrics>();
+    m->pattern = pattern;
+  }
+  return m.get();
+}
+
 // Counts the answer under the route's pattern (never the raw path: keys and
 // UUIDs in paths would make a label per request).
-Respond Counted(const std::string& route, const std::string& method,
-                Respond respond) {
-  return [route, method, start = absl::Now(),
+Respond Counted(RouteMetrics* m, const std::string& method, Respond respond) {
+  return [m, method = MethodIndex(method), start = absl::Now(),
           respond = std::move(respond)](HttpResponse r) mutable {
-    const std::string& m =
-        method == "GET" || method == "POST" || method == "HEAD" ||
-                method == "DELETE" || method == "OPTIONS" || method == "PUT"
-            ? method
-            : std::string("other");
-    Metrics().requests.With({route, m, absl::StrCat(r.status)}).Inc();
-    Metrics().seconds.With({route}).Observe(
-        absl::ToDoubleSeconds(absl::Now() - start));
+    // Two threads may both look a child up at first; they find the same one.
+    metrics::Counter* counter = nullptr;
+    if (r.status == 200) {
+      counter = m->ok[method].load(std::memory_order_acquire);
+      if (counter == nullptr) {
+        counter = &Metrics().requests.With({m->pattern, kMethodNames[method], "200"});
+        m->ok[method].store(counter, std::memory_order_release);
+      }
+    } else {
+      counter = &Metrics().requests.With(
+          {m->pattern, kMethodNames[method], absl::StrCat(r.status)});
+    }
+    counter->Inc();
+    metrics::Histogram* seconds = m->seconds.load(std::memory_order_acquire);
+    if (seconds == nullptr) {
+      seconds = &Metrics().seconds.With({m->pattern});
+      m->seconds.store(seconds, std::memory_order_release);
+    }
+    seconds->Observe(absl::ToDoubleSeconds(absl::Now() - start));
     respond(std::move(r));
   };
 }
@@ -73,8 +130,9 @@ Respond Counted(const std::string& route, const std::string& method,
 void Router::Add(std::vector<std::string> methods, std::string pattern,
                  Handler handler) {
   auto segments = Split(pattern);
-  routes_.push_back(
-      {std::move(methods), std::move(pattern), std::move(segments), std::move(handler)});
+  RouteMetrics* metrics = MetricsFor(pattern);
+  routes_.push_back({std::move(methods), std::move(pattern), std::move(segments),
+                     std::move(handler), metrics});
 }
 
 void Router::Dispatch(HttpRequest& req, Respond respond) const {
@@ -85,7 +143,7 @@ void Router::Dispatch(HttpRequest& req, Respond respond) const {
     if (!Match(r.segments, segments, &params)) continue;
     if (std::find(r.methods.begin(), r.methods.end(), req.method) !=
         r.methods.end()) {
-      r.handler(req, params, Counted(r.pattern, req.method, std::move(respond)));
+      r.handler(req, params, Counted(r.metrics, req.method, std::move(respond)));
       return;
     }
     allowed.insert(allowed.end(), r.methods.begin(), r.methods.end());
@@ -101,7 +159,9 @@ void Router::Dispatch(HttpRequest& req, Respond respond) const {
     allowed.erase(std::unique(allowed.begin(), allowed.end()), allowed.end());
     resp.headers.emplace_back("Allow", absl::StrJoin(allowed, ", "));
   }
-  Counted(allowed.empty() ? "unmatched" : "method-not-allowed", req.method,
+  static RouteMetrics* const unmatched = MetricsFor("unmatched");
+  static RouteMetrics* const not_allowed = MetricsFor("method-not-allowed");
+  Counted(allowed.empty() ? unmatched : not_allowed, req.method,
           std::move(respond))(std::move(resp));
 }
 

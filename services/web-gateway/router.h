@@ -26,11 +26,13 @@ class Router {
   // (with Allow) when a pattern matches but not the method.
   void Dispatch(HttpRequest& req, Respond respond) const;
 
+  struct RouteMetrics;  // A pattern's metric children (router.cc).
   struct Route {
     std::vector<std::string> methods;
     std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
+    RouteMetrics* metrics;
   };
   const std::vector<Route>& routes() const { return routes_; }
 
