@@ -118,9 +118,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     size_t q = target.find('?');
     bool ok = UrlDecode(target.substr(0, q), false, &req.path);
     if (q != std::string_view::npos) ParseQuery(target.substr(q + 1), &req.query);
+    req.headers.reserve(std::distance(msg.begin(), msg.end()));
     for (const auto& f : msg) {
-      req.headers.emplace(absl::AsciiStrToLower(std::string(f.name_string())),
-                          std::string(f.value()));
+      req.headers.emplace_back(
+          absl::AsciiStrToLower(std::string(f.name_string())),
+          std::string(f.value()));
     }
     req.body = std::move(msg.body());
     ClientInfo client =

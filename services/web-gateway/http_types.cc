@@ -7,8 +7,10 @@ namespace tocsin::gateway {
 
 const std::string& HttpRequest::Header(const std::string& name) const {
   static const std::string kEmpty;
-  auto it = headers.find(name);
-  return it == headers.end() ? kEmpty : it->second;
+  for (const auto& [k, v] : headers) {
+    if (k == name) return v;
+  }
+  return kEmpty;
 }
 
 const std::string* HttpRequest::QueryValue(const std::string& name) const {

@@ -14,7 +14,9 @@ struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string path;    // Decoded path, without the query.
   std::multimap<std::string, std::string> query;  // Decoded parameters.
-  std::map<std::string, std::string> headers;     // Lower-case names.
+  // Lower-case names, in arrival order; a request has a handful, so a flat
+  // list (one allocation) beats a map (a node per header).
+  std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string remote_addr;  // The real client (see forwarded.h).
   std::string scheme;       // "http" or "https".

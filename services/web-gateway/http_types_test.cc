@@ -16,6 +16,16 @@ TEST(HttpTypesTest, UrlDecode) {
   EXPECT_FALSE(UrlDecode("%", false, &out));
 }
 
+TEST(HttpTypesTest, HeaderGivesTheFirstValueOrNothing) {
+  HttpRequest req;
+  req.headers = {{"x-forwarded-for", "203.0.113.7"},
+                 {"user-agent", "curl/8"},
+                 {"x-forwarded-for", "198.51.100.1"}};
+  EXPECT_EQ(req.Header("x-forwarded-for"), "203.0.113.7");
+  EXPECT_EQ(req.Header("user-agent"), "curl/8");
+  EXPECT_EQ(req.Header("x-api-key"), "");
+}
+
 TEST(HttpTypesTest, ParseQueryKeepsRepeats) {
   std::multimap<std::string, std::string> q;
   ParseQuery("tag=a&tag=b%20c&create=1&flag", &q);
