@@ -2,7 +2,10 @@
 import hashlib
 import json
 import os
+import shutil
 import signal
+import subprocess
+import tempfile
 import ssl
 import stat
 import time
@@ -10,7 +13,7 @@ import unittest
 import uuid
 
 from receivers import HttpReceiver
-from stack import ROOT, Stack, wait_until
+from stack import ROOT, STACK, Stack, wait_until
 
 HTTPS_PORT = "18443"
 
@@ -51,6 +54,32 @@ class StackTest(unittest.TestCase):
         self.assertEqual(info["ping_base"], info["base_url"] + "/ping")
         out = self.stack.run("status")
         self.assertEqual(out.returncode, 0, out.stdout)
+
+    def test_a_start_from_another_build_dir_is_refused_while_ours_runs(self):
+        # Same state and ports, other binaries: their processes could not
+        # listen, and readiness checks would pass against ours. The start
+        # must fail, say why, and leave the running stack alone.
+        other = tempfile.mkdtemp(prefix="tocsin-other-build-")
+        self.addCleanup(shutil.rmtree, other, True)
+        build = os.path.join(ROOT, self.stack.env["TOCSIN_BUILD_DIR"])
+        for rel in ("services/data/tocsin-data", "services/scheduler/tocsin-scheduler",
+                    "services/web-gateway/tocsin-gateway", "tocsinctl/tocsinctl"):
+            os.makedirs(os.path.join(other, os.path.dirname(rel)), exist_ok=True)
+            try:
+                os.link(os.path.join(build, rel), os.path.join(other, rel))
+            except OSError:
+                shutil.copy2(os.path.join(build, rel), os.path.join(other, rel))
+        env = dict(self.stack.env, TOCSIN_BUILD_DIR=other)
+        before = {name: self.stack.pid(name) for name in ("data", "scheduler", "gateway")}
+        out = subprocess.run([STACK, "start"], env=env, capture_output=True,
+                             text=True, timeout=120)
+        self.assertNotEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("is in use by another process", out.stderr)
+        after = {name: self.stack.pid(name) for name in ("data", "scheduler", "gateway")}
+        self.assertEqual(before, after)
+        doc = self.create(name="after the refused start")
+        status, _, body = self.stack.ping("/" + doc["uuid"])
+        self.assertEqual((status, body), (200, b"OK"))
 
     def test_https_with_the_local_certificate(self):
         c = self.create(name="over tls")
