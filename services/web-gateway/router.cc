@@ -97,30 +97,34 @@ RouteMetrics* MetricsFor(const std::string& pattern) {
   return m.get();
 }
 
+// The child kept in `slot`, looked up with `lookup` the first time. Two
+// threads may both look it up at first; they find the same child.
+template <class T, class Lookup>
+T& Kept(std::atomic<T*>& slot, Lookup lookup) {
+  T* child = slot.load(std::memory_order_acquire);
+  if (child == nullptr) {
+    child = &lookup();
+    slot.store(child, std::memory_order_release);
+  }
+  return *child;
+}
+
 // Counts the answer under the route's pattern (never the raw path: keys and
 // UUIDs in paths would make a label per request).
 Respond Counted(RouteMetrics* m, const std::string& method, Respond respond) {
   return [m, method = MethodIndex(method), start = absl::Now(),
           respond = std::move(respond)](HttpResponse r) mutable {
-    // Two threads may both look a child up at first; they find the same one.
-    metrics::Counter* counter = nullptr;
+    const char* name = kMethodNames[method];
     if (r.status == 200) {
-      counter = m->ok[method].load(std::memory_order_acquire);
-      if (counter == nullptr) {
-        counter = &Metrics().requests.With({m->pattern, kMethodNames[method], "200"});
-        m->ok[method].store(counter, std::memory_order_release);
-      }
+      Kept(m->ok[method], [&]() -> metrics::Counter& {
+        return Metrics().requests.With({m->pattern, name, "200"});
+      }).Inc();
     } else {
-      counter = &Metrics().requests.With(
-          {m->pattern, kMethodNames[method], absl::StrCat(r.status)});
+      Metrics().requests.With({m->pattern, name, absl::StrCat(r.status)}).Inc();
     }
-    counter->Inc();
-    metrics::Histogram* seconds = m->seconds.load(std::memory_order_acquire);
-    if (seconds == nullptr) {
-      seconds = &Metrics().seconds.With({m->pattern});
-      m->seconds.store(seconds, std::memory_order_release);
-    }
-    seconds->Observe(absl::ToDoubleSeconds(absl::Now() - start));
+    Kept(m->seconds, [&]() -> metrics::Histogram& {
+      return Metrics().seconds.With({m->pattern});
+    }).Observe(absl::ToDoubleSeconds(absl::Now() - start));
     respond(std::move(r));
   };
 }
