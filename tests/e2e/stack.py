@@ -41,9 +41,9 @@ class Stack:
         self.env["TOCSIN_API_RATE_BURST"] = "300"
         self.info = None
 
-    def run(self, *args, check=True):
-        return subprocess.run([STACK, *args], env=self.env, check=check,
-                              capture_output=True, text=True, timeout=600)
+    def run(self, *args, check=True, env=None, timeout=600):
+        return subprocess.run([STACK, *args], env=env or self.env, check=check,
+                              capture_output=True, text=True, timeout=timeout)
 
     def start(self):
         out = self.run("start", check=False)
@@ -74,8 +74,7 @@ class Stack:
         return "\n".join(text)
 
     def ctl(self, *args):
-        ctl = os.path.join(ROOT, self.env["TOCSIN_BUILD_DIR"], "tocsinctl", "tocsinctl")
-        out = subprocess.run([ctl, *args], env=self.env, check=True,
+        out = subprocess.run([self.binary("ctl"), *args], env=self.env, check=True,
                              capture_output=True, text=True, timeout=60)
         return out.stdout
 
@@ -130,7 +129,8 @@ class Stack:
     def binary(self, service):
         names = {"data": "services/data/tocsin-data",
                  "scheduler": "services/scheduler/tocsin-scheduler",
-                 "gateway": "services/web-gateway/tocsin-gateway"}
+                 "gateway": "services/web-gateway/tocsin-gateway",
+                 "ctl": "tocsinctl/tocsinctl"}
         return os.path.join(ROOT, self.env["TOCSIN_BUILD_DIR"], names[service])
 
     def start_scheduler(self, instance, port, extra=None):

@@ -4,16 +4,15 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import tempfile
 import ssl
 import stat
+import tempfile
 import time
 import unittest
 import uuid
 
 from receivers import HttpReceiver
-from stack import ROOT, STACK, Stack, wait_until
+from stack import ROOT, Stack, wait_until
 
 HTTPS_PORT = "18443"
 
@@ -62,17 +61,17 @@ class StackTest(unittest.TestCase):
         other = tempfile.mkdtemp(prefix="tocsin-other-build-")
         self.addCleanup(shutil.rmtree, other, True)
         build = os.path.join(ROOT, self.stack.env["TOCSIN_BUILD_DIR"])
-        for rel in ("services/data/tocsin-data", "services/scheduler/tocsin-scheduler",
-                    "services/web-gateway/tocsin-gateway", "tocsinctl/tocsinctl"):
-            os.makedirs(os.path.join(other, os.path.dirname(rel)), exist_ok=True)
+        for name in ("data", "scheduler", "gateway", "ctl"):
+            src = self.stack.binary(name)
+            dst = os.path.join(other, os.path.relpath(src, build))
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
             try:
-                os.link(os.path.join(build, rel), os.path.join(other, rel))
+                os.link(src, dst)
             except OSError:
-                shutil.copy2(os.path.join(build, rel), os.path.join(other, rel))
-        env = dict(self.stack.env, TOCSIN_BUILD_DIR=other)
+                shutil.copy2(src, dst)
         before = {name: self.stack.pid(name) for name in ("data", "scheduler", "gateway")}
-        out = subprocess.run([STACK, "start"], env=env, capture_output=True,
-                             text=True, timeout=120)
+        out = self.stack.run("start", check=False, timeout=120,
+                             env=dict(self.stack.env, TOCSIN_BUILD_DIR=other))
         self.assertNotEqual(out.returncode, 0, out.stdout + out.stderr)
         self.assertIn("is in use by another process", out.stderr)
         after = {name: self.stack.pid(name) for name in ("data", "scheduler", "gateway")}
