@@ -231,8 +231,9 @@ if [[ $profile == on ]]; then
   perf record -F 999 -g -p "$pg_backends" -o "$work/perf.postgres" -- sleep "$duration" >/dev/null 2>&1 &
   perf_pids+=($!)
 fi
-wrk -t2 -c"$connections" -d"$duration"s --latency -s "$TOCSIN_ROOT/bench/ping.lua" "$base" \
-  -- "$work/paths.txt" >"$work/ping.txt"
+TIMEFORMAT='%U %S'
+{ time wrk -t2 -c"$connections" -d"$duration"s --latency -s "$TOCSIN_ROOT/bench/ping.lua" "$base" \
+  -- "$work/paths.txt" >"$work/ping.txt"; } 2>"$work/wrk_time.txt"
 python3 "$TOCSIN_ROOT/bench/procstat.py" snapshot "$TOCSIN_STATE_DIR" "$work/cpu1.json"
 for p in "${perf_pids[@]}"; do wait "$p" || true; done
 read -r ping_rps ping_p50 ping_p99 non2xx sock_errors total <<<"$(parse_wrk "$work/ping.txt")"
@@ -252,7 +253,8 @@ else:
     print("no batches recorded")')
 hot=$(psql_bench -c "SELECT round(100.0 * n_tup_hot_upd / greatest(n_tup_upd, 1), 1) FROM pg_stat_user_tables WHERE relname = 'checks'")
 sleep 2  # Idle, then measure memory.
-python3 "$TOCSIN_ROOT/bench/procstat.py" report "$work/cpu0.json" "$work/cpu1.json" \
+LOAD_CPU_SECONDS=$(awk '{print $1 + $2}' "$work/wrk_time.txt") \
+  python3 "$TOCSIN_ROOT/bench/procstat.py" report "$work/cpu0.json" "$work/cpu1.json" \
   "$total" "$TOCSIN_STATE_DIR" >"$work/cpu.txt"
 
 log "== ceiling 2: pgbench, one transaction per ping (16 clients, 2 threads)"

@@ -4,7 +4,8 @@ With PGDATA_DIR set to the stack's PostgreSQL data directory:
   procstat.py snapshot STATE_DIR OUT.json   CPU seconds per component now
   procstat.py report BEFORE.json AFTER.json PINGS STATE_DIR
         prints CPU seconds and ms of CPU per ping for each component over the
-        run, and the memory of the three services now (RSS, and PSS: shared
+        run, the whole machine's busy share (and the load generator's CPU,
+        given in LOAD_CPU_SECONDS), and the memory of the three services now (RSS, and PSS: shared
         library pages counted once)
 """
 import json
@@ -61,9 +62,20 @@ def components(state):
     return comps
 
 
+def machine_ticks():
+    """Whole-machine CPU time in seconds: (busy, idle incl. I/O wait)."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal (guest time is in user).
+    idle = fields[3] + fields[4]
+    busy = sum(fields[:8]) - idle
+    return busy / TICKS, idle / TICKS
+
+
 def snapshot(state):
     procs = all_processes()
     out = {}
+    out["machine_busy"], out["machine_idle"] = machine_ticks()
     for name, root in components(state).items():
         if root is None or root not in procs:
             continue
@@ -109,6 +121,15 @@ def main():
         parts.append(f"{name} {used:.2f} s ({1000 * used / pings:.4f} ms/ping)")
     print("  CPU over the run: " + ", ".join(parts))
     print(f"  gateway + data + PostgreSQL: {1000 * total / pings:.4f} ms of CPU per ping")
+    busy = after.get("machine_busy", 0) - before.get("machine_busy", 0)
+    idle = after.get("machine_idle", 0) - before.get("machine_idle", 0)
+    # The load generator shares the machine; its CPU seconds come from the
+    # caller (bash's `time` around it), since it has exited by now.
+    wrk = float(os.environ.get("LOAD_CPU_SECONDS", "0"))
+    if busy + idle > 0:
+        print(f"  whole machine: {100 * busy / (busy + idle):.0f} % busy "
+              f"({1000 * busy / pings:.4f} ms/ping), of which the load "
+              f"generator (wrk) {1000 * wrk / pings:.4f} ms/ping")
     comps = components(state)
     names = [n for n in ("gateway", "data", "scheduler") if comps.get(n)]
     mem = {n: rss_mb(comps[n]) for n in names}

@@ -21,6 +21,7 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
                                       config.pool_size, config.pool_wait);
   StoreOptions options;
   options.pings_kept = config.pings_kept;
+  options.ping_state_cache = static_cast<size_t>(config.ping_state_cache);
   options.outage_threshold = config.outage_threshold;
   if (!config.object_dir.empty()) {
     s->objects_ = std::make_unique<ObjectStore>(config.object_dir);

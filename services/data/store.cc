@@ -1,6 +1,9 @@
 #include "data/store.h"
 
+#include <poll.h>
+
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +15,7 @@
 #include "common/strings.h"
 #include "common/time_format.h"
 #include "data/check_rows.h"
+#include "metrics/metrics.h"
 
 namespace tocsin::data {
 namespace {
@@ -83,6 +87,7 @@ constexpr char kPrepBatchChecksBySlug[] = "batch_checks_by_slug";
 constexpr char kPrepBatchUpdateChecks[] = "batch_update_checks";
 constexpr char kPrepBatchInsertPings[] = "batch_insert_pings";
 constexpr char kPrepBatchPrunePings[] = "batch_prune_pings";
+constexpr char kPrepBatchUpdateCachedChecks[] = "batch_update_cached_checks";
 
 // The batched ping path: array parameters are passed as PostgreSQL array
 // literals (libpqxx 6.4 has no array binding) and expanded with unnest().
@@ -93,16 +98,33 @@ constexpr char kBatchChecksBySlug[] =
     "FROM checks c JOIN projects p ON p.id = c.project_id "
     "JOIN unnest($1::text[], $2::text[]) AS t(k, s) "
     "ON p.ping_key = t.k AND c.slug = t.s ORDER BY c.id FOR UPDATE OF c";
+// What a batch writes to each check it touched, from unnest()ed arrays v.
+#define TOCSIN_BATCH_CHECK_SET                                              \
+  "status = v.status, n_pings = v.n, last_ping = tocsin_from_micros(v.lp), " \
+  "last_start = tocsin_from_micros(v.ls), "                                  \
+  "last_start_rid = NULLIF(v.rid, '')::uuid, last_duration_ms = v.dur, "     \
+  "alert_after = tocsin_from_micros(v.aa), "                                 \
+  "alert_floor = " TOCSIN_LOWER_FLOOR("tocsin_from_micros(v.aa)")
+#define TOCSIN_BATCH_CHECK_ARRAYS                                           \
+  "$1::uuid[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], "       \
+  "$6::text[], $7::bigint[], $8::bigint[]"
 constexpr char kBatchUpdateChecks[] =
-    "UPDATE checks c SET status = v.status, n_pings = v.n, "
-    "last_ping = tocsin_from_micros(v.lp), "
-    "last_start = tocsin_from_micros(v.ls), "
-    "last_start_rid = NULLIF(v.rid, '')::uuid, last_duration_ms = v.dur, "
-    "alert_after = tocsin_from_micros(v.aa), "
-    "alert_floor = " TOCSIN_LOWER_FLOOR("tocsin_from_micros(v.aa)") " "
-    "FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[], "
-    "$5::bigint[], $6::text[], $7::bigint[], $8::bigint[]) "
-    "AS v(id, status, n, lp, ls, rid, dur, aa) WHERE c.id = v.id";
+    "UPDATE checks c SET " TOCSIN_BATCH_CHECK_SET " FROM unnest("
+    TOCSIN_BATCH_CHECK_ARRAYS ") AS v(id, status, n, lp, ls, rid, dur, aa) "
+    "WHERE c.id = v.id";
+// The same from the ping state cache, with no lookup (and so no lock) before
+// it: each row is written only if it is still the version ($9, its xmin) the
+// cached state came from, and the transaction fails (SQLSTATE TS001, V016)
+// unless all $10 were.
+constexpr char kBatchUpdateCachedChecks[] =
+    "WITH u AS (UPDATE checks c SET " TOCSIN_BATCH_CHECK_SET " FROM unnest("
+    TOCSIN_BATCH_CHECK_ARRAYS ", $9::text[]) "
+    "AS v(id, status, n, lp, ls, rid, dur, aa, xmin) "
+    "WHERE c.id = v.id AND c.xmin = v.xmin::xid RETURNING 1) "
+    "SELECT tocsin_expect_rows(count(*), $10) FROM u";
+constexpr char kStaleCachedChecks[] = "TS001";
+// This transaction's id: the xmin of every row it writes.
+constexpr char kTransactionId[] = "pg_current_xact_id()::xid::text";
 constexpr char kBatchInsertPings[] =
     "INSERT INTO pings (check_id, n, created, kind, scheme, method, "
     "remote_addr, user_agent, exit_status, rid, duration_ms, body, body_size, "
@@ -390,7 +412,12 @@ absl::StatusOr<v1::Check> ModifyCheck(
 }  // namespace
 
 Store::Store(PgPool& pool, StoreOptions options)
-    : pool_(pool), options_(options) {
+    : pool_(pool),
+      options_(options),
+      ping_states_(options.ping_state_cache > 0
+                       ? std::make_unique<PingStateCache>(
+                             options.ping_state_cache)
+                       : nullptr) {
   pool_.AddPreparedStatements({
       {kPrepSelectCheckForPing,
        absl::StrCat("SELECT ", kCheckColumns,
@@ -400,11 +427,16 @@ Store::Store(PgPool& pool, StoreOptions options)
       {kPrepInsertFlip, kInsertFlip},
       {kPrepPrunePings, kPrunePings},
       {kPrepQueueNotifications, kQueueNotifications},
+      // The lookups also return the transaction's id (last column), which
+      // will be the xmin of the rows the batch writes.
       {kPrepBatchChecksByUuid,
-       absl::StrCat("SELECT ", kCheckColumns, " ", kBatchChecksByUuid)},
+       absl::StrCat("SELECT ", kCheckColumns, ", ", kTransactionId, " ",
+                    kBatchChecksByUuid)},
       {kPrepBatchChecksBySlug,
-       absl::StrCat("SELECT ", kCheckColumns, ", t.k ", kBatchChecksBySlug)},
+       absl::StrCat("SELECT ", kCheckColumns, ", t.k, ", kTransactionId, " ",
+                    kBatchChecksBySlug)},
       {kPrepBatchUpdateChecks, kBatchUpdateChecks},
+      {kPrepBatchUpdateCachedChecks, kBatchUpdateCachedChecks},
       {kPrepBatchInsertPings, kBatchInsertPings},
       {kPrepBatchPrunePings, kBatchPrunePings},
   });
@@ -1056,6 +1088,31 @@ class PipelinedTransaction {
     }
     done_ = true;
   }
+  // Statements sent as one message without BEGIN: PostgreSQL runs them as
+  // one implicit transaction, committed once the last has run and undone
+  // entirely if any fails. Returns the last one's result. A connection lost
+  // meanwhile leaves the outcome unknown, as in Commit.
+  pqxx::result RunAsOneTransaction(const std::vector<std::string>& statements) {
+    std::string sql = absl::StrJoin(statements, "; ");
+    // This message is the transaction's first: a connection the server
+    // ended while it sat in the pool (a restart, a terminated backend) must
+    // be found out before it is sent, while a retry on a new one is still
+    // safe, not after, when the outcome would be unknown. An idle
+    // connection has nothing to read; anything there (the server's FATAL
+    // message, end of file) means it is gone.
+    pollfd pfd{conn_.sock(), POLLIN | POLLRDHUP, 0};
+    if (pfd.fd < 0 || poll(&pfd, 1, 0) != 0) {
+      throw pqxx::broken_connection(
+          "the server closed the connection while it was idle");
+    }
+    done_ = true;
+    try {
+      return tx_.exec(sql);
+    } catch (const pqxx::broken_connection& e) {
+      throw pqxx::in_doubt_error(
+          absl::StrCat("connection lost while committing: ", e.what()));
+    }
+  }
 
  private:
   pqxx::connection& conn_;
@@ -1066,16 +1123,242 @@ class PipelinedTransaction {
 
 }  // namespace
 
+namespace {
+
+// A check's state as its row holds it once written: times in whole
+// microseconds, the duration in whole milliseconds. What the ping state
+// cache keeps, so that a cached batch computes exactly what a looked-up one
+// would.
+CheckState AsStored(CheckState s) {
+  auto micros = [](std::optional<absl::Time>& t) {
+    if (t) t = absl::FromUnixMicros(absl::ToUnixMicros(*t));
+  };
+  micros(s.last_ping);
+  micros(s.last_start);
+  micros(s.alert_after);
+  if (s.last_duration) {
+    s.last_duration =
+        absl::Milliseconds(absl::ToInt64Milliseconds(*s.last_duration));
+  }
+  return s;
+}
+
+// The rows one batch writes, gathered while its pings are applied in
+// arrival order: one row per ping, one update per check however many of its
+// pings the batch holds, and the range of old pings to prune.
+class BatchRows {
+ public:
+  explicit BatchRows(int64_t pings_kept) : pings_kept_(pings_kept) {}
+
+  // Applies `ping` to `s`, the state of check `id`, and adds its row.
+  std::pair<PingOutcome, PingEffect> Add(const PingInput& ping,
+                                         const std::string& id, CheckState& s,
+                                         absl::Time now,
+                                         const std::optional<std::string>& object) {
+    PingOutcome out;
+    if (n_before_.emplace(id, s.n_pings).second) touched_.push_back(id);
+    out.kind =
+        ClassifyPing(s, ping.kind, ping.exit_status, ping.method, ping.body);
+    PingEffect effect = ApplyPing(s, out.kind, now, ping.rid);
+    p_id.Add(id);
+    p_n.Add(s.n_pings);
+    p_created.Add(absl::ToUnixMicros(now));
+    p_kind.Add(PingKindName(out.kind));
+    p_scheme.Add(ping.scheme);
+    p_method.Add(ping.method);
+    p_addr.Add(ping.remote_addr);
+    p_ua.Add(ping.user_agent);
+    if (ping.exit_status) {
+      p_exit.Add(int64_t{*ping.exit_status});
+    } else {
+      p_exit.Null();
+    }
+    p_rid.Add(ping.rid);
+    if (effect.duration) {
+      p_dur.Add(absl::ToInt64Milliseconds(*effect.duration));
+    } else {
+      p_dur.Null();
+    }
+    if (ping.body.empty() || object) {
+      p_body.Null();
+    } else {
+      p_body.AddBytes(ping.body);
+    }
+    p_size.Add(static_cast<int64_t>(ping.body.size()));
+    if (object) {
+      p_object.Add(*object);
+    } else {
+      p_object.Null();
+    }
+    if (effect.flip) {
+      out.flipped_to = std::string(StoredStatusName(effect.flip->second));
+    }
+    // Keep the newest `pings_kept` pings. Pruning every tenth ping bounds
+    // the table (an unauthenticated sender cannot fill the disk) at a tenth
+    // of the cost.
+    if (s.n_pings > pings_kept_ && s.n_pings % 10 == 0) prune_.insert(id);
+    return {out, effect};
+  }
+
+  // Check ids in the order the batch first touched them.
+  const std::vector<std::string>& touched() const { return touched_; }
+
+  // The statements that write the batch: `update` (kBatchUpdateChecks, or
+  // kBatchUpdateCachedChecks with `update_extra` as its last parameters),
+  // the pings' insert and the prune. `state(id)` is a touched check's state
+  // after the batch.
+  std::vector<std::string> Writes(
+      PipelinedTransaction& ptx, const char* update,
+      const std::function<const CheckState&(const std::string&)>& state,
+      std::vector<std::string> update_extra = {}) {
+    PgArray c_id, c_status, c_n, c_lp, c_ls, c_rid, c_dur, c_aa, x_id, x_lo,
+        x_hi;
+    for (const std::string& id : touched_) {
+      const CheckState& s = state(id);
+      c_id.Add(id);
+      c_status.Add(StoredStatusName(s.status));
+      c_n.Add(s.n_pings);
+      c_lp.Add(s.last_ping);
+      c_ls.Add(s.last_start);
+      c_rid.Add(s.last_start_rid);
+      c_dur.Add(s.last_duration
+                    ? std::optional<int64_t>(
+                          absl::ToInt64Milliseconds(*s.last_duration))
+                    : std::nullopt);
+      c_aa.Add(s.alert_after);
+      if (prune_.count(id)) {
+        x_id.Add(id);
+        x_lo.Add(n_before_[id] - pings_kept_ - kPruneSpan);
+        x_hi.Add(s.n_pings - pings_kept_);
+      }
+    }
+    std::vector<std::string> update_args = {
+        c_id.Done(), c_status.Done(), c_n.Done(), c_lp.Done(),
+        c_ls.Done(), c_rid.Done(),    c_dur.Done(), c_aa.Done()};
+    for (auto& extra : update_extra) update_args.push_back(std::move(extra));
+    std::vector<std::string> writes;
+    writes.push_back(ptx.Execute(update, update_args));
+    writes.push_back(ptx.Execute(
+        kPrepBatchInsertPings,
+        {p_id.Done(), p_n.Done(), p_created.Done(), p_kind.Done(),
+         p_scheme.Done(), p_method.Done(), p_addr.Done(), p_ua.Done(),
+         p_exit.Done(), p_rid.Done(), p_dur.Done(), p_body.Done(),
+         p_size.Done(), p_object.Done()}));
+    if (!prune_.empty()) {
+      writes.push_back(ptx.Execute(kPrepBatchPrunePings,
+                                   {x_id.Done(), x_lo.Done(), x_hi.Done()}));
+    }
+    return writes;
+  }
+
+ private:
+  const int64_t pings_kept_;
+  PgArray p_id, p_n, p_created, p_kind, p_scheme, p_method, p_addr, p_ua,
+      p_exit, p_rid, p_dur, p_body, p_size, p_object;
+  std::vector<std::string> touched_;
+  std::map<std::string, int64_t> n_before_;  // n_pings before this batch.
+  std::set<std::string> prune_;
+};
+
+metrics::Family<metrics::Counter>& BatchPaths() {
+  static auto& c = metrics::DefaultRegistry().AddCounter(
+      "tocsin_ping_batch_paths_total",
+      "Ping batches by how their checks were read: \"cached\" (from the ping "
+      "state cache, no lookup), \"stale\" (cached, but a row had changed: "
+      "redone with a lookup), \"lookup\".",
+      {"path"});
+  return c;
+}
+
+}  // namespace
+
+std::optional<absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>>>
+Store::RecordCachedPingBatch(
+    const std::vector<const PingInput*>& pings,
+    const std::vector<std::optional<std::string>>& objects, absl::Time now) {
+  std::vector<std::string_view> ids;
+  ids.reserve(pings.size());
+  for (const PingInput* p : pings) {
+    if (p->check_uuid.empty() || p->create) return std::nullopt;
+    ids.push_back(p->check_uuid);
+  }
+  std::vector<PingStateCache::Entry> entries;
+  if (!ping_states_->GetAll(ids, entries)) return std::nullopt;
+  std::map<std::string, PingStateCache::Entry> by_id;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    by_id.emplace(std::string(ids[i]), std::move(entries[i]));
+  }
+  std::vector<absl::StatusOr<PingOutcome>> results;
+  results.reserve(pings.size());
+  BatchRows rows(options_.pings_kept);
+  for (size_t i = 0; i < pings.size(); ++i) {
+    const std::string& id = pings[i]->check_uuid;
+    auto [out, effect] =
+        rows.Add(*pings[i], id, by_id[id].state, now, objects[i]);
+    // A flip writes its own rows (and notifications): the long way, which
+    // is rare (a status change).
+    if (effect.flip) return std::nullopt;
+    results.push_back(std::move(out));
+  }
+  std::string xid;
+  bool stale = false;
+  absl::Status status = pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    PipelinedTransaction ptx(conn);
+    PgArray xmins;
+    for (const std::string& id : rows.touched()) xmins.Add(by_id[id].xmin);
+    std::vector<std::string> writes = rows.Writes(
+        ptx, kPrepBatchUpdateCachedChecks,
+        [&](const std::string& id) -> const CheckState& {
+          return by_id[id].state;
+        },
+        {xmins.Done(), absl::StrCat(rows.touched().size())});
+    writes.push_back(absl::StrCat("SELECT ", kTransactionId));
+    try {
+      pqxx::result r = ptx.RunAsOneTransaction(writes);
+      xid = r[0][0].c_str();
+    } catch (const pqxx::sql_error& e) {
+      if (e.sqlstate() != kStaleCachedChecks) throw;
+      stale = true;  // Nothing was written.
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok() || stale) {
+    for (const std::string& id : rows.touched()) ping_states_->Erase(id);
+    if (stale) {
+      BatchPaths().With({"stale"}).Inc();
+      return std::nullopt;
+    }
+    return status;
+  }
+  for (const std::string& id : rows.touched()) {
+    ping_states_->Put(id, {AsStored(std::move(by_id[id].state)), xid});
+  }
+  BatchPaths().With({"cached"}).Inc();
+  return results;
+}
+
 absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
     const std::vector<const PingInput*>& pings, absl::Time now,
     const std::function<void()>& before_commit) {
+  // Times as the rows will hold them, so that cached and looked-up states
+  // agree to the microsecond.
+  now = absl::FromUnixMicros(absl::ToUnixMicros(now));
   std::vector<std::optional<std::string>> objects(pings.size());
   for (size_t i = 0; i < pings.size(); ++i) {
     ASSIGN_OR_RETURN(objects[i], BodyObject(pings[i]->body));
   }
+  if (ping_states_) {
+    auto cached = RecordCachedPingBatch(pings, objects, now);
+    if (cached) return *std::move(cached);
+  }
   std::vector<absl::StatusOr<PingOutcome>> results;
-  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+  std::map<std::string, CheckRecord> by_id;
+  std::vector<std::string> touched;
+  std::string xid;
+  absl::Status status = pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     results.assign(pings.size(), absl::NotFoundError("not found"));
+    by_id.clear();
+    touched.clear();
     PipelinedTransaction ptx(conn);
     pqxx::transaction_base& tx = ptx.tx();
     // Which checks: by UUID, and by (ping key, slug).
@@ -1091,7 +1374,6 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
         any_slug = true;
       }
     }
-    std::map<std::string, CheckRecord> by_id;
     std::map<std::pair<std::string, std::string>, std::vector<std::string>>
         by_slug;
     std::string by_uuid_sql =
@@ -1105,6 +1387,8 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
     if (any_uuid) {
       for (const auto& row : first_rows) {
         ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
+        rec.channels.clear();  // The column there is the transaction id.
+        xid = row[row.size() - 1].c_str();
         std::string id = rec.id;
         by_id.emplace(std::move(id), std::move(rec));
       }
@@ -1116,6 +1400,7 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
         // The extra column is the ping key the row matched (FromRow took it
         // for the channel list, which this path does not use).
         rec.channels.clear();
+        xid = row[row.size() - 1].c_str();
         auto& ids = by_slug[{row[kCreated + 1].c_str(), rec.f.slug}];
         if (std::find(ids.begin(), ids.end(), rec.id) == ids.end()) {
           ids.push_back(rec.id);
@@ -1126,11 +1411,7 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
     }
 
     // Apply in arrival order; collect the rows to write.
-    PgArray p_id, p_n, p_created, p_kind, p_scheme, p_method, p_addr, p_ua,
-        p_exit, p_rid, p_dur, p_body, p_size, p_object;
-    std::vector<std::string> touched;  // Check ids, first-touch order.
-    std::map<std::string, int64_t> n_before;  // n_pings before this batch.
-    std::map<std::string, bool> prune;
+    BatchRows rows(options_.pings_kept);
     for (size_t i = 0; i < pings.size(); ++i) {
       const PingInput& ping = *pings[i];
       CheckRecord* rec = nullptr;
@@ -1148,99 +1429,38 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
         }
       }
       if (rec == nullptr) continue;  // Not found.
-      CheckState& s = rec->f.state;
-      PingOutcome out;
-      if (n_before.emplace(rec->id, s.n_pings).second) {
-        touched.push_back(rec->id);
-      }
-      out.kind =
-          ClassifyPing(s, ping.kind, ping.exit_status, ping.method, ping.body);
-      PingEffect effect = ApplyPing(s, out.kind, now, ping.rid);
-      p_id.Add(rec->id);
-      p_n.Add(s.n_pings);
-      p_created.Add(absl::ToUnixMicros(now));
-      p_kind.Add(PingKindName(out.kind));
-      p_scheme.Add(ping.scheme);
-      p_method.Add(ping.method);
-      p_addr.Add(ping.remote_addr);
-      p_ua.Add(ping.user_agent);
-      if (ping.exit_status) {
-        p_exit.Add(int64_t{*ping.exit_status});
-      } else {
-        p_exit.Null();
-      }
-      p_rid.Add(ping.rid);
-      if (effect.duration) {
-        p_dur.Add(absl::ToInt64Milliseconds(*effect.duration));
-      } else {
-        p_dur.Null();
-      }
-      if (ping.body.empty() || objects[i]) {
-        p_body.Null();
-      } else {
-        p_body.AddBytes(ping.body);
-      }
-      p_size.Add(static_cast<int64_t>(ping.body.size()));
-      if (objects[i]) {
-        p_object.Add(*objects[i]);
-      } else {
-        p_object.Null();
-      }
+      auto [out, effect] = rows.Add(ping, rec->id, rec->f.state, now, objects[i]);
       if (effect.flip) {
-        out.flipped_to = std::string(StoredStatusName(effect.flip->second));
         WriteFlip(tx, rec->id, now, now, effect.flip->first,
                   effect.flip->second);
       }
-      if (s.n_pings > options_.pings_kept && s.n_pings % 10 == 0) {
-        prune[rec->id] = true;
-      }
-      results[i] = out;
+      results[i] = std::move(out);
     }
+    touched = rows.touched();
     if (touched.empty()) {
       ptx.Commit({}, before_commit);
       return absl::OkStatus();
     }
-    PgArray c_id, c_status, c_n, c_lp, c_ls, c_rid, c_dur, c_aa, x_id, x_lo,
-        x_hi;
+    ptx.Commit(rows.Writes(ptx, kPrepBatchUpdateChecks,
+                           [&](const std::string& id) -> const CheckState& {
+                             return by_id[id].f.state;
+                           }),
+               before_commit);
+    return absl::OkStatus();
+  });
+  if (ping_states_) {
+    // Committed: the states written, at this transaction's version. Not (or
+    // not knowably) committed: whatever was cached for them may be stale.
     for (const std::string& id : touched) {
-      const CheckRecord& rec = by_id[id];
-      const CheckState& s = rec.f.state;
-      c_id.Add(id);
-      c_status.Add(StoredStatusName(s.status));
-      c_n.Add(s.n_pings);
-      c_lp.Add(s.last_ping);
-      c_ls.Add(s.last_start);
-      c_rid.Add(s.last_start_rid);
-      c_dur.Add(s.last_duration
-                    ? std::optional<int64_t>(
-                          absl::ToInt64Milliseconds(*s.last_duration))
-                    : std::nullopt);
-      c_aa.Add(s.alert_after);
-      if (prune.count(id)) {
-        x_id.Add(id);
-        x_lo.Add(n_before[id] - options_.pings_kept - kPruneSpan);
-        x_hi.Add(s.n_pings - options_.pings_kept);
+      if (status.ok()) {
+        ping_states_->Put(id, {AsStored(by_id[id].f.state), xid});
+      } else {
+        ping_states_->Erase(id);
       }
     }
-    std::vector<std::string> writes;
-    writes.push_back(ptx.Execute(
-        kPrepBatchUpdateChecks,
-        {c_id.Done(), c_status.Done(), c_n.Done(), c_lp.Done(), c_ls.Done(),
-         c_rid.Done(), c_dur.Done(), c_aa.Done()}));
-    writes.push_back(ptx.Execute(
-        kPrepBatchInsertPings,
-        {p_id.Done(), p_n.Done(), p_created.Done(), p_kind.Done(),
-         p_scheme.Done(), p_method.Done(), p_addr.Done(), p_ua.Done(),
-         p_exit.Done(), p_rid.Done(), p_dur.Done(), p_body.Done(),
-         p_size.Done(), p_object.Done()}));
-    if (!prune.empty()) {
-      writes.push_back(
-          ptx.Execute(kPrepBatchPrunePings,
-                      {x_id.Done(), x_lo.Done(), x_hi.Done()}));
-    }
-    ptx.Commit(writes, before_commit);
-    return absl::OkStatus();
-  }));
+    BatchPaths().With({"lookup"}).Inc();
+  }
+  RETURN_IF_ERROR(status);
   return results;
 }
 

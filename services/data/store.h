@@ -2,6 +2,7 @@
 #define TOCSIN_DATA_STORE_H_
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "data/migrations.h"
 #include "data/object_store.h"
 #include "data/pg_pool.h"
+#include "data/ping_state_cache.h"
 #include "tocsin/v1/account_service.pb.h"
 #include "tocsin/v1/alert_service.pb.h"
 #include "tocsin/v1/badge_service.pb.h"
@@ -69,6 +71,9 @@ struct StoreOptions {
   // Unreferenced objects younger than this are kept (their ping's
   // transaction may still be about to commit).
   absl::Duration object_sweep_age = absl::Hours(1);
+  // Checks whose state the ping path keeps a copy of, to write a batch
+  // without looking its checks up first (0: always look them up).
+  size_t ping_state_cache = 50000;
 };
 
 // Every SQL statement of the data service, and the transactions around them.
@@ -198,6 +203,10 @@ class Store {
   // read, just before the message that writes them and commits is sent: the
   // batcher lets the next batch start then, so that its lookup overlaps
   // this one's writes and WAL flush.
+  // A batch whose pings all name their check by UUID, and whose checks'
+  // states are all in the ping state cache, skips the lookup: one message
+  // writes and commits it, and runs `before_commit` only after the commit
+  // (its writes assume no one else writes those checks meanwhile).
   absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> RecordPingBatch(
       const std::vector<const PingInput*>& pings, absl::Time now,
       const std::function<void()>& before_commit = nullptr);
@@ -268,8 +277,15 @@ class Store {
                             bool with_api_keys = true);
   // The object a ping body is stored as, if it is large enough for one.
   absl::StatusOr<std::optional<std::string>> BodyObject(const std::string& body);
+  // RecordPingBatch from the ping state cache; nullopt when the batch does
+  // not qualify or a row had changed (the caller then looks them up).
+  std::optional<absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>>>
+  RecordCachedPingBatch(const std::vector<const PingInput*>& pings,
+                        const std::vector<std::optional<std::string>>& objects,
+                        absl::Time now);
   PgPool& pool_;
   StoreOptions options_;
+  std::unique_ptr<PingStateCache> ping_states_;
 };
 
 }  // namespace tocsin::data

@@ -622,6 +622,168 @@ TEST_F(DataServiceTest, ConcurrentBatchesOfTheSameChecksCountEveryPingOnce) {
                              "ANY('", left, "'::uuid[])"))[0][0].as<int>(), 0);
 }
 
+// The ping path's state cache (PingStateCache): a batch of cached checks
+// skips the lookup, yet every change made behind the cache's back (the API,
+// SQL, a deleted check) is seen, because the write applies only to the row
+// version the cache holds and the batch is otherwise redone with a lookup.
+TEST_F(DataServiceTest, CachedCheckStateNeverOverridesTheRow) {
+  auto paths = [](const std::string& path) {
+    const std::string key =
+        absl::StrCat("\ntocsin_ping_batch_paths_total{path=\"", path, "\"} ");
+    std::string text = metrics::DefaultRegistry().Render();
+    size_t at = text.find(key);
+    if (at == std::string::npos) return 0LL;
+    at += key.size();
+    return std::stoll(text.substr(at, text.find('\n', at) - at));
+  };
+  auto ping = [&](const std::string& uuid) {
+    auto stub = v1::PingService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, kToken, absl::Seconds(10));
+    v1::RecordPingsRequest req;
+    v1::RecordPingRequest* p = req.add_pings();
+    p->set_check_uuid(uuid);
+    p->set_kind(v1::PING_KIND_SUCCESS);
+    p->set_method("GET");
+    v1::RecordPingsResponse resp;
+    grpc::Status s = stub->RecordPings(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(resp.results_size(), 1);
+    return resp.results_size() == 1 ? resp.results(0).code() : -1;
+  };
+  auto column = [&](const std::string& uuid, const std::string& expr) {
+    return Sql(absl::StrCat("SELECT ", expr, " FROM checks WHERE id = '", uuid,
+                            "'"))[0][0].as<int64_t>();
+  };
+  v1::CheckSpec spec;
+  spec.mutable_timeout()->set_seconds(3600);
+  spec.mutable_grace()->set_seconds(60);
+  v1::Check check = Create(spec);
+
+  // The first ping looks the check up, the next ones use the cache.
+  ASSERT_EQ(ping(check.uuid()), 0);
+  int64_t cached = paths("cached"), stale = paths("stale");
+  ASSERT_EQ(ping(check.uuid()), 0);
+  ASSERT_EQ(ping(check.uuid()), 0);
+  EXPECT_EQ(paths("cached"), cached + 2);
+  EXPECT_EQ(column(check.uuid(), "n_pings"), 3);
+
+  // A new timeout through the API: the next deadline uses it.
+  auto checks = v1::CheckService::NewStub(channel_);
+  {
+    grpc::ClientContext ctx;
+    WithKey(ctx, project_.api_key());
+    v1::UpdateCheckRequest req;
+    req.set_id(check.uuid());
+    req.mutable_spec()->mutable_timeout()->set_seconds(120);
+    req.mutable_spec()->mutable_grace()->set_seconds(60);
+    v1::UpdateCheckResponse resp;
+    grpc::Status s = checks->UpdateCheck(&ctx, req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  ASSERT_EQ(ping(check.uuid()), 0);
+  EXPECT_EQ(paths("stale"), stale + 1);
+  EXPECT_EQ(column(check.uuid(), "n_pings"), 4);
+  EXPECT_EQ(column(check.uuid(),
+                   "extract(epoch FROM alert_after - last_ping)::bigint"),
+            180);
+  // The redone batch cached the new state: the next ping uses it again.
+  cached = paths("cached");
+  ASSERT_EQ(ping(check.uuid()), 0);
+  EXPECT_EQ(paths("cached"), cached + 1);
+  EXPECT_EQ(column(check.uuid(),
+                   "extract(epoch FROM alert_after - last_ping)::bigint"),
+            180);
+
+  // A change in SQL, behind every API: the count goes on from the row's.
+  Sql(absl::StrCat("UPDATE checks SET n_pings = 1000 WHERE id = '",
+                   check.uuid(), "'"));
+  stale = paths("stale");
+  ASSERT_EQ(ping(check.uuid()), 0);
+  EXPECT_EQ(paths("stale"), stale + 1);
+  EXPECT_EQ(column(check.uuid(), "n_pings"), 1001);
+  EXPECT_EQ(Sql(absl::StrCat("SELECT count(*) FROM pings WHERE check_id = '",
+                             check.uuid(), "' AND n = 1001"))[0][0].as<int>(),
+            1);
+
+  // Paused through the API: a cached ping must not keep it paused, nor
+  // treat it as up; it resumes the check as a looked-up ping would.
+  {
+    grpc::ClientContext ctx;
+    WithKey(ctx, project_.api_key());
+    v1::PauseCheckRequest req;
+    req.set_id(check.uuid());
+    v1::PauseCheckResponse resp;
+    ASSERT_TRUE(checks->PauseCheck(&ctx, req, &resp).ok());
+  }
+  ASSERT_EQ(ping(check.uuid()), 0);
+  auto status = Sql(absl::StrCat("SELECT status FROM checks WHERE id = '",
+                                 check.uuid(), "'"))[0][0].as<std::string>();
+  EXPECT_EQ(status, "up");
+  EXPECT_EQ(Sql(absl::StrCat("SELECT count(*) FROM flips WHERE check_id = '",
+                             check.uuid(), "' AND old_status = 'paused' "
+                             "AND new_status = 'up'"))[0][0].as<int>(),
+            1);
+
+  // Deleted: not found, from the cache or not.
+  ASSERT_EQ(ping(check.uuid()), 0);
+  Sql(absl::StrCat("DELETE FROM checks WHERE id = '", check.uuid(), "'"));
+  EXPECT_EQ(ping(check.uuid()), static_cast<int>(grpc::StatusCode::NOT_FOUND));
+}
+
+// Two data replicas, each with its own state cache, taking turns and
+// running at once on the same checks: every ping counted once, numbered
+// without gaps or repeats.
+TEST_F(DataServiceTest, ReplicasWithTheirOwnCachesCountEveryPingOnce) {
+  auto second = DataServer::Start(BaseConfig(Database::name), absl::Seconds(10));
+  ASSERT_TRUE(second.ok()) << second.status();
+  std::vector<std::shared_ptr<grpc::Channel>> replicas = {
+      channel_, MakeChannel(absl::StrCat("127.0.0.1:", (*second)->port()))};
+  v1::CheckSpec spec;
+  spec.mutable_timeout()->set_seconds(3600);
+  std::vector<v1::Check> checks = {Create(spec), Create(spec), Create(spec)};
+  constexpr int kThreads = 6, kRounds = 20;
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        // Alternate replicas, so each one's cached state goes stale.
+        auto stub = v1::PingService::NewStub(replicas[(t + round) % 2]);
+        v1::RecordPingsRequest req;
+        for (const v1::Check& c : checks) {
+          v1::RecordPingRequest* p = req.add_pings();
+          p->set_check_uuid(c.uuid());
+          p->set_kind(v1::PING_KIND_SUCCESS);
+        }
+        grpc::ClientContext ctx;
+        PrepareInternalCall(ctx, kToken, absl::Seconds(20));
+        v1::RecordPingsResponse resp;
+        grpc::Status s = stub->RecordPings(&ctx, req, &resp);
+        if (!s.ok() || resp.results_size() != 3) {
+          failed += 3;
+          continue;
+        }
+        for (const auto& r : resp.results()) failed += r.code() != 0;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failed.load(), 0);
+  for (const v1::Check& c : checks) {
+    auto row = Sql(absl::StrCat(
+        "SELECT c.n_pings, max(p.n), count(DISTINCT p.n), count(p.n), "
+        "min(p.n) FROM checks c JOIN pings p ON p.check_id = c.id WHERE c.id = '",
+        c.uuid(), "' GROUP BY c.n_pings"));
+    ASSERT_EQ(row.size(), 1u);
+    EXPECT_EQ(row[0][0].as<int>(), kThreads * kRounds);
+    EXPECT_EQ(row[0][1].as<int>(), kThreads * kRounds);
+    EXPECT_EQ(row[0][2].as<int>(), row[0][3].as<int>());
+    EXPECT_EQ(row[0][1].as<int>() - row[0][4].as<int>() + 1,
+              row[0][3].as<int>());
+  }
+}
+
 TEST_F(DataServiceTest, SlugAutoProvisioningCreatesOneCheck) {
   std::vector<std::thread> threads;
   std::atomic<int> created{0}, ok{0};
