@@ -77,6 +77,9 @@ cleanup() {
 trap cleanup EXIT
 
 log "== starting the stack (state in $TOCSIN_STATE_DIR)"
+# A stack left running on this state (by hand, or by a run still shutting
+# down) has its own settings, rate limits perhaps: measure a fresh one.
+"$TOCSIN_ROOT/deploy/local/stack" stop >/dev/null 2>&1 || true
 "$TOCSIN_ROOT/deploy/local/stack" start >/dev/null
 stack_json=$TOCSIN_STATE_DIR/stack.json
 base=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["base_url"])' "$stack_json")
