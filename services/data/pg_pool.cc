@@ -86,6 +86,7 @@ void PgPool::Release(std::unique_ptr<pqxx::connection> c, bool broken) {
       // One broken connection usually means PostgreSQL restarted: the idle
       // ones are dead too. Drop them so the retry gets a fresh connection.
       dropped.swap(idle_);
+      ++generation_;
     }
   }
   cv_.notify_all();
@@ -95,6 +96,7 @@ void PgPool::DropIdle() {
   std::vector<std::unique_ptr<pqxx::connection>> dropped;
   std::lock_guard<std::mutex> lock(mu_);
   dropped.swap(idle_);
+  ++generation_;
 }
 
 absl::Status PgPool::Run(

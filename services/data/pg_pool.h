@@ -1,6 +1,7 @@
 #ifndef TOCSIN_DATA_PG_POOL_H_
 #define TOCSIN_DATA_PG_POOL_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -48,6 +49,12 @@ class PgPool {
 
   int size() const { return size_; }
 
+  // Counts the times the pool found its connections gone (one broke, or
+  // DropIdle): a cache of what the database holds, taken in an earlier
+  // generation, may describe another database (a restored or replaced
+  // cluster) and is not to be used.
+  uint64_t generation() const { return generation_.load(); }
+
  private:
   absl::StatusOr<std::unique_ptr<pqxx::connection>> Acquire();
   void Release(std::unique_ptr<pqxx::connection> c, bool broken);
@@ -60,6 +67,7 @@ class PgPool {
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
   std::vector<std::pair<std::string, std::string>> prepared_;
   int in_use_ = 0;  // Leased connections, plus slots being opened.
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace tocsin::data

@@ -3,13 +3,16 @@
 namespace tocsin::data {
 
 bool PingStateCache::GetAll(const std::vector<std::string_view>& ids,
+                            uint64_t generation,
                             std::vector<Entry>& out) const {
   out.clear();
   out.reserve(ids.size());
   std::lock_guard<std::mutex> lock(mu_);
   for (std::string_view id : ids) {
     auto it = entries_.find(std::string(id));
-    if (it == entries_.end()) return false;
+    if (it == entries_.end() || it->second.generation != generation) {
+      return false;
+    }
     out.push_back(it->second);
   }
   return true;

@@ -2,6 +2,7 @@
 #define TOCSIN_DATA_PING_STATE_CACHE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -27,13 +28,17 @@ class PingStateCache {
   struct Entry {
     CheckState state;
     std::string xmin;  // Row version, as PostgreSQL prints an xid.
+    // The connection pool's generation before the transaction that read or
+    // wrote it (PgPool::generation): xids are unique within one database,
+    // not across a replaced one.
+    uint64_t generation = 0;
   };
 
   explicit PingStateCache(size_t capacity) : capacity_(capacity) {}
 
   // Copies of the entries of `ids` (check UUIDs), in order; false, with
-  // `out` unspecified, when any is missing.
-  bool GetAll(const std::vector<std::string_view>& ids,
+  // `out` unspecified, when any is missing or of another generation.
+  bool GetAll(const std::vector<std::string_view>& ids, uint64_t generation,
               std::vector<Entry>& out) const;
   void Put(const std::string& id, Entry entry);
   void Erase(std::string_view id);

@@ -1282,8 +1282,9 @@ Store::RecordCachedPingBatch(
     if (p->check_uuid.empty() || p->create) return std::nullopt;
     ids.push_back(p->check_uuid);
   }
+  const uint64_t generation = pool_.generation();
   std::vector<PingStateCache::Entry> entries;
-  if (!ping_states_->GetAll(ids, entries)) return std::nullopt;
+  if (!ping_states_->GetAll(ids, generation, entries)) return std::nullopt;
   std::map<std::string, PingStateCache::Entry> by_id;
   for (size_t i = 0; i < ids.size(); ++i) {
     by_id.emplace(std::string(ids[i]), std::move(entries[i]));
@@ -1303,6 +1304,12 @@ Store::RecordCachedPingBatch(
   std::string xid;
   bool stale = false;
   absl::Status status = pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    // Connections were lost since the states were cached (this may be a
+    // retry on a new one): the database may not be the one they describe.
+    if (pool_.generation() != generation) {
+      stale = true;
+      return absl::OkStatus();
+    }
     PipelinedTransaction ptx(conn);
     PgArray xmins;
     for (const std::string& id : rows.touched()) xmins.Add(by_id[id].xmin);
@@ -1331,7 +1338,8 @@ Store::RecordCachedPingBatch(
     return status;
   }
   for (const std::string& id : rows.touched()) {
-    ping_states_->Put(id, {AsStored(std::move(by_id[id].state)), xid});
+    ping_states_->Put(id,
+                      {AsStored(std::move(by_id[id].state)), xid, generation});
   }
   BatchPaths().With({"cached"}).Inc();
   return results;
@@ -1355,6 +1363,7 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
   std::map<std::string, CheckRecord> by_id;
   std::vector<std::string> touched;
   std::string xid;
+  const uint64_t generation = pool_.generation();
   absl::Status status = pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     results.assign(pings.size(), absl::NotFoundError("not found"));
     by_id.clear();
@@ -1453,7 +1462,7 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
     // not knowably) committed: whatever was cached for them may be stale.
     for (const std::string& id : touched) {
       if (status.ok()) {
-        ping_states_->Put(id, {AsStored(by_id[id].f.state), xid});
+        ping_states_->Put(id, {AsStored(by_id[id].f.state), xid, generation});
       } else {
         ping_states_->Erase(id);
       }

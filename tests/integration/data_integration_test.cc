@@ -725,6 +725,22 @@ TEST_F(DataServiceTest, CachedCheckStateNeverOverridesTheRow) {
                              "AND new_status = 'up'"))[0][0].as<int>(),
             1);
 
+  // Connections lost (PostgreSQL restarted, or replaced by a restored
+  // copy whose transaction ids may repeat the cached ones): nothing cached
+  // before is used; the next ping looks the check up again.
+  ASSERT_EQ(ping(check.uuid()), 0);
+  Sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+      "WHERE application_name = 'tocsin-data' AND datname = current_database() "
+      "AND pid <> pg_backend_pid()");
+  cached = paths("cached");
+  int64_t lookups = paths("lookup");
+  ASSERT_EQ(ping(check.uuid()), 0);
+  EXPECT_EQ(paths("cached"), cached);
+  EXPECT_EQ(paths("lookup"), lookups + 1);
+  EXPECT_EQ(column(check.uuid(), "n_pings"), 1004);
+  ASSERT_EQ(ping(check.uuid()), 0);
+  EXPECT_EQ(paths("cached"), cached + 1);
+
   // Deleted: not found, from the cache or not.
   ASSERT_EQ(ping(check.uuid()), 0);
   Sql(absl::StrCat("DELETE FROM checks WHERE id = '", check.uuid(), "'"));
