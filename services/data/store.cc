@@ -88,6 +88,7 @@ constexpr char kPrepBatchUpdateChecks[] = "batch_update_checks";
 constexpr char kPrepBatchInsertPings[] = "batch_insert_pings";
 constexpr char kPrepBatchPrunePings[] = "batch_prune_pings";
 constexpr char kPrepBatchUpdateCachedChecks[] = "batch_update_cached_checks";
+constexpr char kPrepBatchLockChecks[] = "batch_lock_checks";
 
 // The batched ping path: array parameters are passed as PostgreSQL array
 // literals (libpqxx 6.4 has no array binding) and expanded with unnest().
@@ -123,6 +124,13 @@ constexpr char kBatchUpdateCachedChecks[] =
     "WHERE c.id = v.id AND c.xmin = v.xmin::xid RETURNING 1) "
     "SELECT tocsin_expect_rows(count(*), $10) FROM u";
 constexpr char kStaleCachedChecks[] = "TS001";
+// Before that update, in the same message: its checks locked in id order,
+// as the lookups lock them, whatever plan the update gets (a hash join
+// would lock in the table's order), so that no two batches on different
+// replicas each hold a row the other waits for.
+constexpr char kBatchLockChecks[] =
+    "SELECT 1 FROM checks c WHERE c.id = ANY($1::uuid[]) ORDER BY c.id "
+    "FOR UPDATE";
 // This transaction's id: the xmin of every row it writes.
 constexpr char kTransactionId[] = "pg_current_xact_id()::xid::text";
 constexpr char kBatchInsertPings[] =
@@ -437,6 +445,7 @@ Store::Store(PgPool& pool, StoreOptions options)
                     kBatchChecksBySlug)},
       {kPrepBatchUpdateChecks, kBatchUpdateChecks},
       {kPrepBatchUpdateCachedChecks, kBatchUpdateCachedChecks},
+      {kPrepBatchLockChecks, kBatchLockChecks},
       {kPrepBatchInsertPings, kBatchInsertPings},
       {kPrepBatchPrunePings, kBatchPrunePings},
   });
@@ -1213,7 +1222,12 @@ class BatchRows {
       std::vector<std::string> update_extra = {}) {
     PgArray c_id, c_status, c_n, c_lp, c_ls, c_rid, c_dur, c_aa, x_id, x_lo,
         x_hi;
-    for (const std::string& id : touched_) {
+    // In id order (a canonical UUID's text sorts as its bytes): a cached
+    // batch's update is what locks its rows, in the arrays' order, and the
+    // lookups lock in id order, so that no two batches wait for each other.
+    std::vector<std::string> ids = touched_;
+    std::sort(ids.begin(), ids.end());
+    for (const std::string& id : ids) {
       const CheckState& s = state(id);
       c_id.Add(id);
       c_status.Add(StoredStatusName(s.status));
@@ -1311,14 +1325,22 @@ Store::RecordCachedPingBatch(
       return absl::OkStatus();
     }
     PipelinedTransaction ptx(conn);
-    PgArray xmins;
-    for (const std::string& id : rows.touched()) xmins.Add(by_id[id].xmin);
-    std::vector<std::string> writes = rows.Writes(
+    PgArray xmins, lock_ids;  // In the update's order (BatchRows::Writes).
+    std::vector<std::string> ids = rows.touched();
+    std::sort(ids.begin(), ids.end());
+    for (const std::string& id : ids) {
+      xmins.Add(by_id[id].xmin);
+      lock_ids.Add(id);
+    }
+    std::vector<std::string> writes = {
+        ptx.Execute(kPrepBatchLockChecks, {lock_ids.Done()})};
+    std::vector<std::string> rest = rows.Writes(
         ptx, kPrepBatchUpdateCachedChecks,
         [&](const std::string& id) -> const CheckState& {
           return by_id[id].state;
         },
         {xmins.Done(), absl::StrCat(rows.touched().size())});
+    writes.insert(writes.end(), rest.begin(), rest.end());
     writes.push_back(absl::StrCat("SELECT ", kTransactionId));
     try {
       pqxx::result r = ptx.RunAsOneTransaction(writes);

@@ -759,6 +759,11 @@ TEST_F(DataServiceTest, ReplicasWithTheirOwnCachesCountEveryPingOnce) {
   spec.mutable_timeout()->set_seconds(3600);
   std::vector<v1::Check> checks = {Create(spec), Create(spec), Create(spec)};
   constexpr int kThreads = 6, kRounds = 20;
+  auto deadlocks = [&] {
+    return Sql("SELECT deadlocks FROM pg_stat_database "
+               "WHERE datname = current_database()")[0][0].as<int64_t>();
+  };
+  const int64_t deadlocks_before = deadlocks();
   std::atomic<int> failed{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -766,10 +771,11 @@ TEST_F(DataServiceTest, ReplicasWithTheirOwnCachesCountEveryPingOnce) {
       for (int round = 0; round < kRounds; ++round) {
         // Alternate replicas, so each one's cached state goes stale.
         auto stub = v1::PingService::NewStub(replicas[(t + round) % 2]);
+        // Each thread names the checks in another order.
         v1::RecordPingsRequest req;
-        for (const v1::Check& c : checks) {
+        for (size_t i = 0; i < checks.size(); ++i) {
           v1::RecordPingRequest* p = req.add_pings();
-          p->set_check_uuid(c.uuid());
+          p->set_check_uuid(checks[(i + t) % checks.size()].uuid());
           p->set_kind(v1::PING_KIND_SUCCESS);
         }
         grpc::ClientContext ctx;
@@ -786,6 +792,11 @@ TEST_F(DataServiceTest, ReplicasWithTheirOwnCachesCountEveryPingOnce) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(failed.load(), 0);
+  // Rows are locked in one order by every batch, cached or looked up: a
+  // deadlock would have held both up for a second before one was undone.
+  // (The statistics are sent when each transaction ends; give them time.)
+  absl::SleepFor(absl::Milliseconds(600));
+  EXPECT_EQ(deadlocks(), deadlocks_before);
   for (const v1::Check& c : checks) {
     auto row = Sql(absl::StrCat(
         "SELECT c.n_pings, max(p.n), count(DISTINCT p.n), count(p.n), "
