@@ -1278,8 +1278,9 @@ metrics::Family<metrics::Counter>& BatchPaths() {
   static auto& c = metrics::DefaultRegistry().AddCounter(
       "tocsin_ping_batch_paths_total",
       "Ping batches by how their checks were read: \"cached\" (from the ping "
-      "state cache, no lookup), \"stale\" (cached, but a row had changed: "
-      "redone with a lookup), \"lookup\".",
+      "state cache, no lookup), \"stale\" (cached, but redone with a lookup: "
+      "a row had changed, a row lock was held too long, or connections were "
+      "lost since), \"lookup\".",
       {"path"});
   return c;
 }
