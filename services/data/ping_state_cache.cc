@@ -35,9 +35,4 @@ void PingStateCache::Erase(std::string_view id) {
   entries_.erase(std::string(id));
 }
 
-size_t PingStateCache::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return entries_.size();
-}
-
 }  // namespace tocsin::data

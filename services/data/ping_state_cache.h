@@ -42,7 +42,6 @@ class PingStateCache {
               std::vector<Entry>& out) const;
   void Put(const std::string& id, Entry entry);
   void Erase(std::string_view id);
-  size_t size() const;
 
  private:
   const size_t capacity_;

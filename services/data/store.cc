@@ -1212,16 +1212,18 @@ class BatchRows {
   // Check ids in the order the batch first touched them.
   const std::vector<std::string>& touched() const { return touched_; }
 
-  // The statements that write the batch: `update` (kBatchUpdateChecks, or
-  // kBatchUpdateCachedChecks with `update_extra` as its last parameters),
-  // the pings' insert and the prune. `state(id)` is a touched check's state
-  // after the batch.
+  // The statements that write the batch: the checks' update, the pings'
+  // insert and the prune. `state(id)` is a touched check's state after the
+  // batch. With `version(id)`, the row version its state was cached from,
+  // the update is kBatchUpdateCachedChecks, which writes only rows still at
+  // that version; without, kBatchUpdateChecks (the rows are locked already).
   std::vector<std::string> Writes(
-      PipelinedTransaction& ptx, const char* update,
+      PipelinedTransaction& ptx,
       const std::function<const CheckState&(const std::string&)>& state,
-      std::vector<std::string> update_extra = {}) {
-    PgArray c_id, c_status, c_n, c_lp, c_ls, c_rid, c_dur, c_aa, x_id, x_lo,
-        x_hi;
+      const std::function<std::string_view(const std::string&)>& version =
+          nullptr) {
+    PgArray c_id, c_status, c_n, c_lp, c_ls, c_rid, c_dur, c_aa, c_xmin, x_id,
+        x_lo, x_hi;
     // In id order (a canonical UUID's text sorts as its bytes): a cached
     // batch's update is what locks its rows, in the arrays' order, and the
     // lookups lock in id order, so that no two batches wait for each other.
@@ -1240,6 +1242,7 @@ class BatchRows {
                           absl::ToInt64Milliseconds(*s.last_duration))
                     : std::nullopt);
       c_aa.Add(s.alert_after);
+      if (version) c_xmin.Add(version(id));
       if (prune_.count(id)) {
         x_id.Add(id);
         x_lo.Add(n_before_[id] - pings_kept_ - kPruneSpan);
@@ -1249,9 +1252,14 @@ class BatchRows {
     std::vector<std::string> update_args = {
         c_id.Done(), c_status.Done(), c_n.Done(), c_lp.Done(),
         c_ls.Done(), c_rid.Done(),    c_dur.Done(), c_aa.Done()};
-    for (auto& extra : update_extra) update_args.push_back(std::move(extra));
+    if (version) {
+      update_args.push_back(c_xmin.Done());
+      update_args.push_back(absl::StrCat(ids.size()));
+    }
     std::vector<std::string> writes;
-    writes.push_back(ptx.Execute(update, update_args));
+    writes.push_back(ptx.Execute(
+        version ? kPrepBatchUpdateCachedChecks : kPrepBatchUpdateChecks,
+        update_args));
     writes.push_back(ptx.Execute(
         kPrepBatchInsertPings,
         {p_id.Done(), p_n.Done(), p_created.Done(), p_kind.Done(),
@@ -1326,17 +1334,15 @@ Store::RecordCachedPingBatch(
       return absl::OkStatus();
     }
     PipelinedTransaction ptx(conn);
-    PgArray xmins;  // In the update's order (BatchRows::Writes).
-    std::vector<std::string> ids = rows.touched();
-    std::sort(ids.begin(), ids.end());
-    for (const std::string& id : ids) xmins.Add(by_id[id].xmin);
     std::vector<std::string> writes = {kCachedBatchLockWait};
     std::vector<std::string> rest = rows.Writes(
-        ptx, kPrepBatchUpdateCachedChecks,
+        ptx,
         [&](const std::string& id) -> const CheckState& {
           return by_id[id].state;
         },
-        {xmins.Done(), absl::StrCat(rows.touched().size())});
+        [&](const std::string& id) -> std::string_view {
+          return by_id[id].xmin;
+        });
     writes.insert(writes.end(), rest.begin(), rest.end());
     writes.push_back(absl::StrCat("SELECT ", kTransactionId));
     try {
@@ -1472,7 +1478,7 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
       ptx.Commit({}, before_commit);
       return absl::OkStatus();
     }
-    ptx.Commit(rows.Writes(ptx, kPrepBatchUpdateChecks,
+    ptx.Commit(rows.Writes(ptx,
                            [&](const std::string& id) -> const CheckState& {
                              return by_id[id].f.state;
                            }),

@@ -30,6 +30,17 @@ namespace {
 
 constexpr char kToken[] = "integration-test-internal-token";
 
+// The value of one series of this process's metrics (0 before its first
+// count), e.g. `tocsin_ping_batch_paths_total{path="cached"}`.
+int64_t MetricValue(const std::string& series) {
+  const std::string key = absl::StrCat("\n", series, " ");
+  std::string text = metrics::DefaultRegistry().Render();
+  size_t at = text.find(key);
+  if (at == std::string::npos) return 0;
+  at += key.size();
+  return std::stoll(text.substr(at, text.find('\n', at) - at));
+}
+
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
@@ -485,15 +496,8 @@ TEST_F(DataServiceTest, BatchedPingsKeepHostileTextAndBytesExact) {
   }
   // A batch that fails falls back to one ping at a time, which would hide a
   // quoting fault: count the fallbacks.
-  auto splits = [] {
-    const std::string key = "\ntocsin_ping_batches_split_total ";
-    std::string text = metrics::DefaultRegistry().Render();
-    size_t at = text.find(key);
-    if (at == std::string::npos) return std::string("0");
-    at += key.size();
-    return text.substr(at, text.find('\n', at) - at);
-  };
-  std::string splits_before = splits();
+  auto splits = [] { return MetricValue("tocsin_ping_batches_split_total"); };
+  int64_t splits_before = splits();
   auto pings = v1::PingService::NewStub(channel_);
   grpc::ClientContext ctx;
   PrepareInternalCall(ctx, kToken, absl::Seconds(10));
@@ -628,13 +632,8 @@ TEST_F(DataServiceTest, ConcurrentBatchesOfTheSameChecksCountEveryPingOnce) {
 // version the cache holds and the batch is otherwise redone with a lookup.
 TEST_F(DataServiceTest, CachedCheckStateNeverOverridesTheRow) {
   auto paths = [](const std::string& path) {
-    const std::string key =
-        absl::StrCat("\ntocsin_ping_batch_paths_total{path=\"", path, "\"} ");
-    std::string text = metrics::DefaultRegistry().Render();
-    size_t at = text.find(key);
-    if (at == std::string::npos) return 0LL;
-    at += key.size();
-    return std::stoll(text.substr(at, text.find('\n', at) - at));
+    return MetricValue(
+        absl::StrCat("tocsin_ping_batch_paths_total{path=\"", path, "\"}"));
   };
   auto ping = [&](const std::string& uuid) {
     auto stub = v1::PingService::NewStub(channel_);
