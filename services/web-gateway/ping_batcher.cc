@@ -80,7 +80,7 @@ void PingBatcher::Send(std::vector<Entry> batch, absl::Time started) {
     *req.add_pings() = std::move(ping);
     callbacks.push_back(std::move(cb));
   }
-  data_.RecordPings(
+  data_.SendPingBatch(
       std::move(req),
       [this, started, callbacks = std::move(callbacks)](
           absl::StatusOr<v1::RecordPingsResponse> r) mutable {
