@@ -18,8 +18,10 @@ metrics::Family<metrics::Counter>& Rejected() {
 metrics::Histogram& CallSeconds() {
   static auto& h = metrics::DefaultRegistry()
                        .AddHistogram("tocsin_gateway_ping_call_seconds",
-                                     "Time of one RecordPings call to the "
-                                     "data service, from sending to answer.",
+                                     "Time of one batch's round to the data "
+                                     "service (a StreamPings message, or a "
+                                     "RecordPings call), from sending to "
+                                     "answer.",
                                      metrics::LatencyBuckets())
                        .With({});
   return h;
