@@ -165,7 +165,6 @@ void DataServer::Shutdown(absl::Duration grace) {
   if (stopping_.exchange(true)) return;
   metrics::DefaultRegistry().RemoveCallbackGauge("tocsin_backlog");
   server_->GetHealthCheckService()->SetServingStatus(false);
-  pings_->StopStreams();  // Else Shutdown waits its grace for them.
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
   batcher_->Stop();

@@ -324,26 +324,19 @@ grpc::ServerUnaryReactor* PingServiceImpl::RecordPings(
     reactor->Finish(Reply(s, "RecordPings"));
     return reactor;
   }
-  if (req->pings_size() > kMaxPingsPerBatch) {
+  if (req->pings_size() > 5000) {
     reactor->Finish(Reply(
         absl::InvalidArgumentError("at most 5000 pings per call"), "RecordPings"));
     return reactor;
   }
-  RecordBatch(*req, resp, [reactor] { reactor->Finish(grpc::Status::OK); });
-  return reactor;
-}
-
-void PingServiceImpl::RecordBatch(const v1::RecordPingsRequest& req,
-                                  v1::RecordPingsResponse* resp,
-                                  std::function<void()> done) {
   // Bad members fail alone; the rest go to the batcher together.
   std::vector<PingInput> inputs;
   std::vector<int> index;
-  inputs.reserve(req.pings_size());
-  index.reserve(req.pings_size());
-  for (int i = 0; i < req.pings_size(); ++i) {
+  inputs.reserve(req->pings_size());
+  index.reserve(req->pings_size());
+  for (int i = 0; i < req->pings_size(); ++i) {
     v1::PingResult* r = resp->add_results();
-    auto in = PingFromRequest(req.pings(i), body_limit_);
+    auto in = PingFromRequest(req->pings(i), body_limit_);
     if (!in.ok()) {
       r->set_code(static_cast<int>(in.status().code()));
       r->set_message(std::string(in.status().message()));
@@ -352,9 +345,11 @@ void PingServiceImpl::RecordBatch(const v1::RecordPingsRequest& req,
     inputs.push_back(std::move(*in));
     index.push_back(i);
   }
-  if (inputs.empty()) return done();
-  batcher_.Record(std::move(inputs), [resp, index = std::move(index),
-                                      done = std::move(done)](
+  if (inputs.empty()) {
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+  batcher_.Record(std::move(inputs), [reactor, resp, index = std::move(index)](
                                          PingBatcher::Results outs) {
     for (size_t j = 0; j < outs.size(); ++j) {
       v1::PingResult* r = resp->mutable_results(index[j]);
@@ -371,8 +366,9 @@ void PingServiceImpl::RecordBatch(const v1::RecordPingsRequest& req,
       r->mutable_response()->set_created(outs[j]->created);
       r->mutable_response()->set_kind(outs[j]->kind);
     }
-    done();
+    reactor->Finish(grpc::Status::OK);
   });
+  return reactor;
 }
 
 grpc::Status ProjectServiceImpl::CreateProject(

@@ -5,10 +5,6 @@
 // authentication first. Synchronous handlers on a bounded thread pool: each
 // blocks on PostgreSQL for at most one statement round trip at a time.
 
-#include <functional>
-#include <mutex>
-#include <set>
-
 #include "data/auth.h"
 #include "data/config.h"
 #include "data/ping_batcher.h"
@@ -25,11 +21,6 @@
 #include "tocsin/v1/project_service.grpc.pb.h"
 
 namespace tocsin::data {
-
-class PingStream;
-
-// At most this many pings in one RecordPings call or StreamPings batch.
-inline constexpr int kMaxPingsPerBatch = 5000;
 
 // The status on the wire; server-side failures (not the caller's mistakes)
 // are logged once, here.
@@ -124,30 +115,11 @@ class PingServiceImpl final : public v1::PingService::CallbackService {
   grpc::ServerUnaryReactor* RecordPings(grpc::CallbackServerContext* ctx,
                                         const v1::RecordPingsRequest* req,
                                         v1::RecordPingsResponse* resp) override;
-  grpc::ServerBidiReactor<v1::PingStreamRequest, v1::PingStreamResponse>*
-  StreamPings(grpc::CallbackServerContext* ctx) override;
-
-  // Ends every open StreamPings stream with UNAVAILABLE once the batches it
-  // has read are answered, and refuses new ones. Called before the server's
-  // Shutdown, which would otherwise wait its whole grace for streams that
-  // the gateway keeps open.
-  void StopStreams();
-
-  // Records the valid members of one batch (at most 5000 pings); `done`
-  // runs once every result is in `resp`, at once when none is valid.
-  void RecordBatch(const v1::RecordPingsRequest& req,
-                   v1::RecordPingsResponse* resp, std::function<void()> done);
 
  private:
-  friend class PingStream;
-  void Forget(PingStream* stream);
-
   PingBatcher& batcher_;
   Authenticator& auth_;
   int body_limit_;
-  std::mutex streams_mu_;
-  std::set<PingStream*> streams_;  // Open StreamPings streams.
-  bool streams_stopped_ = false;
 };
 
 class ProjectServiceImpl final : public v1::ProjectService::Service {

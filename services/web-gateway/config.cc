@@ -51,7 +51,6 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s) {
       static_cast<int>(s.Int("TOCSIN_GATEWAY_PING_BATCH_MAX", 500, 1, 5000));
   c.ping_calls_max =
       static_cast<int>(s.Int("TOCSIN_GATEWAY_PING_CALLS", 2, 1, 64));
-  c.ping_streams = s.Bool("TOCSIN_GATEWAY_PING_STREAMS", true);
   c.ping_overlap_after =
       s.Duration("TOCSIN_GATEWAY_PING_OVERLAP_AFTER", absl::Milliseconds(10),
                  absl::ZeroDuration(), absl::Seconds(10));

@@ -37,8 +37,6 @@ struct GatewayConfig {
   // Ping batching toward the data service, and the in-flight bound.
   int ping_batch_max = 500;
   int ping_calls_max = 2;
-  // Batches go on long-lived StreamPings streams, not a call each.
-  bool ping_streams = true;
   // A call beyond the first starts only when the queue holds a full batch
   // or the oldest call has taken this long (see PingBatcher).
   absl::Duration ping_overlap_after = absl::Milliseconds(10);

@@ -17,12 +17,9 @@ struct CallState {
 }  // namespace
 
 DataClient::DataClient(const std::string& target, std::string internal_token,
-                       absl::Duration deadline, bool ping_streams)
+                       absl::Duration deadline)
     : token_(std::move(internal_token)), deadline_(deadline) {
   auto channel = MakeChannel(target);
-  if (ping_streams) {
-    ping_streams_ = std::make_unique<PingStreams>(channel, token_, deadline);
-  }
   pings_ = v1::PingService::NewStub(channel);
   checks_ = v1::CheckService::NewStub(channel);
   badges_ = v1::BadgeService::NewStub(channel);
@@ -68,12 +65,6 @@ void DataClient::RecordPings(v1::RecordPingsRequest req,
         pings_->async()->RecordPings(ctx, rq, rs, std::move(cb));
       },
       std::move(done));
-}
-
-void DataClient::SendPingBatch(v1::RecordPingsRequest req,
-                               Callback<v1::RecordPingsResponse> done) {
-  if (ping_streams_) return ping_streams_->Send(std::move(req), std::move(done));
-  RecordPings(std::move(req), std::move(done));
 }
 
 // Every project-scoped call has the same shape: the client's key, the

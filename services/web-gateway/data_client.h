@@ -14,7 +14,6 @@
 #include "tocsin/v1/check_service.grpc.pb.h"
 #include "tocsin/v1/ping_service.grpc.pb.h"
 #include "tocsin/v1/system_service.grpc.pb.h"
-#include "web-gateway/ping_streams.h"
 
 namespace tocsin::gateway {
 
@@ -27,10 +26,8 @@ using Callback = std::function<void(absl::StatusOr<T>)>;
 // gRPC's threads.
 class DataClient {
  public:
-  // `ping_streams`: SendPingBatch uses StreamPings streams (PingStreams),
-  // else a RecordPings call per batch.
   DataClient(const std::string& target, std::string internal_token,
-             absl::Duration deadline, bool ping_streams = true);
+             absl::Duration deadline);
 
   // The ping path's one call.
   void RecordPing(v1::RecordPingRequest req,
@@ -38,9 +35,6 @@ class DataClient {
   // Many pings in one call (see PingBatcher).
   void RecordPings(v1::RecordPingsRequest req,
                    Callback<v1::RecordPingsResponse> done);
-  // A batch of pings, on a stream or in a call of its own (see above).
-  void SendPingBatch(v1::RecordPingsRequest req,
-                     Callback<v1::RecordPingsResponse> done);
 
   // CheckService calls on behalf of the client's API key.
   void ListChecks(std::string api_key, v1::ListChecksRequest req,
@@ -167,7 +161,6 @@ class DataClient {
   std::unique_ptr<v1::SystemService::Stub> system_;
   std::unique_ptr<v1::AccountService::Stub> accounts_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
-  std::unique_ptr<PingStreams> ping_streams_;  // Null when off.
 };
 
 }  // namespace tocsin::gateway

@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
     }
   }
   tocsin::gateway::DataClient data(config->data_addr, config->internal_token,
-                                   config->rpc_deadline, config->ping_streams);
+                                   config->rpc_deadline);
   tocsin::gateway::Router router;
   tocsin::gateway::Api api(*config, data);
   api.Register(router);

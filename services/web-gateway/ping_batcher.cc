@@ -18,10 +18,8 @@ metrics::Family<metrics::Counter>& Rejected() {
 metrics::Histogram& CallSeconds() {
   static auto& h = metrics::DefaultRegistry()
                        .AddHistogram("tocsin_gateway_ping_call_seconds",
-                                     "Time of one batch's round to the data "
-                                     "service (a StreamPings message, or a "
-                                     "RecordPings call), from sending to "
-                                     "answer.",
+                                     "Time of one RecordPings call to the "
+                                     "data service, from sending to answer.",
                                      metrics::LatencyBuckets())
                        .With({});
   return h;
@@ -82,7 +80,7 @@ void PingBatcher::Send(std::vector<Entry> batch, absl::Time started) {
     *req.add_pings() = std::move(ping);
     callbacks.push_back(std::move(cb));
   }
-  data_.SendPingBatch(
+  data_.RecordPings(
       std::move(req),
       [this, started, callbacks = std::move(callbacks)](
           absl::StatusOr<v1::RecordPingsResponse> r) mutable {

@@ -20,10 +20,9 @@ struct PingBatcherOptions {
   int max_pending = 5000;  // Pings queued or in flight.
 };
 
-// Collects the pings of concurrent HTTP requests into batches for the data
-// service (DataClient::SendPingBatch: a stream message or a call each):
+// Collects the pings of concurrent HTTP requests into RecordPings calls:
 // while a call is in flight, new pings queue, and the next call carries all
-// of them (up to `max_batch`). One round trip per batch instead of per ping;
+// of them (up to `max_batch`). One gRPC call per batch instead of per ping;
 // a lone ping still goes out at once. A second call (up to `max_calls`)
 // starts only for a full batch or when the one in flight is slow (a call
 // stuck on a hung data replica holds the next pings up by `overlap_after`;

@@ -3,7 +3,6 @@
 // binary works in a database of its own, created here.
 #include <cstdlib>
 #include <filesystem>
-#include <future>
 #include <map>
 #include <thread>
 
@@ -14,7 +13,6 @@
 #include "common/files.h"
 #include "data/backup_service.h"
 #include "data/server.h"
-#include "data/services.h"
 #include "scheduler/backup_manager.h"
 #include "gtest/gtest.h"
 #include "metrics/metrics.h"
@@ -26,7 +24,6 @@
 #include "tocsin/v1/deadline_service.grpc.pb.h"
 #include "tocsin/v1/ping_service.grpc.pb.h"
 #include "tocsin/v1/project_service.grpc.pb.h"
-#include "web-gateway/ping_streams.h"
 
 namespace tocsin::data {
 namespace {
@@ -929,147 +926,6 @@ TEST_F(DataServiceTest, PoolRecoversAfterConnectionsAreKilled) {
     EXPECT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS).ok()) << "ping " << i;
   }
   EXPECT_EQ(Get(c.uuid(), project_.api_key())->n_pings(), 7);
-}
-
-// The gateway's ping streams (PingStreams) against this server: batches from
-// several threads at once, streams that retire every 20 ms (so many are
-// opened and ended under load), each answer for its own batch, with a bad
-// member failing alone, and every ping counted once.
-TEST_F(DataServiceTest, StreamedBatchesAreAnsweredAndCountedOnce) {
-  v1::CheckSpec spec;
-  spec.mutable_timeout()->set_seconds(3600);
-  std::vector<v1::Check> checks = {Create(spec), Create(spec)};
-  const std::string streams_ended =
-      "tocsin_grpc_server_handled_total{method=\"/tocsin.v1.PingService/"
-      "StreamPings\",code=\"OK\"}";
-  const int64_t ended_before = MetricValue(streams_ended);
-  constexpr int kThreads = 4, kRounds = 30;
-  std::atomic<int> sent[2] = {0, 0};
-  std::atomic<int> wrong{0};
-  {
-    gateway::PingStreams streams(channel_, kToken, absl::Seconds(20),
-                                 absl::Milliseconds(20));
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        for (int round = 0; round < kRounds; ++round) {
-          // 1 to 3 pings, then one that names no valid check: its result
-          // must be its own, at its own index.
-          const int n = 1 + (t + round) % 3;
-          v1::RecordPingsRequest req;
-          for (int i = 0; i < n; ++i) {
-            v1::RecordPingRequest* p = req.add_pings();
-            p->set_check_uuid(checks[(t + i) % 2].uuid());
-            p->set_kind(v1::PING_KIND_SUCCESS);
-            p->set_user_agent(absl::StrCat("thread ", t, " round ", round));
-          }
-          req.add_pings()->set_check_uuid("not-a-uuid");
-          std::promise<absl::StatusOr<v1::RecordPingsResponse>> answer;
-          streams.Send(req, [&answer](absl::StatusOr<v1::RecordPingsResponse> r) {
-            answer.set_value(std::move(r));
-          });
-          auto r = answer.get_future().get();
-          if (!r.ok() || r->results_size() != n + 1) {
-            ++wrong;
-            continue;
-          }
-          for (int i = 0; i < n; ++i) {
-            if (r->results(i).code() != 0) ++wrong;
-            ++sent[(t + i) % 2];
-          }
-          if (r->results(n).code() != grpc::StatusCode::INVALID_ARGUMENT) ++wrong;
-          if (round % 5 == 4) absl::SleepFor(absl::Milliseconds(25));
-        }
-      });
-    }
-    for (auto& th : threads) th.join();
-  }  // Ends the open streams, and waits for them.
-  EXPECT_EQ(wrong.load(), 0);
-  for (int i = 0; i < 2; ++i) {
-    auto row = Sql(absl::StrCat(
-        "SELECT c.n_pings, count(p.n), count(DISTINCT p.n) FROM checks c "
-        "JOIN pings p ON p.check_id = c.id WHERE c.id = '", checks[i].uuid(),
-        "' GROUP BY c.n_pings"));
-    ASSERT_EQ(row.size(), 1u);
-    EXPECT_EQ(row[0][0].as<int>(), sent[i].load());
-    EXPECT_EQ(row[0][1].as<int>(), row[0][2].as<int>());
-  }
-  // Streams were retired and ended cleanly (half-closed by the gateway,
-  // then finished OK by the server), more than once.
-  EXPECT_GE(MetricValue(streams_ended) - ended_before, 2);
-}
-
-// StreamPings refuses a stream without the internal token and a batch over
-// the limit; a server that shuts down ends its open streams at once with
-// UNAVAILABLE instead of waiting its grace for the gateway to close them,
-// and the gateway's streams then fail their batches instead of hanging.
-TEST_F(DataServiceTest, PingStreamsAreCheckedAndEndWithTheServer) {
-  auto stub = v1::PingService::NewStub(channel_);
-  v1::Check c = Create({});
-  auto one_batch = [&](int pings) {
-    v1::PingStreamRequest req;
-    req.set_batch_id(7);
-    for (int i = 0; i < pings; ++i) {
-      v1::RecordPingRequest* p = req.mutable_batch()->add_pings();
-      p->set_check_uuid(c.uuid());
-      p->set_kind(v1::PING_KIND_SUCCESS);
-    }
-    return req;
-  };
-  {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-    auto stream = stub->StreamPings(&ctx);
-    stream->Write(one_batch(1));
-    stream->WritesDone();
-    v1::PingStreamResponse resp;
-    EXPECT_FALSE(stream->Read(&resp));
-    EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  }
-  {
-    grpc::ClientContext ctx;
-    PrepareInternalCall(ctx, kToken, absl::Seconds(10));
-    auto stream = stub->StreamPings(&ctx);
-    stream->Write(one_batch(kMaxPingsPerBatch + 1));
-    v1::PingStreamResponse resp;
-    EXPECT_FALSE(stream->Read(&resp));
-    EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  }
-  EXPECT_EQ(Get(c.uuid(), project_.api_key())->n_pings(), 0);
-
-  auto second = DataServer::Start(BaseConfig(Database::name), absl::Seconds(10));
-  ASSERT_TRUE(second.ok()) << second.status();
-  auto channel = MakeChannel(absl::StrCat("127.0.0.1:", (*second)->port()));
-  auto stub2 = v1::PingService::NewStub(channel);
-  grpc::ClientContext ctx;
-  PrepareInternalCall(ctx, kToken, absl::Seconds(60));
-  auto stream = stub2->StreamPings(&ctx);
-  ASSERT_TRUE(stream->Write(one_batch(2)));
-  v1::PingStreamResponse resp;
-  ASSERT_TRUE(stream->Read(&resp));
-  EXPECT_EQ(resp.batch_id(), 7u);
-  ASSERT_EQ(resp.batch().results_size(), 2);
-  EXPECT_EQ(resp.batch().results(1).code(), 0);
-  // The gateway's side, with a stream open on the same server.
-  gateway::PingStreams streams(channel, kToken, absl::Seconds(60));
-  auto send = [&] {
-    std::promise<absl::StatusOr<v1::RecordPingsResponse>> answer;
-    streams.Send(one_batch(1).batch(),
-                 [&answer](absl::StatusOr<v1::RecordPingsResponse> r) {
-                   answer.set_value(std::move(r));
-                 });
-    return answer.get_future().get();
-  };
-  ASSERT_TRUE(send().ok());
-
-  absl::Time began = absl::Now();
-  (*second)->Shutdown(absl::Seconds(30));
-  EXPECT_LT(absl::Now() - began, absl::Seconds(15)) << "shutdown waited for the streams";
-  EXPECT_FALSE(stream->Read(&resp));
-  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
-  auto after = send();
-  EXPECT_TRUE(absl::IsUnavailable(after.status())) << after.status();
-  EXPECT_EQ(Get(c.uuid(), project_.api_key())->n_pings(), 3);
 }
 
 // ---- Alerting -------------------------------------------------------------
