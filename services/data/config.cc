@@ -64,7 +64,7 @@ absl::StatusOr<DataConfig> LoadDataConfig(Settings& s) {
       static_cast<int>(s.Int("PING_BODY_LIMIT", 10000, 0, 100 * 1024 * 1024));
   c.pings_kept = s.Int("TOCSIN_PINGS_KEPT", 100, 1, 100000);
   c.ping_state_cache =
-      s.Int("TOCSIN_PING_STATE_CACHE", 10000, 0, 10 * 1000 * 1000);
+      s.Int("TOCSIN_PING_STATE_CACHE", 100000, 0, 10 * 1000 * 1000);
   c.object_dir = s.String("TOCSIN_OBJECT_DIR", "");
   c.object_threshold =
       s.Int("TOCSIN_OBJECT_THRESHOLD", 1024, 0, 100 * 1024 * 1024);

@@ -31,7 +31,7 @@ struct DataConfig {
   std::string internal_token;  // Secret: never logged.
   int ping_body_limit = 10000;
   int64_t pings_kept = 100;
-  int64_t ping_state_cache = 10000;  // Checks (0: off); see StoreOptions.
+  int64_t ping_state_cache = 100000;  // Checks (0: off); see StoreOptions.
   // Ping bodies above object_threshold bytes are files under object_dir
   // (empty: every body stays in the database).
   std::string object_dir;

@@ -1,6 +1,141 @@
 #include "data/ping_state_cache.h"
 
+#include <cstring>
+#include <limits>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
 namespace tocsin::data {
+namespace {
+
+constexpr int64_t kAbsent = std::numeric_limits<int64_t>::min();
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// Microseconds of `d`, if it is a whole number of them.
+std::optional<int64_t> Micros(absl::Duration d) {
+  int64_t us = absl::ToInt64Microseconds(d);
+  if (absl::Microseconds(us) != d || us == kAbsent) return std::nullopt;
+  return us;
+}
+
+std::optional<int64_t> Micros(std::optional<absl::Time> t) {
+  if (!t) return kAbsent;
+  int64_t us = absl::ToUnixMicros(*t);
+  if (absl::FromUnixMicros(us) != *t || us == kAbsent) return std::nullopt;
+  return us;
+}
+
+std::optional<int64_t> Micros(std::optional<absl::Duration> d) {
+  if (!d) return kAbsent;
+  return Micros(*d);
+}
+
+std::optional<absl::Time> TimeOf(int64_t us) {
+  if (us == kAbsent) return std::nullopt;
+  return absl::FromUnixMicros(us);
+}
+
+}  // namespace
+
+size_t PingStateCache::KeyHash::operator()(const Key& k) const {
+  // UUIDs (v4, or v7 with a clock in front) are random enough in their
+  // second half; mix in the first for any others.
+  uint64_t a, b;
+  std::memcpy(&a, k.data(), 8);
+  std::memcpy(&b, k.data() + 8, 8);
+  return static_cast<size_t>(b ^ (a * 0x9E3779B97F4A7C15ull));
+}
+
+std::optional<PingStateCache::Key> PingStateCache::ParseKey(std::string_view id) {
+  // Canonical form only (lower case, dashes at 8, 13, 18, 23), as the ping
+  // path hands it over.
+  if (id.size() != 36) return std::nullopt;
+  Key key;
+  size_t out = 0;
+  for (size_t i = 0; i < id.size();) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (id[i] != '-') return std::nullopt;
+      ++i;
+      continue;
+    }
+    int hi = HexDigit(id[i]), lo = HexDigit(id[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    key[out++] = static_cast<uint8_t>(hi << 4 | lo);
+    i += 2;
+  }
+  return key;
+}
+
+std::optional<PingStateCache::Kept> PingStateCache::Compact(const Entry& e) {
+  const CheckState& s = e.state;
+  Kept k;
+  auto timeout = Micros(s.timeout), grace = Micros(s.grace);
+  auto last_ping = Micros(s.last_ping), last_start = Micros(s.last_start);
+  auto last_duration = Micros(s.last_duration);
+  auto alert_after = Micros(s.alert_after);
+  if (!timeout || !grace || !last_ping || !last_start || !last_duration ||
+      !alert_after || !absl::SimpleAtoi(e.xmin, &k.xmin)) {
+    return std::nullopt;
+  }
+  k.timeout = *timeout;
+  k.grace = *grace;
+  k.last_ping = *last_ping;
+  k.last_start = *last_start;
+  k.last_duration = *last_duration;
+  k.alert_after = *alert_after;
+  k.n_pings = s.n_pings;
+  k.generation = e.generation;
+  if (s.kind < 0 || s.kind > 255) return std::nullopt;
+  k.status = static_cast<uint8_t>(s.status);
+  k.kind = static_cast<uint8_t>(s.kind);
+  k.manual_resume = s.manual_resume;
+  k.filter_http_body = s.filter_http_body;
+  k.filter_default_fail = s.filter_default_fail;
+  const CheckState defaults;
+  if (s.schedule != defaults.schedule || s.tz != defaults.tz ||
+      !s.last_start_rid.empty() || !s.methods.empty() || !s.start_kw.empty() ||
+      !s.success_kw.empty() || !s.failure_kw.empty()) {
+    k.texts = std::make_unique<Texts>(Texts{s.schedule, s.tz, s.last_start_rid,
+                                            s.methods, s.start_kw, s.success_kw,
+                                            s.failure_kw});
+  }
+  return k;
+}
+
+PingStateCache::Entry PingStateCache::Expand(const Kept& k) {
+  Entry e;
+  CheckState& s = e.state;
+  s.status = static_cast<StoredStatus>(k.status);
+  s.kind = static_cast<v1::ScheduleKind>(k.kind);
+  s.timeout = absl::Microseconds(k.timeout);
+  s.grace = absl::Microseconds(k.grace);
+  s.last_ping = TimeOf(k.last_ping);
+  s.last_start = TimeOf(k.last_start);
+  if (k.last_duration != kAbsent) s.last_duration = absl::Microseconds(k.last_duration);
+  s.alert_after = TimeOf(k.alert_after);
+  s.n_pings = k.n_pings;
+  s.manual_resume = k.manual_resume;
+  s.filter_http_body = k.filter_http_body;
+  s.filter_default_fail = k.filter_default_fail;
+  if (k.texts) {
+    s.schedule = k.texts->schedule;
+    s.tz = k.texts->tz;
+    s.last_start_rid = k.texts->last_start_rid;
+    s.methods = k.texts->methods;
+    s.start_kw = k.texts->start_kw;
+    s.success_kw = k.texts->success_kw;
+    s.failure_kw = k.texts->failure_kw;
+  }
+  e.xmin = absl::StrCat(k.xmin);
+  e.generation = k.generation;
+  return e;
+}
 
 bool PingStateCache::GetAll(const std::vector<std::string_view>& ids,
                             uint64_t generation,
@@ -9,30 +144,41 @@ bool PingStateCache::GetAll(const std::vector<std::string_view>& ids,
   out.reserve(ids.size());
   std::lock_guard<std::mutex> lock(mu_);
   for (std::string_view id : ids) {
-    auto it = entries_.find(std::string(id));
+    auto key = ParseKey(id);
+    if (!key) return false;
+    auto it = entries_.find(*key);
     if (it == entries_.end() || it->second.generation != generation) {
       return false;
     }
-    out.push_back(it->second);
+    out.push_back(Expand(it->second));
   }
   return true;
 }
 
-void PingStateCache::Put(const std::string& id, Entry entry) {
+void PingStateCache::Put(std::string_view id, const Entry& entry) {
   if (capacity_ == 0) return;
+  auto key = ParseKey(id);
+  if (!key) return;
+  std::optional<Kept> kept = Compact(entry);
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = entries_.find(id);
+  auto it = entries_.find(*key);
+  if (!kept) {
+    if (it != entries_.end()) entries_.erase(it);
+    return;
+  }
   if (it != entries_.end()) {
-    it->second = std::move(entry);
+    it->second = std::move(*kept);
     return;
   }
   if (entries_.size() >= capacity_) entries_.erase(entries_.begin());
-  entries_.emplace(id, std::move(entry));
+  entries_.emplace(*key, std::move(*kept));
 }
 
 void PingStateCache::Erase(std::string_view id) {
+  auto key = ParseKey(id);
+  if (!key) return;
   std::lock_guard<std::mutex> lock(mu_);
-  entries_.erase(std::string(id));
+  entries_.erase(*key);
 }
 
 }  // namespace tocsin::data

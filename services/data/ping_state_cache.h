@@ -1,9 +1,12 @@
 #ifndef TOCSIN_DATA_PING_STATE_CACHE_H_
 #define TOCSIN_DATA_PING_STATE_CACHE_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -22,7 +25,12 @@ namespace tocsin::data {
 // anyone else (the API, the deadline scan, another data replica) only costs
 // one retry.
 //
-// Bounded: beyond `capacity` checks, an arbitrary entry makes room.
+// Bounded: beyond `capacity` checks, an arbitrary entry makes room. An entry
+// is kept compact (about 140 bytes with its share of the table, for a check
+// with the default schedule, time zone and no filters; the strings only when
+// a check has any), so that a bound above an installation's number of
+// checks costs little memory: a batch takes the short way only when every
+// one of its checks is here.
 class PingStateCache {
  public:
   struct Entry {
@@ -36,17 +44,44 @@ class PingStateCache {
 
   explicit PingStateCache(size_t capacity) : capacity_(capacity) {}
 
-  // Copies of the entries of `ids` (check UUIDs), in order; false, with
-  // `out` unspecified, when any is missing or of another generation.
+  // Copies of the entries of `ids` (canonical check UUIDs), in order; false,
+  // with `out` unspecified, when any is missing or of another generation.
   bool GetAll(const std::vector<std::string_view>& ids, uint64_t generation,
               std::vector<Entry>& out) const;
-  void Put(const std::string& id, Entry entry);
+  // Keeps `entry` for `id`. An entry the compact form cannot hold exactly
+  // (a time finer than a microsecond, an xmin that is not a number) is not
+  // kept, and the id's old entry goes.
+  void Put(std::string_view id, const Entry& entry);
   void Erase(std::string_view id);
 
  private:
+  using Key = std::array<uint8_t, 16>;  // The UUID's bytes.
+  struct KeyHash {
+    size_t operator()(const Key& k) const;
+  };
+  // The rarely set strings, together, only when one differs from its
+  // default.
+  struct Texts {
+    std::string schedule, tz, last_start_rid, methods, start_kw, success_kw,
+        failure_kw;
+  };
+  struct Kept {
+    // Microseconds; kAbsent for an empty optional.
+    int64_t timeout, grace, last_ping, last_start, last_duration, alert_after;
+    int64_t n_pings;
+    uint64_t xmin;
+    uint64_t generation;
+    uint8_t status, kind;
+    bool manual_resume, filter_http_body, filter_default_fail;
+    std::unique_ptr<Texts> texts;
+  };
+  static std::optional<Key> ParseKey(std::string_view id);
+  static std::optional<Kept> Compact(const Entry& entry);
+  static Entry Expand(const Kept& kept);
+
   const size_t capacity_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;
+  std::unordered_map<Key, Kept, KeyHash> entries_;
 };
 
 }  // namespace tocsin::data

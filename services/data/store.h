@@ -73,7 +73,7 @@ struct StoreOptions {
   absl::Duration object_sweep_age = absl::Hours(1);
   // Checks whose state the ping path keeps a copy of, to write a batch
   // without looking its checks up first (0: always look them up).
-  size_t ping_state_cache = 10000;
+  size_t ping_state_cache = 100000;
 };
 
 // Every SQL statement of the data service, and the transactions around them.

@@ -1,0 +1,124 @@
+#include "data/ping_state_cache.h"
+
+#include "gtest/gtest.h"
+
+namespace tocsin::data {
+namespace {
+
+constexpr char kId[] = "0b7e2c1a-5d4f-4e6a-9c3b-2a1f0e9d8c7b";
+constexpr char kOther[] = "f0e1d2c3-b4a5-4697-8877-665544332211";
+
+PingStateCache::Entry Plain() {
+  PingStateCache::Entry e;
+  e.state.status = StoredStatus::kUp;
+  e.state.timeout = absl::Seconds(3600);
+  e.state.grace = absl::Seconds(60);
+  e.state.last_ping = absl::FromUnixMicros(1'765'000'000'123'456);
+  e.state.alert_after = absl::FromUnixMicros(1'765'003'660'123'456);
+  e.state.n_pings = 41;
+  e.xmin = "987654321";
+  e.generation = 3;
+  return e;
+}
+
+void ExpectSame(const PingStateCache::Entry& a, const PingStateCache::Entry& b) {
+  const CheckState &x = a.state, &y = b.state;
+  EXPECT_EQ(x.status, y.status);
+  EXPECT_EQ(x.kind, y.kind);
+  EXPECT_EQ(x.timeout, y.timeout);
+  EXPECT_EQ(x.grace, y.grace);
+  EXPECT_EQ(x.schedule, y.schedule);
+  EXPECT_EQ(x.tz, y.tz);
+  EXPECT_EQ(x.last_ping, y.last_ping);
+  EXPECT_EQ(x.last_start, y.last_start);
+  EXPECT_EQ(x.last_start_rid, y.last_start_rid);
+  EXPECT_EQ(x.last_duration, y.last_duration);
+  EXPECT_EQ(x.alert_after, y.alert_after);
+  EXPECT_EQ(x.n_pings, y.n_pings);
+  EXPECT_EQ(x.manual_resume, y.manual_resume);
+  EXPECT_EQ(x.methods, y.methods);
+  EXPECT_EQ(x.start_kw, y.start_kw);
+  EXPECT_EQ(x.success_kw, y.success_kw);
+  EXPECT_EQ(x.failure_kw, y.failure_kw);
+  EXPECT_EQ(x.filter_http_body, y.filter_http_body);
+  EXPECT_EQ(x.filter_default_fail, y.filter_default_fail);
+  EXPECT_EQ(a.xmin, b.xmin);
+  EXPECT_EQ(a.generation, b.generation);
+}
+
+TEST(PingStateCacheTest, EveryFieldComesBackAsItWasPut) {
+  PingStateCache cache(10);
+  PingStateCache::Entry plain = Plain();
+  PingStateCache::Entry full = Plain();
+  CheckState& s = full.state;
+  s.status = StoredStatus::kPaused;
+  s.kind = v1::SCHEDULE_KIND_CRON;
+  s.schedule = "*/5 9-17 * * mon-fri and something longer than fifteen";
+  s.tz = "Europe/Helsinki";
+  s.last_start = absl::FromUnixMicros(1'765'000'000'000'001);
+  s.last_start_rid = "5c0a7f3e-1d2b-4c3d-8e9f-0a1b2c3d4e5f";
+  s.last_duration = absl::Milliseconds(1234);
+  s.alert_after.reset();
+  s.manual_resume = true;
+  s.methods = "POST";
+  s.start_kw = "begin";
+  s.success_kw = "ok, done";
+  s.failure_kw = "ERROR";
+  s.filter_http_body = true;
+  s.filter_default_fail = true;
+  full.xmin = "4294967295";
+  cache.Put(kId, plain);
+  cache.Put(kOther, full);
+  std::vector<PingStateCache::Entry> out;
+  ASSERT_TRUE(cache.GetAll({kOther, kId, kOther}, 3, out));
+  ASSERT_EQ(out.size(), 3u);
+  ExpectSame(out[0], full);
+  ExpectSame(out[1], plain);
+  ExpectSame(out[2], full);
+  // A newer state replaces the old.
+  plain.state.n_pings = 42;
+  plain.xmin = "987654400";
+  cache.Put(kId, plain);
+  ASSERT_TRUE(cache.GetAll({kId}, 3, out));
+  ExpectSame(out[0], plain);
+}
+
+TEST(PingStateCacheTest, MissesAndWhatIsNotKept) {
+  PingStateCache cache(10);
+  std::vector<PingStateCache::Entry> out;
+  cache.Put(kId, Plain());
+  EXPECT_FALSE(cache.GetAll({kId, kOther}, 3, out));  // One missing.
+  EXPECT_FALSE(cache.GetAll({kId}, 4, out));          // Another generation.
+  EXPECT_FALSE(cache.GetAll({"0B7E2C1A-5D4F-4E6A-9C3B-2A1F0E9D8C7B"}, 3, out));
+  EXPECT_FALSE(cache.GetAll({"not a uuid"}, 3, out));
+  // What the compact form cannot hold exactly is not kept, and takes the
+  // old entry with it.
+  PingStateCache::Entry odd = Plain();
+  odd.state.last_ping = *odd.state.last_ping + absl::Nanoseconds(1);
+  cache.Put(kId, odd);
+  EXPECT_FALSE(cache.GetAll({kId}, 3, out));
+  cache.Put(kId, Plain());
+  PingStateCache::Entry bad_xmin = Plain();
+  bad_xmin.xmin = "12x";
+  cache.Put(kId, bad_xmin);
+  EXPECT_FALSE(cache.GetAll({kId}, 3, out));
+  cache.Put(kId, Plain());
+  cache.Erase(kId);
+  EXPECT_FALSE(cache.GetAll({kId}, 3, out));
+}
+
+TEST(PingStateCacheTest, BoundedAndOff) {
+  PingStateCache cache(2);
+  const char* ids[] = {kId, kOther, "11111111-2222-4333-8444-555555555555"};
+  for (const char* id : ids) cache.Put(id, Plain());
+  std::vector<PingStateCache::Entry> out;
+  int kept = 0;
+  for (const char* id : ids) kept += cache.GetAll({id}, 3, out);
+  EXPECT_EQ(kept, 2);
+  PingStateCache off(0);
+  off.Put(kId, Plain());
+  EXPECT_FALSE(off.GetAll({kId}, 3, out));
+}
+
+}  // namespace
+}  // namespace tocsin::data
