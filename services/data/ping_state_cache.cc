@@ -1,6 +1,7 @@
 #include "data/ping_state_cache.h"
 
 #include <cstring>
+#include <functional>
 #include <limits>
 
 #include "absl/strings/numbers.h"
@@ -70,6 +71,23 @@ std::optional<PingStateCache::Key> PingStateCache::ParseKey(std::string_view id)
     i += 2;
   }
   return key;
+}
+
+std::string PingStateCache::FormatKey(const Key& key) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  id.reserve(36);
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) id.push_back('-');
+    id.push_back(kHex[key[i] >> 4]);
+    id.push_back(kHex[key[i] & 15]);
+  }
+  return id;
+}
+
+size_t PingStateCache::SlugKeyHash::operator()(const SlugKey& k) const {
+  return std::hash<std::string>()(k.first) * 31 ^
+         std::hash<std::string>()(k.second);
 }
 
 std::optional<PingStateCache::Kept> PingStateCache::Compact(const Entry& e) {
@@ -179,6 +197,52 @@ void PingStateCache::Erase(std::string_view id) {
   if (!key) return;
   std::lock_guard<std::mutex> lock(mu_);
   entries_.erase(*key);
+}
+
+std::optional<PingStateCache::SlugEntry> PingStateCache::GetSlug(
+    std::string_view ping_key, std::string_view slug,
+    uint64_t generation) const {
+  SlugKey key(ping_key, slug);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = slugs_.find(key);
+  if (it == slugs_.end() || it->second.generation != generation) {
+    return std::nullopt;
+  }
+  const KeptSlug& k = it->second;
+  return SlugEntry{FormatKey(k.check), FormatKey(k.project),
+                   absl::StrCat(k.project_xmin), k.generation};
+}
+
+void PingStateCache::PutSlug(std::string_view ping_key, std::string_view slug,
+                             const SlugEntry& entry) {
+  if (capacity_ == 0) return;
+  SlugKey key(ping_key, slug);
+  auto check = ParseKey(entry.check_id), project = ParseKey(entry.project_id);
+  KeptSlug kept;
+  bool exact = check && project &&
+               absl::SimpleAtoi(entry.project_xmin, &kept.project_xmin);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = slugs_.find(key);
+  if (!exact) {
+    if (it != slugs_.end()) slugs_.erase(it);
+    return;
+  }
+  kept.check = *check;
+  kept.project = *project;
+  kept.generation = entry.generation;
+  if (it != slugs_.end()) {
+    it->second = kept;
+    return;
+  }
+  if (slugs_.size() >= capacity_) slugs_.erase(slugs_.begin());
+  slugs_.emplace(std::move(key), kept);
+}
+
+void PingStateCache::EraseSlug(std::string_view ping_key,
+                               std::string_view slug) {
+  SlugKey key(ping_key, slug);
+  std::lock_guard<std::mutex> lock(mu_);
+  slugs_.erase(key);
 }
 
 }  // namespace tocsin::data

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "data/check_rules.h"
@@ -31,6 +32,13 @@ namespace tocsin::data {
 // a check has any), so that a bound above an installation's number of
 // checks costs little memory: a batch takes the short way only when every
 // one of its checks is here.
+//
+// Pings by slug name their check through a project's ping key; the cache
+// also keeps which check a (ping key, slug) found, with the version of the
+// project's row it was found at. A new ping key changes that row, and so
+// (V017) does any check that takes a slug in the project, so a batch that
+// checks the project's version cannot reach a check the slug no longer
+// names alone.
 class PingStateCache {
  public:
   struct Entry {
@@ -40,6 +48,14 @@ class PingStateCache {
     // wrote it (PgPool::generation): xids are unique within one database,
     // not across a replaced one.
     uint64_t generation = 0;
+  };
+
+  // Which check a (ping key, slug) named, as canonical UUIDs.
+  struct SlugEntry {
+    std::string check_id;
+    std::string project_id;
+    std::string project_xmin;  // The project's row version, as an xid.
+    uint64_t generation = 0;   // As in Entry.
   };
 
   explicit PingStateCache(size_t capacity) : capacity_(capacity) {}
@@ -53,6 +69,18 @@ class PingStateCache {
   // kept, and the id's old entry goes.
   void Put(std::string_view id, const Entry& entry);
   void Erase(std::string_view id);
+
+  // The check `slug` named in the project of `ping_key`; nothing when it is
+  // not here or of another generation.
+  std::optional<SlugEntry> GetSlug(std::string_view ping_key,
+                                   std::string_view slug,
+                                   uint64_t generation) const;
+  // Bounded as the states are (`capacity` entries of its own). An entry
+  // whose ids are not canonical UUIDs or whose xmin is not a number is not
+  // kept, and the old one goes.
+  void PutSlug(std::string_view ping_key, std::string_view slug,
+               const SlugEntry& entry);
+  void EraseSlug(std::string_view ping_key, std::string_view slug);
 
  private:
   using Key = std::array<uint8_t, 16>;  // The UUID's bytes.
@@ -75,13 +103,24 @@ class PingStateCache {
     bool manual_resume, filter_http_body, filter_default_fail;
     std::unique_ptr<Texts> texts;
   };
+  struct KeptSlug {
+    Key check, project;
+    uint64_t project_xmin;
+    uint64_t generation;
+  };
+  using SlugKey = std::pair<std::string, std::string>;  // Ping key, slug.
+  struct SlugKeyHash {
+    size_t operator()(const SlugKey& k) const;
+  };
   static std::optional<Key> ParseKey(std::string_view id);
+  static std::string FormatKey(const Key& key);
   static std::optional<Kept> Compact(const Entry& entry);
   static Entry Expand(const Kept& kept);
 
   const size_t capacity_;
   mutable std::mutex mu_;
   std::unordered_map<Key, Kept, KeyHash> entries_;
+  std::unordered_map<SlugKey, KeptSlug, SlugKeyHash> slugs_;
 };
 
 }  // namespace tocsin::data

@@ -120,5 +120,47 @@ TEST(PingStateCacheTest, BoundedAndOff) {
   EXPECT_FALSE(off.GetAll({kId}, 3, out));
 }
 
+// Which check a slug named: ids come back in canonical form, misses for
+// another generation, another key or slug, and nothing odd is kept.
+TEST(PingStateCacheTest, SlugsNameTheirCheckWithTheProjectsVersion) {
+  PingStateCache cache(2);
+  cache.PutSlug("key-1", "backup", {kId, kOther, "4242", 3});
+  auto got = cache.GetSlug("key-1", "backup", 3);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->check_id, kId);
+  EXPECT_EQ(got->project_id, kOther);
+  EXPECT_EQ(got->project_xmin, "4242");
+  EXPECT_EQ(got->generation, 3u);
+  EXPECT_FALSE(cache.GetSlug("key-1", "backup", 4).has_value());
+  EXPECT_FALSE(cache.GetSlug("key-2", "backup", 3).has_value());
+  EXPECT_FALSE(cache.GetSlug("key-1", "backups", 3).has_value());
+  // The pair is the key: the same text split elsewhere is another entry.
+  EXPECT_FALSE(cache.GetSlug("key-1b", "ackup", 3).has_value());
+
+  // Not a canonical UUID, or not a numeric version: not kept, and the old
+  // entry goes.
+  cache.PutSlug("key-1", "backup", {"0B7E2C1A-5D4F-4E6A-9C3B-2A1F0E9D8C7B",
+                                    kOther, "4242", 3});
+  EXPECT_FALSE(cache.GetSlug("key-1", "backup", 3).has_value());
+  cache.PutSlug("key-1", "backup", {kId, kOther, "42x", 3});
+  EXPECT_FALSE(cache.GetSlug("key-1", "backup", 3).has_value());
+  cache.PutSlug("key-1", "backup", {kId, kOther, "4242", 3});
+  cache.EraseSlug("key-1", "backup");
+  EXPECT_FALSE(cache.GetSlug("key-1", "backup", 3).has_value());
+
+  // Bounded by its own count, beside the states; 0 keeps nothing.
+  for (const char* slug : {"a", "b", "c"}) {
+    cache.PutSlug("key-1", slug, {kId, kOther, "1", 3});
+  }
+  int kept = 0;
+  for (const char* slug : {"a", "b", "c"}) {
+    kept += cache.GetSlug("key-1", slug, 3).has_value();
+  }
+  EXPECT_EQ(kept, 2);
+  PingStateCache off(0);
+  off.PutSlug("key-1", "a", {kId, kOther, "1", 3});
+  EXPECT_FALSE(off.GetSlug("key-1", "a", 3).has_value());
+}
+
 }  // namespace
 }  // namespace tocsin::data

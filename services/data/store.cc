@@ -88,6 +88,7 @@ constexpr char kPrepBatchUpdateChecks[] = "batch_update_checks";
 constexpr char kPrepBatchInsertPings[] = "batch_insert_pings";
 constexpr char kPrepBatchPrunePings[] = "batch_prune_pings";
 constexpr char kPrepBatchUpdateCachedChecks[] = "batch_update_cached_checks";
+constexpr char kPrepBatchCheckCachedProjects[] = "batch_check_cached_projects";
 
 // The batched ping path: array parameters are passed as PostgreSQL array
 // literals (libpqxx 6.4 has no array binding) and expanded with unnest().
@@ -123,6 +124,13 @@ constexpr char kBatchUpdateCachedChecks[] =
     "WHERE c.id = v.id AND c.xmin = v.xmin::xid RETURNING 1) "
     "SELECT tocsin_expect_rows(count(*), $10) FROM u";
 constexpr char kStaleCachedChecks[] = "TS001";
+// The projects whose slugs a cached batch followed ($1, at versions $2):
+// the transaction fails in the same way unless all $3 are still those
+// versions (V017: a check that takes a slug changes its project's row).
+constexpr char kBatchCheckCachedProjects[] =
+    "SELECT tocsin_expect_rows(count(*), $3) FROM projects p "
+    "JOIN unnest($1::uuid[], $2::text[]) AS v(id, xmin) "
+    "ON p.id = v.id AND p.xmin = v.xmin::xid";
 // That update takes its rows' locks itself, in its plan's order: id order
 // when it joins the sorted arrays to the key, the table's order after a
 // hash join (as on a small table). A batch on another replica may then hold
@@ -441,11 +449,14 @@ Store::Store(PgPool& pool, StoreOptions options)
       {kPrepBatchChecksByUuid,
        absl::StrCat("SELECT ", kCheckColumns, ", ", kTransactionId, " ",
                     kBatchChecksByUuid)},
+      // And the ping key matched, and the project's row version for the
+      // ping state cache's slugs.
       {kPrepBatchChecksBySlug,
-       absl::StrCat("SELECT ", kCheckColumns, ", t.k, ", kTransactionId, " ",
-                    kBatchChecksBySlug)},
+       absl::StrCat("SELECT ", kCheckColumns, ", t.k, p.xmin::text, ",
+                    kTransactionId, " ", kBatchChecksBySlug)},
       {kPrepBatchUpdateChecks, kBatchUpdateChecks},
       {kPrepBatchUpdateCachedChecks, kBatchUpdateCachedChecks},
+      {kPrepBatchCheckCachedProjects, kBatchCheckCachedProjects},
       {kPrepBatchInsertPings, kBatchInsertPings},
       {kPrepBatchPrunePings, kBatchPrunePings},
   });
@@ -1299,13 +1310,28 @@ std::optional<absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>>>
 Store::RecordCachedPingBatch(
     const std::vector<const PingInput*>& pings,
     const std::vector<std::optional<std::string>>& objects, absl::Time now) {
+  const uint64_t generation = pool_.generation();
+  // Each ping's check: its UUID, or the one its slug named last time, if
+  // its project's row is still the version it was then (checked with the
+  // writes).
+  std::vector<std::string> slug_ids(pings.size());
   std::vector<std::string_view> ids;
   ids.reserve(pings.size());
-  for (const PingInput* p : pings) {
-    if (p->check_uuid.empty() || p->create) return std::nullopt;
-    ids.push_back(p->check_uuid);
+  std::map<std::string, std::string> projects;  // Project id → row version.
+  for (size_t i = 0; i < pings.size(); ++i) {
+    const PingInput* p = pings[i];
+    if (p->create) return std::nullopt;
+    if (!p->check_uuid.empty()) {
+      ids.push_back(p->check_uuid);
+      continue;
+    }
+    auto slug = ping_states_->GetSlug(p->ping_key, p->slug, generation);
+    if (!slug) return std::nullopt;
+    auto [it, fresh] = projects.emplace(slug->project_id, slug->project_xmin);
+    if (!fresh && it->second != slug->project_xmin) return std::nullopt;
+    slug_ids[i] = std::move(slug->check_id);
+    ids.push_back(slug_ids[i]);
   }
-  const uint64_t generation = pool_.generation();
   std::vector<PingStateCache::Entry> entries;
   if (!ping_states_->GetAll(ids, generation, entries)) return std::nullopt;
   std::map<std::string, PingStateCache::Entry> by_id;
@@ -1316,7 +1342,7 @@ Store::RecordCachedPingBatch(
   results.reserve(pings.size());
   BatchRows rows(options_.pings_kept);
   for (size_t i = 0; i < pings.size(); ++i) {
-    const std::string& id = pings[i]->check_uuid;
+    const std::string id(ids[i]);
     auto [out, effect] =
         rows.Add(*pings[i], id, by_id[id].state, now, objects[i]);
     // A flip writes its own rows (and notifications): the long way, which
@@ -1335,6 +1361,16 @@ Store::RecordCachedPingBatch(
     }
     PipelinedTransaction ptx(conn);
     std::vector<std::string> writes = {kCachedBatchLockWait};
+    if (!projects.empty()) {
+      PgArray project_ids, versions;
+      for (const auto& [id, version] : projects) {
+        project_ids.Add(id);
+        versions.Add(version);
+      }
+      writes.push_back(ptx.Execute(
+          kPrepBatchCheckCachedProjects,
+          {project_ids.Done(), versions.Done(), absl::StrCat(projects.size())}));
+    }
     std::vector<std::string> rest = rows.Writes(
         ptx,
         [&](const std::string& id) -> const CheckState& {
@@ -1359,6 +1395,9 @@ Store::RecordCachedPingBatch(
   });
   if (!status.ok() || stale) {
     for (const std::string& id : rows.touched()) ping_states_->Erase(id);
+    for (const PingInput* p : pings) {
+      if (p->check_uuid.empty()) ping_states_->EraseSlug(p->ping_key, p->slug);
+    }
     if (stale) {
       BatchPaths().With({"stale"}).Inc();
       return std::nullopt;
@@ -1389,6 +1428,10 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
   }
   std::vector<absl::StatusOr<PingOutcome>> results;
   std::map<std::string, CheckRecord> by_id;
+  // (ping key, slug) → the checks it found, and its project's row version.
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>>
+      by_slug;
+  std::map<std::pair<std::string, std::string>, std::string> project_versions;
   std::vector<std::string> touched;
   std::string xid;
   const uint64_t generation = pool_.generation();
@@ -1411,8 +1454,8 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
         any_slug = true;
       }
     }
-    std::map<std::pair<std::string, std::string>, std::vector<std::string>>
-        by_slug;
+    by_slug.clear();
+    project_versions.clear();
     std::string by_uuid_sql =
         any_uuid ? ptx.Execute(kPrepBatchChecksByUuid, {uuids.Done()}) : "";
     std::string by_slug_sql =
@@ -1438,7 +1481,10 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
         // for the channel list, which this path does not use).
         rec.channels.clear();
         xid = row[row.size() - 1].c_str();
-        auto& ids = by_slug[{row[kCreated + 1].c_str(), rec.f.slug}];
+        std::pair<std::string, std::string> key(row[kCreated + 1].c_str(),
+                                                rec.f.slug);
+        project_versions[key] = row[kCreated + 2].c_str();
+        auto& ids = by_slug[std::move(key)];
         if (std::find(ids.begin(), ids.end(), rec.id) == ids.end()) {
           ids.push_back(rec.id);
         }
@@ -1493,6 +1539,20 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
         ping_states_->Put(id, {AsStored(by_id[id].f.state), xid, generation});
       } else {
         ping_states_->Erase(id);
+      }
+    }
+    // A slug that found one check (not none, nor several) names it until
+    // its project's row changes.
+    for (const PingInput* p : pings) {
+      if (!p->check_uuid.empty()) continue;
+      auto it = by_slug.find({p->ping_key, p->slug});
+      if (status.ok() && it != by_slug.end() && it->second.size() == 1) {
+        ping_states_->PutSlug(
+            p->ping_key, p->slug,
+            {it->second[0], by_id[it->second[0]].project,
+             project_versions[it->first], generation});
+      } else {
+        ping_states_->EraseSlug(p->ping_key, p->slug);
       }
     }
     BatchPaths().With({"lookup"}).Inc();

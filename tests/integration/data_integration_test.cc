@@ -166,6 +166,33 @@ class DataServiceTest : public ::testing::Test {
     return stub->RecordPing(&ctx, req, &resp);
   }
 
+  // One RecordPings call, a success ping for each target: a check UUID, or
+  // "ping key/slug". The result code of each, in order.
+  std::vector<int> PingEach(const std::vector<std::string>& targets) {
+    auto stub = v1::PingService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, kToken, absl::Seconds(10));
+    v1::RecordPingsRequest req;
+    for (const std::string& t : targets) {
+      v1::RecordPingRequest* p = req.add_pings();
+      if (size_t slash = t.find('/'); slash != std::string::npos) {
+        p->mutable_slug()->set_ping_key(t.substr(0, slash));
+        p->mutable_slug()->set_slug(t.substr(slash + 1));
+      } else {
+        p->set_check_uuid(t);
+      }
+      p->set_kind(v1::PING_KIND_SUCCESS);
+      p->set_method("GET");
+    }
+    v1::RecordPingsResponse resp;
+    grpc::Status s = stub->RecordPings(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::vector<int> codes;
+    for (const auto& r : resp.results()) codes.push_back(r.code());
+    EXPECT_EQ(codes.size(), targets.size());
+    return codes;
+  }
+
   absl::StatusOr<v1::Check> Get(const std::string& id, const std::string& key) {
     auto stub = v1::CheckService::NewStub(channel_);
     grpc::ClientContext ctx;
@@ -636,19 +663,8 @@ TEST_F(DataServiceTest, CachedCheckStateNeverOverridesTheRow) {
         absl::StrCat("tocsin_ping_batch_paths_total{path=\"", path, "\"}"));
   };
   auto ping = [&](const std::string& uuid) {
-    auto stub = v1::PingService::NewStub(channel_);
-    grpc::ClientContext ctx;
-    PrepareInternalCall(ctx, kToken, absl::Seconds(10));
-    v1::RecordPingsRequest req;
-    v1::RecordPingRequest* p = req.add_pings();
-    p->set_check_uuid(uuid);
-    p->set_kind(v1::PING_KIND_SUCCESS);
-    p->set_method("GET");
-    v1::RecordPingsResponse resp;
-    grpc::Status s = stub->RecordPings(&ctx, req, &resp);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    EXPECT_EQ(resp.results_size(), 1);
-    return resp.results_size() == 1 ? resp.results(0).code() : -1;
+    std::vector<int> codes = PingEach({uuid});
+    return codes.size() == 1 ? codes[0] : -1;
   };
   auto column = [&](const std::string& uuid, const std::string& expr) {
     return Sql(absl::StrCat("SELECT ", expr, " FROM checks WHERE id = '", uuid,
@@ -728,7 +744,10 @@ TEST_F(DataServiceTest, CachedCheckStateNeverOverridesTheRow) {
   // copy whose transaction ids may repeat the cached ones): nothing cached
   // before is used; the next ping looks the check up again.
   ASSERT_EQ(ping(check.uuid()), 0);
-  Sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+  // (With a timeout, pg_terminate_backend returns once each backend has
+  // gone, as after a restart; without, a ping may race the termination, be
+  // sent to a dying backend and rightly fail as of unknown outcome.)
+  Sql("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
       "WHERE application_name = 'tocsin-data' AND datname = current_database() "
       "AND pid <> pg_backend_pid()");
   cached = paths("cached");
@@ -744,6 +763,91 @@ TEST_F(DataServiceTest, CachedCheckStateNeverOverridesTheRow) {
   ASSERT_EQ(ping(check.uuid()), 0);
   Sql(absl::StrCat("DELETE FROM checks WHERE id = '", check.uuid(), "'"));
   EXPECT_EQ(ping(check.uuid()), static_cast<int>(grpc::StatusCode::NOT_FOUND));
+}
+
+// Pings by slug from the state cache: the check a (ping key, slug) found is
+// used only while the project's row is unchanged, and a check that takes
+// the slug (through the API or in SQL) or a new ping key changes it (V017),
+// so a cached slug never reaches a check it no longer names alone.
+TEST_F(DataServiceTest, CachedSlugNamesItsCheckOnlyWhileItIsTheOnlyOne) {
+  auto paths = [](const std::string& path) {
+    return MetricValue(
+        absl::StrCat("tocsin_ping_batch_paths_total{path=\"", path, "\"}"));
+  };
+  auto ping = [&](const std::vector<std::string>& targets) {
+    return PingEach(targets);
+  };
+  auto n_pings = [&](const std::string& uuid) {
+    return Sql(absl::StrCat("SELECT n_pings FROM checks WHERE id = '", uuid,
+                            "'"))[0][0].as<int64_t>();
+  };
+  const int kOk = 0;
+  const int kNotFound = static_cast<int>(grpc::StatusCode::NOT_FOUND);
+  const int kAmbiguous = static_cast<int>(grpc::StatusCode::ALREADY_EXISTS);
+  const std::string key = project_.ping_key();
+  const std::string by_slug = key + "/nightly-backup";
+
+  v1::CheckSpec spec;
+  spec.mutable_timeout()->set_seconds(3600);
+  spec.set_slug("nightly-backup");
+  v1::Check check = Create(spec);
+
+  // The first ping by slug looks the check up; the next ones, alone or
+  // with pings by UUID (of the same check, too), use the cache.
+  ASSERT_EQ(ping({by_slug}), std::vector<int>{kOk});
+  int64_t cached = paths("cached"), stale = paths("stale");
+  ASSERT_EQ(ping({by_slug}), std::vector<int>{kOk});
+  ASSERT_EQ(ping({by_slug, check.uuid(), by_slug}),
+            (std::vector<int>{kOk, kOk, kOk}));
+  EXPECT_EQ(paths("cached"), cached + 2);
+  EXPECT_EQ(n_pings(check.uuid()), 5);
+
+  // A second check takes the slug through the API: the slug is ambiguous at
+  // once, although the first check's row did not change.
+  v1::Check twin = Create(spec);
+  EXPECT_EQ(ping({by_slug}), std::vector<int>{kAmbiguous});
+  EXPECT_EQ(paths("stale"), stale + 1);
+  EXPECT_EQ(n_pings(check.uuid()), 5);
+  EXPECT_EQ(n_pings(twin.uuid()), 0);
+
+  // The twin renamed in SQL: the slug names the first check alone again.
+  Sql(absl::StrCat("UPDATE checks SET slug = 'other' WHERE id = '",
+                   twin.uuid(), "'"));
+  ASSERT_EQ(ping({by_slug}), std::vector<int>{kOk});
+  cached = paths("cached");
+  ASSERT_EQ(ping({by_slug}), std::vector<int>{kOk});
+  EXPECT_EQ(paths("cached"), cached + 1);
+  EXPECT_EQ(n_pings(check.uuid()), 7);
+
+  // A check inserted in SQL with the same slug, behind every API.
+  Sql(absl::StrCat(
+      "INSERT INTO checks (id, project_id, unique_key, badge_key, slug) "
+      "VALUES (gen_random_uuid(), '", project_.project().uuid(),
+      "', md5(random()::text), gen_random_uuid(), 'nightly-backup')"));
+  EXPECT_EQ(ping({by_slug}), std::vector<int>{kAmbiguous});
+  Sql(absl::StrCat("DELETE FROM checks WHERE slug = 'nightly-backup' AND id "
+                   "<> '", check.uuid(), "'"));
+  ASSERT_EQ(ping({by_slug}), std::vector<int>{kOk});
+  ASSERT_EQ(ping({by_slug}), std::vector<int>{kOk});
+
+  // The check itself renamed: its old slug finds nothing.
+  Sql(absl::StrCat("UPDATE checks SET slug = 'weekly-backup' WHERE id = '",
+                   check.uuid(), "'"));
+  EXPECT_EQ(ping({by_slug}), std::vector<int>{kNotFound});
+  ASSERT_EQ(ping({key + "/weekly-backup"}), std::vector<int>{kOk});
+  ASSERT_EQ(ping({key + "/weekly-backup"}), std::vector<int>{kOk});
+  EXPECT_EQ(n_pings(check.uuid()), 11);
+
+  // A new ping key: the old one finds nothing, cached or not.
+  cached = paths("cached");
+  Sql(absl::StrCat("UPDATE projects SET ping_key = 'fresh-", key,
+                   "' WHERE id = '", project_.project().uuid(), "'"));
+  EXPECT_EQ(ping({key + "/weekly-backup"}), std::vector<int>{kNotFound});
+  EXPECT_EQ(paths("cached"), cached);
+  ASSERT_EQ(ping({"fresh-" + key + "/weekly-backup"}), std::vector<int>{kOk});
+  EXPECT_EQ(n_pings(check.uuid()), 12);
+  Sql(absl::StrCat("UPDATE projects SET ping_key = '", key, "' WHERE id = '",
+                   project_.project().uuid(), "'"));
 }
 
 // Two data replicas, each with its own state cache, taking turns and
@@ -918,8 +1022,9 @@ TEST_F(DataServiceTest, PingOfACallerThatGaveUpIsNotCommitted) {
 TEST_F(DataServiceTest, PoolRecoversAfterConnectionsAreKilled) {
   v1::Check c = Create({});
   ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS).ok());
-  // What a PostgreSQL restart does to every open connection.
-  Sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+  // What a PostgreSQL restart does to every open connection (waiting until
+  // each backend has gone, as a restart does before it accepts anything).
+  Sql("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
       "WHERE application_name = 'tocsin-data' AND datname = current_database() "
       "AND pid <> pg_backend_pid()");
   for (int i = 0; i < 6; ++i) {
