@@ -7,6 +7,7 @@
 #   bench/ping.sh [--checks N] [--connections N] [--duration SECONDS]
 #                 [--warmup SECONDS] [--stored-pings N] [--burst]
 #                 [--burst-connections N] [--burst-seconds S] [--profile]
+#                 [--slugs]
 #
 #   --checks N          checks pinged (1,000); beyond the first, they are
 #                       written straight into the database, already up
@@ -20,6 +21,8 @@
 #                       shows whether throughput recovered
 #   --profile           perf profiles of gateway, data and PostgreSQL during
 #                       the steady run; the top symbols of each are printed
+#   --slugs             ping by slug (/ping/<ping key>/<slug>) instead of by
+#                       UUID; checks without a slug are given one first
 #
 # CPU per component (from /proc) and memory of the services are always
 # reported. State (database, seeded checks and pings) is kept in
@@ -32,7 +35,7 @@ set -euo pipefail
 source "$(dirname "$0")/../deploy/local/lib/common.sh"
 
 checks=1000 duration=15 warmup=5 connections=64 stored_pings=0
-burst=off burst_connections=1024 burst_seconds=10 profile=off
+burst=off burst_connections=1024 burst_seconds=10 profile=off slugs=off
 while (($#)); do
   case $1 in
     --checks) checks=$2; shift 2 ;;
@@ -44,6 +47,7 @@ while (($#)); do
     --burst-connections) burst_connections=$2; shift 2 ;;
     --burst-seconds) burst_seconds=$2; shift 2 ;;
     --profile) profile=on; shift ;;
+    --slugs) slugs=on; shift ;;
     *) die "unknown option $1 (see the header of $0)" ;;
   esac
 done
@@ -119,7 +123,14 @@ FROM (SELECT project_id FROM checks WHERE tags = 'bench' LIMIT 1) p,
 ANALYZE checks;
 SQL
 fi
-psql_bench -c "SELECT '/ping/' || id FROM checks WHERE tags = 'bench' ORDER BY id LIMIT $checks" >"$work/paths.txt"
+if [[ $slugs == on ]]; then
+  psql_bench -c "UPDATE checks SET slug = 'bench-' || left(id::text, 8) || '-' || right(id::text, 12)
+    WHERE id IN (SELECT id FROM checks WHERE tags = 'bench' ORDER BY id LIMIT $checks) AND slug = ''"
+  psql_bench -c "SELECT '/ping/' || p.ping_key || '/' || c.slug FROM checks c
+    JOIN projects p ON p.id = c.project_id WHERE c.tags = 'bench' ORDER BY c.id LIMIT $checks" >"$work/paths.txt"
+else
+  psql_bench -c "SELECT '/ping/' || id FROM checks WHERE tags = 'bench' ORDER BY id LIMIT $checks" >"$work/paths.txt"
+fi
 
 # Rows stored now (n_pings counts every ping ever received, most of them
 # pruned since).
@@ -203,7 +214,7 @@ kill -QUIT "$ceiling_pid"; ceiling_pid=""
 
 export PGDATA_DIR
 PGDATA_DIR=$(shared_dir "$TOCSIN_STATE_DIR")/pg
-log "== Tocsin: GET /ping/<uuid> over $checks checks, $connections connections"
+log "== Tocsin: GET /ping/$([[ $slugs == on ]] && echo "<ping key>/<slug>" || echo "<uuid>") over $checks checks, $connections connections"
 wrk -t2 -c"$connections" -d"$warmup"s -s "$TOCSIN_ROOT/bench/ping.lua" "$base" -- "$work/paths.txt" >/dev/null
 
 burst_line=""
@@ -253,7 +264,11 @@ n = m.get("tocsin_ping_batch_size_count", 0)
 if n:
     size = m["tocsin_ping_batch_size_sum"] / n
     ms = 1000 * m["tocsin_ping_batch_seconds_sum"] / n
-    print(f"{size:.1f} pings per transaction, {ms:.2f} ms each (since the start)")
+    # How each batch went: from the ping state cache, redone after a stale
+    # entry, or with a lookup.
+    ways = ", ".join("%s %d" % (w, m.get("tocsin_ping_batch_paths_total{path=\"%s\"}" % w, 0))
+                     for w in ("cached", "stale", "lookup"))
+    print(f"{size:.1f} pings per transaction, {ms:.2f} ms each (since the start; {ways})")
 else:
     print("no batches recorded")')
 hot=$(psql_bench -c "SELECT round(100.0 * n_tup_hot_upd / greatest(n_tup_upd, 1), 1) FROM pg_stat_user_tables WHERE relname = 'checks'")
@@ -305,4 +320,4 @@ if [[ $profile == on ]]; then
   done
 fi
 echo
-echo "ping_rps=$ping_rps ping_p99_ms=$ping_p99 non2xx=$((non2xx + sock_errors)) nginx_rps=$nginx_rps pgbench_tps=$pgbench_tps $(grep '=' "$work/cpu.txt")${burst_line:+ $burst_line}"
+echo "ping_rps=$ping_rps ping_p99_ms=$ping_p99 non2xx=$((non2xx + sock_errors)) nginx_rps=$nginx_rps pgbench_tps=$pgbench_tps $(grep '=' "$work/cpu.txt")${burst_line:+ $burst_line}$([[ $slugs == on ]] && echo " ping_by=slug")"
