@@ -838,6 +838,31 @@ TEST_F(DataServiceTest, CachedSlugNamesItsCheckOnlyWhileItIsTheOnlyOne) {
   ASSERT_EQ(ping({key + "/weekly-backup"}), std::vector<int>{kOk});
   EXPECT_EQ(n_pings(check.uuid()), 11);
 
+  // Counted once per project and transaction, however many checks a
+  // statement changes.
+  auto slug_changes = [&] {
+    return Sql(absl::StrCat("SELECT slug_changes FROM projects WHERE id = '",
+                            project_.project().uuid(), "'"))[0][0]
+        .as<int64_t>();
+  };
+  int64_t changes = slug_changes();
+  Sql(absl::StrCat("UPDATE checks SET slug = slug || '-x' WHERE project_id = '",
+                   project_.project().uuid(), "'"));
+  EXPECT_EQ(slug_changes(), changes + 1);
+  Sql(absl::StrCat(
+      "INSERT INTO checks (id, project_id, unique_key, badge_key, slug) "
+      "SELECT gen_random_uuid(), '", project_.project().uuid(),
+      "', md5(random()::text), gen_random_uuid(), 'bulk' "
+      "FROM generate_series(1, 3)"));
+  EXPECT_EQ(slug_changes(), changes + 2);
+  Sql(absl::StrCat("DELETE FROM checks WHERE slug = 'bulk' AND project_id = '",
+                   project_.project().uuid(), "'"));
+  EXPECT_EQ(ping({key + "/weekly-backup"}), std::vector<int>{kNotFound});
+  Sql(absl::StrCat("UPDATE checks SET slug = 'weekly-backup' WHERE id = '",
+                   check.uuid(), "'"));
+  ASSERT_EQ(ping({key + "/weekly-backup"}), std::vector<int>{kOk});
+  EXPECT_EQ(n_pings(check.uuid()), 12);
+
   // A new ping key: the old one finds nothing, cached or not.
   cached = paths("cached");
   Sql(absl::StrCat("UPDATE projects SET ping_key = 'fresh-", key,
@@ -845,7 +870,7 @@ TEST_F(DataServiceTest, CachedSlugNamesItsCheckOnlyWhileItIsTheOnlyOne) {
   EXPECT_EQ(ping({key + "/weekly-backup"}), std::vector<int>{kNotFound});
   EXPECT_EQ(paths("cached"), cached);
   ASSERT_EQ(ping({"fresh-" + key + "/weekly-backup"}), std::vector<int>{kOk});
-  EXPECT_EQ(n_pings(check.uuid()), 12);
+  EXPECT_EQ(n_pings(check.uuid()), 13);
   Sql(absl::StrCat("UPDATE projects SET ping_key = '", key, "' WHERE id = '",
                    project_.project().uuid(), "'"));
 }

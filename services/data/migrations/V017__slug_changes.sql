@@ -7,11 +7,15 @@
 -- counts in the project's row here, whichever way it was written.
 ALTER TABLE projects ADD COLUMN slug_changes bigint NOT NULL DEFAULT 0;
 
+-- Once per project and transaction: a row this transaction already changed
+-- is a new version for everyone else, and updating it again for each check
+-- of a bulk change would walk an ever longer chain of its own versions.
 CREATE FUNCTION tocsin_count_new_checks_slugs() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE projects SET slug_changes = slug_changes + 1
-    WHERE id IN (SELECT project_id FROM new_checks);
+    WHERE id IN (SELECT project_id FROM new_checks)
+      AND xmin <> pg_current_xact_id()::xid;
   RETURN NULL;
 END
 $$;
@@ -25,7 +29,8 @@ CREATE FUNCTION tocsin_count_changed_slug() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE projects SET slug_changes = slug_changes + 1
-    WHERE id IN (OLD.project_id, NEW.project_id);
+    WHERE id IN (OLD.project_id, NEW.project_id)
+      AND xmin <> pg_current_xact_id()::xid;
   RETURN NULL;
 END
 $$;
