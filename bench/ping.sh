@@ -193,7 +193,7 @@ log "== ceiling 1: nginx answering by itself"
 mkdir -p "$work/nginx"
 cat >"$work/nginx/nginx.conf" <<CONF
 $(is_root && echo "user www-data;")
-worker_processes 1;
+worker_processes ${TOCSIN_NGINX_WORKERS:-auto};  # As the stack's nginx.
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
 events { worker_connections 4096; }
