@@ -1,7 +1,6 @@
 #include "data/ping_state_cache.h"
 
 #include <cstring>
-#include <functional>
 #include <limits>
 
 #include "absl/strings/numbers.h"
@@ -83,11 +82,6 @@ std::string PingStateCache::FormatKey(const Key& key) {
     id.push_back(kHex[key[i] & 15]);
   }
   return id;
-}
-
-size_t PingStateCache::SlugKeyHash::operator()(const SlugKey& k) const {
-  return std::hash<std::string>()(k.first) * 31 ^
-         std::hash<std::string>()(k.second);
 }
 
 std::optional<PingStateCache::Kept> PingStateCache::Compact(const Entry& e) {
@@ -202,47 +196,68 @@ void PingStateCache::Erase(std::string_view id) {
 std::optional<PingStateCache::SlugEntry> PingStateCache::GetSlug(
     std::string_view ping_key, std::string_view slug,
     uint64_t generation) const {
-  SlugKey key(ping_key, slug);
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = slugs_.find(key);
-  if (it == slugs_.end() || it->second.generation != generation) {
+  auto project = slugs_.find(std::string(ping_key));
+  if (project == slugs_.end() || project->second.generation != generation) {
     return std::nullopt;
   }
-  const KeptSlug& k = it->second;
-  return SlugEntry{FormatKey(k.check), FormatKey(k.project),
-                   absl::StrCat(k.project_xmin), k.generation};
+  const ProjectSlugs& p = project->second;
+  auto check = p.checks.find(std::string(slug));
+  if (check == p.checks.end()) return std::nullopt;
+  return SlugEntry{FormatKey(check->second), FormatKey(p.project),
+                   absl::StrCat(p.project_xmin), p.generation};
 }
 
 void PingStateCache::PutSlug(std::string_view ping_key, std::string_view slug,
                              const SlugEntry& entry) {
   if (capacity_ == 0) return;
-  SlugKey key(ping_key, slug);
   auto check = ParseKey(entry.check_id), project = ParseKey(entry.project_id);
-  KeptSlug kept;
-  bool exact = check && project &&
-               absl::SimpleAtoi(entry.project_xmin, &kept.project_xmin);
+  uint64_t xmin;
+  if (!check || !project || !absl::SimpleAtoi(entry.project_xmin, &xmin)) {
+    EraseSlug(ping_key, slug);
+    return;
+  }
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = slugs_.find(key);
-  if (!exact) {
-    if (it != slugs_.end()) slugs_.erase(it);
-    return;
+  auto [it, fresh] = slugs_.try_emplace(std::string(ping_key));
+  ProjectSlugs& p = it->second;
+  if (fresh || p.project != *project || p.project_xmin != xmin ||
+      p.generation != entry.generation) {
+    slug_count_ -= p.checks.size();
+    p.checks.clear();
+    p.project = *project;
+    p.project_xmin = xmin;
+    p.generation = entry.generation;
   }
-  kept.check = *check;
-  kept.project = *project;
-  kept.generation = entry.generation;
-  if (it != slugs_.end()) {
-    it->second = kept;
-    return;
+  auto [at, added] = p.checks.insert_or_assign(std::string(slug), *check);
+  if (!added) return;
+  ++slug_count_;
+  // Beyond the bound, an arbitrary other slug makes room (of another
+  // project when there is one, so as not to touch `at`).
+  while (slug_count_ > capacity_) {
+    auto victim = slugs_.begin();
+    if (victim == it) ++victim;
+    if (victim == slugs_.end()) {
+      p.checks.erase(p.checks.begin() == at ? std::next(p.checks.begin())
+                                            : p.checks.begin());
+      --slug_count_;
+      continue;
+    }
+    auto& others = victim->second.checks;
+    if (!others.empty()) {
+      others.erase(others.begin());
+      --slug_count_;
+    }
+    if (others.empty()) slugs_.erase(victim);
   }
-  if (slugs_.size() >= capacity_) slugs_.erase(slugs_.begin());
-  slugs_.emplace(std::move(key), kept);
 }
 
 void PingStateCache::EraseSlug(std::string_view ping_key,
                                std::string_view slug) {
-  SlugKey key(ping_key, slug);
   std::lock_guard<std::mutex> lock(mu_);
-  slugs_.erase(key);
+  auto project = slugs_.find(std::string(ping_key));
+  if (project == slugs_.end()) return;
+  slug_count_ -= project->second.checks.erase(std::string(slug));
+  if (project->second.checks.empty()) slugs_.erase(project);
 }
 
 }  // namespace tocsin::data

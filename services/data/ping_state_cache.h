@@ -10,7 +10,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "data/check_rules.h"
@@ -103,14 +102,14 @@ class PingStateCache {
     bool manual_resume, filter_http_body, filter_default_fail;
     std::unique_ptr<Texts> texts;
   };
-  struct KeptSlug {
-    Key check, project;
+  // The slugs of one ping key, all found at one version of its project's
+  // row: an entry put at another version replaces them all, since any of
+  // them may have changed since.
+  struct ProjectSlugs {
+    Key project;
     uint64_t project_xmin;
     uint64_t generation;
-  };
-  using SlugKey = std::pair<std::string, std::string>;  // Ping key, slug.
-  struct SlugKeyHash {
-    size_t operator()(const SlugKey& k) const;
+    std::unordered_map<std::string, Key> checks;  // Slug → check.
   };
   static std::optional<Key> ParseKey(std::string_view id);
   static std::string FormatKey(const Key& key);
@@ -120,7 +119,8 @@ class PingStateCache {
   const size_t capacity_;
   mutable std::mutex mu_;
   std::unordered_map<Key, Kept, KeyHash> entries_;
-  std::unordered_map<SlugKey, KeptSlug, SlugKeyHash> slugs_;
+  std::unordered_map<std::string, ProjectSlugs> slugs_;  // By ping key.
+  size_t slug_count_ = 0;
 };
 
 }  // namespace tocsin::data

@@ -148,7 +148,30 @@ TEST(PingStateCacheTest, SlugsNameTheirCheckWithTheProjectsVersion) {
   cache.EraseSlug("key-1", "backup");
   EXPECT_FALSE(cache.GetSlug("key-1", "backup", 3).has_value());
 
-  // Bounded by its own count, beside the states; 0 keeps nothing.
+  // Found at another version of the project's row: the slugs found at the
+  // old one go (any of them may have changed since).
+  cache.PutSlug("key-1", "a", {kId, kOther, "10", 3});
+  cache.PutSlug("key-1", "b", {kId, kOther, "10", 3});
+  cache.PutSlug("key-1", "c", {kId, kOther, "11", 3});
+  EXPECT_FALSE(cache.GetSlug("key-1", "a", 3).has_value());
+  EXPECT_FALSE(cache.GetSlug("key-1", "b", 3).has_value());
+  ASSERT_TRUE(cache.GetSlug("key-1", "c", 3).has_value());
+  EXPECT_EQ(cache.GetSlug("key-1", "c", 3)->project_xmin, "11");
+  cache.EraseSlug("key-1", "c");
+
+  // Bounded by its own count, beside the states, across projects; 0 keeps
+  // nothing.
+  cache.PutSlug("key-2", "x", {kOther, kId, "5", 3});
+  cache.PutSlug("key-1", "a", {kId, kOther, "1", 3});
+  cache.PutSlug("key-1", "b", {kId, kOther, "1", 3});
+  EXPECT_EQ(cache.GetSlug("key-1", "a", 3).has_value() +
+                cache.GetSlug("key-1", "b", 3).has_value() +
+                cache.GetSlug("key-2", "x", 3).has_value(),
+            2);
+  EXPECT_TRUE(cache.GetSlug("key-1", "b", 3).has_value());  // The newest.
+  cache.EraseSlug("key-1", "a");
+  cache.EraseSlug("key-1", "b");
+  cache.EraseSlug("key-2", "x");
   for (const char* slug : {"a", "b", "c"}) {
     cache.PutSlug("key-1", slug, {kId, kOther, "1", 3});
   }
