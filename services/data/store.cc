@@ -1298,8 +1298,9 @@ metrics::Family<metrics::Counter>& BatchPaths() {
       "tocsin_ping_batch_paths_total",
       "Ping batches by how their checks were read: \"cached\" (from the ping "
       "state cache, no lookup), \"stale\" (cached, but redone with a lookup: "
-      "a row had changed, a row lock was held too long, or connections were "
-      "lost since), \"lookup\".",
+      "a check's row, or the project's row of a ping by slug, had changed, a "
+      "row lock was held too long, or connections were lost since), "
+      "\"lookup\".",
       {"path"});
   return c;
 }

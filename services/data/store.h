@@ -277,8 +277,10 @@ class Store {
                             bool with_api_keys = true);
   // The object a ping body is stored as, if it is large enough for one.
   absl::StatusOr<std::optional<std::string>> BodyObject(const std::string& body);
-  // RecordPingBatch from the ping state cache; nullopt when the batch does
-  // not qualify or a row had changed (the caller then looks them up).
+  // RecordPingBatch from the ping state cache (pings by UUID, and by slug
+  // when the slug's check is cached); nullopt when the batch does not
+  // qualify or a check's or slug's project's row had changed (the caller
+  // then looks them up).
   std::optional<absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>>>
   RecordCachedPingBatch(const std::vector<const PingInput*>& pings,
                         const std::vector<std::optional<std::string>>& objects,
