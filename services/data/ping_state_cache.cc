@@ -228,27 +228,18 @@ void PingStateCache::PutSlug(std::string_view ping_key, std::string_view slug,
     p.project_xmin = xmin;
     p.generation = entry.generation;
   }
-  auto [at, added] = p.checks.insert_or_assign(std::string(slug), *check);
-  if (!added) return;
-  ++slug_count_;
-  // Beyond the bound, an arbitrary other slug makes room (of another
-  // project when there is one, so as not to touch `at`).
-  while (slug_count_ > capacity_) {
+  std::string name(slug);
+  if (slug_count_ >= capacity_ && !p.checks.contains(name)) {
+    // An arbitrary slug makes room. Only `p` (just made or emptied) can
+    // have none, and then another project has some.
     auto victim = slugs_.begin();
-    if (victim == it) ++victim;
-    if (victim == slugs_.end()) {
-      p.checks.erase(p.checks.begin() == at ? std::next(p.checks.begin())
-                                            : p.checks.begin());
-      --slug_count_;
-      continue;
-    }
+    if (victim->second.checks.empty()) ++victim;
     auto& others = victim->second.checks;
-    if (!others.empty()) {
-      others.erase(others.begin());
-      --slug_count_;
-    }
-    if (others.empty()) slugs_.erase(victim);
+    others.erase(others.begin());
+    --slug_count_;
+    if (others.empty() && victim != it) slugs_.erase(victim);
   }
+  if (p.checks.insert_or_assign(std::move(name), *check).second) ++slug_count_;
 }
 
 void PingStateCache::EraseSlug(std::string_view ping_key,

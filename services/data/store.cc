@@ -1429,10 +1429,13 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
   }
   std::vector<absl::StatusOr<PingOutcome>> results;
   std::map<std::string, CheckRecord> by_id;
-  // (ping key, slug) → the checks it found, and its project's row version.
-  std::map<std::pair<std::string, std::string>, std::vector<std::string>>
-      by_slug;
-  std::map<std::pair<std::string, std::string>, std::string> project_versions;
+  // What a (ping key, slug) found: its checks, and its project's row
+  // version (for the ping state cache).
+  struct SlugMatch {
+    std::vector<std::string> checks;
+    std::string project_version;
+  };
+  std::map<std::pair<std::string, std::string>, SlugMatch> by_slug;
   std::vector<std::string> touched;
   std::string xid;
   const uint64_t generation = pool_.generation();
@@ -1456,7 +1459,6 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
       }
     }
     by_slug.clear();
-    project_versions.clear();
     std::string by_uuid_sql =
         any_uuid ? ptx.Execute(kPrepBatchChecksByUuid, {uuids.Done()}) : "";
     std::string by_slug_sql =
@@ -1482,10 +1484,9 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
         // for the channel list, which this path does not use).
         rec.channels.clear();
         xid = row[row.size() - 1].c_str();
-        std::pair<std::string, std::string> key(row[kCreated + 1].c_str(),
-                                                rec.f.slug);
-        project_versions[key] = row[kCreated + 2].c_str();
-        auto& ids = by_slug[std::move(key)];
+        SlugMatch& match = by_slug[{row[kCreated + 1].c_str(), rec.f.slug}];
+        match.project_version = row[kCreated + 2].c_str();
+        auto& ids = match.checks;
         if (std::find(ids.begin(), ids.end(), rec.id) == ids.end()) {
           ids.push_back(rec.id);
         }
@@ -1505,11 +1506,11 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
       } else {
         auto it = by_slug.find({ping.ping_key, ping.slug});
         if (it != by_slug.end()) {
-          if (it->second.size() > 1) {
+          if (it->second.checks.size() > 1) {
             results[i] = absl::AlreadyExistsError("ambiguous slug");
             continue;
           }
-          rec = &by_id[it->second[0]];
+          rec = &by_id[it->second.checks[0]];
         }
       }
       if (rec == nullptr) continue;  // Not found.
@@ -1547,11 +1548,11 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
     for (const PingInput* p : pings) {
       if (!p->check_uuid.empty()) continue;
       auto it = by_slug.find({p->ping_key, p->slug});
-      if (status.ok() && it != by_slug.end() && it->second.size() == 1) {
-        ping_states_->PutSlug(
-            p->ping_key, p->slug,
-            {it->second[0], by_id[it->second[0]].project,
-             project_versions[it->first], generation});
+      if (status.ok() && it != by_slug.end() && it->second.checks.size() == 1) {
+        const std::string& id = it->second.checks[0];
+        ping_states_->PutSlug(p->ping_key, p->slug,
+                              {id, by_id[id].project,
+                               it->second.project_version, generation});
       } else {
         ping_states_->EraseSlug(p->ping_key, p->slug);
       }
