@@ -1,5 +1,6 @@
 #include "data/ping_state_cache.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -193,16 +194,88 @@ void PingStateCache::Erase(std::string_view id) {
   entries_.erase(*key);
 }
 
+std::string_view PingStateCache::ProjectSlugs::Store(std::string_view name) {
+  // Blocks grow from 64 bytes to 4 KB, so that a ping key with one slug
+  // costs little and one with many wastes at most a block's tail.
+  constexpr size_t kFirstBlock = 64, kLargestBlock = 4096;
+  if (blocks.empty() || block_size - block_used < name.size()) {
+    block_size = std::max(
+        name.size(), blocks.empty() ? kFirstBlock
+                                    : std::min(2 * block_size, kLargestBlock));
+    blocks.push_back(std::make_unique<char[]>(block_size));
+    block_used = 0;
+  }
+  char* at = blocks.back().get() + block_used;
+  std::memcpy(at, name.data(), name.size());
+  block_used += name.size();
+  stored_bytes += name.size();
+  return {at, name.size()};
+}
+
+bool PingStateCache::ProjectSlugs::Put(std::string_view name, const Key& check) {
+  auto it = checks.find(name);
+  if (it != checks.end()) {
+    it->second = check;
+    return false;
+  }
+  checks.emplace(Store(name), check);
+  live_bytes += name.size();
+  return true;
+}
+
+size_t PingStateCache::ProjectSlugs::Erase(std::string_view name) {
+  auto it = checks.find(name);
+  if (it == checks.end()) return 0;
+  live_bytes -= it->first.size();
+  checks.erase(it);
+  Repack();
+  return 1;
+}
+
+size_t PingStateCache::ProjectSlugs::EraseHalf() {
+  size_t erased = 0;
+  bool odd = false;
+  for (auto it = checks.begin(); it != checks.end();) {
+    if ((odd = !odd)) {
+      live_bytes -= it->first.size();
+      checks.erase(it++);
+      ++erased;
+    } else {
+      ++it;
+    }
+  }
+  Repack();
+  return erased;
+}
+
+void PingStateCache::ProjectSlugs::Clear() {
+  checks.clear();
+  blocks.clear();
+  block_size = block_used = stored_bytes = live_bytes = 0;
+}
+
+void PingStateCache::ProjectSlugs::Repack() {
+  if (stored_bytes - live_bytes <= std::max<size_t>(live_bytes, 4096)) return;
+  ProjectSlugs packed;
+  packed.checks.reserve(checks.size());
+  for (const auto& [name, check] : checks) packed.Put(name, check);
+  checks = std::move(packed.checks);
+  blocks = std::move(packed.blocks);
+  block_size = packed.block_size;
+  block_used = packed.block_used;
+  stored_bytes = packed.stored_bytes;
+}
+
 std::optional<PingStateCache::SlugEntry> PingStateCache::GetSlug(
     std::string_view ping_key, std::string_view slug,
     uint64_t generation) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto project = slugs_.find(std::string(ping_key));
+  auto project = slugs_.find(ping_key);
   if (project == slugs_.end() || project->second.generation != generation) {
     return std::nullopt;
   }
   const ProjectSlugs& p = project->second;
-  auto check = p.checks.find(std::string(slug));
+  auto check = p.checks.find(slug);
   if (check == p.checks.end()) return std::nullopt;
   return SlugEntry{FormatKey(check->second), FormatKey(p.project),
                    absl::StrCat(p.project_xmin), p.generation};
@@ -218,36 +291,38 @@ void PingStateCache::PutSlug(std::string_view ping_key, std::string_view slug,
     return;
   }
   std::lock_guard<std::mutex> lock(mu_);
-  auto [it, fresh] = slugs_.try_emplace(std::string(ping_key));
+  auto it = slugs_.find(ping_key);
+  if (it == slugs_.end()) it = slugs_.try_emplace(std::string(ping_key)).first;
   ProjectSlugs& p = it->second;
-  if (fresh || p.project != *project || p.project_xmin != xmin ||
+  if (p.checks.empty() || p.project != *project || p.project_xmin != xmin ||
       p.generation != entry.generation) {
     slug_count_ -= p.checks.size();
-    p.checks.clear();
+    p.Clear();
     p.project = *project;
     p.project_xmin = xmin;
     p.generation = entry.generation;
   }
-  std::string name(slug);
-  if (slug_count_ >= capacity_ && !p.checks.contains(name)) {
-    // An arbitrary slug makes room. Only `p` (just made or emptied) can
-    // have none, and then another project has some.
+  while (slug_count_ >= capacity_ && !p.checks.contains(slug)) {
+    // Room, at O(1) per slug put: another ping key's slugs all go (the
+    // first in the map), or with none other, half of this one's.
     auto victim = slugs_.begin();
-    if (victim->second.checks.empty()) ++victim;
-    auto& others = victim->second.checks;
-    others.erase(others.begin());
-    --slug_count_;
-    if (others.empty() && victim != it) slugs_.erase(victim);
+    if (victim == it) ++victim;
+    if (victim != slugs_.end()) {
+      slug_count_ -= victim->second.checks.size();
+      slugs_.erase(victim);
+    } else {
+      slug_count_ -= p.EraseHalf();
+    }
   }
-  if (p.checks.insert_or_assign(std::move(name), *check).second) ++slug_count_;
+  slug_count_ += p.Put(slug, *check);
 }
 
 void PingStateCache::EraseSlug(std::string_view ping_key,
                                std::string_view slug) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto project = slugs_.find(std::string(ping_key));
+  auto project = slugs_.find(ping_key);
   if (project == slugs_.end()) return;
-  slug_count_ -= project->second.checks.erase(std::string(slug));
+  slug_count_ -= project->second.Erase(slug);
   if (project->second.checks.empty()) slugs_.erase(project);
 }
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "data/check_rules.h"
 
 namespace tocsin::data {
@@ -74,9 +76,10 @@ class PingStateCache {
   std::optional<SlugEntry> GetSlug(std::string_view ping_key,
                                    std::string_view slug,
                                    uint64_t generation) const;
-  // Bounded as the states are (`capacity` entries of its own). An entry
-  // whose ids are not canonical UUIDs or whose xmin is not a number is not
-  // kept, and the old one goes.
+  // Bounded as the states are (`capacity` slugs of its own): beyond it,
+  // another ping key's slugs make room, or with only this one, half of its
+  // own. An entry whose ids are not canonical UUIDs or whose xmin is not a
+  // number is not kept, and the old one goes.
   void PutSlug(std::string_view ping_key, std::string_view slug,
                const SlugEntry& entry);
   void EraseSlug(std::string_view ping_key, std::string_view slug);
@@ -104,12 +107,38 @@ class PingStateCache {
   };
   // The slugs of one ping key, all found at one version of its project's
   // row: an entry put at another version replaces them all, since any of
-  // them may have changed since.
+  // them may have changed since. Kept compactly (about 70 bytes a slug, a
+  // third of a map of strings): the names back to back in blocks that never
+  // move, and a flat map whose keys point into them.
   struct ProjectSlugs {
-    Key project;
-    uint64_t project_xmin;
-    uint64_t generation;
-    std::unordered_map<std::string, Key> checks;  // Slug → check.
+    Key project{};
+    uint64_t project_xmin = 0;
+    uint64_t generation = 0;
+    absl::flat_hash_map<std::string_view, Key> checks;  // Slug → check.
+    std::vector<std::unique_ptr<char[]>> blocks;
+    size_t block_size = 0, block_used = 0;
+    size_t stored_bytes = 0;  // Names written to the blocks, erased included.
+    size_t live_bytes = 0;    // Names in `checks`.
+
+    // Adds or replaces; true when `name` is new.
+    bool Put(std::string_view name, const Key& check);
+    // 1 when `name` was there.
+    size_t Erase(std::string_view name);
+    // Erases every second slug; how many went.
+    size_t EraseHalf();
+    void Clear();
+
+   private:
+    std::string_view Store(std::string_view name);
+    // Once most of the blocks hold erased names, copies the rest to new ones.
+    void Repack();
+  };
+  // Ping keys, looked up as string_views without a copy.
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const {
+      return std::hash<std::string_view>()(s);
+    }
   };
   static std::optional<Key> ParseKey(std::string_view id);
   static std::string FormatKey(const Key& key);
@@ -119,7 +148,9 @@ class PingStateCache {
   const size_t capacity_;
   mutable std::mutex mu_;
   std::unordered_map<Key, Kept, KeyHash> entries_;
-  std::unordered_map<std::string, ProjectSlugs> slugs_;  // By ping key.
+  // By ping key. A node map: evicting its first project must cost O(1).
+  std::unordered_map<std::string, ProjectSlugs, TextHash, std::equal_to<>>
+      slugs_;
   size_t slug_count_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "data/ping_state_cache.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace tocsin::data {
@@ -183,6 +184,53 @@ TEST(PingStateCacheTest, SlugsNameTheirCheckWithTheProjectsVersion) {
   PingStateCache off(0);
   off.PutSlug("key-1", "a", {kId, kOther, "1", 3});
   EXPECT_FALSE(off.GetSlug("key-1", "a", 3).has_value());
+}
+
+// Names live in blocks that are repacked once mostly erased: every slug
+// kept is still found, with its own check, and no erased one is.
+TEST(PingStateCacheTest, SlugsSurviveRepacking) {
+  PingStateCache cache(100000);
+  auto name = [](int i) { return absl::StrCat("a-slug-with-a-longer-name-", i); };
+  for (int i = 0; i < 5000; ++i) {
+    cache.PutSlug("key-1", name(i), {kId, kOther, "7", 3});
+  }
+  for (int i = 0; i < 5000; ++i) {
+    if (i % 10 != 0) cache.EraseSlug("key-1", name(i));
+  }
+  for (int i = 5000; i < 6000; ++i) {
+    cache.PutSlug("key-1", name(i), {kOther, kOther, "7", 3});
+  }
+  int found = 0, wrong = 0;
+  for (int i = 0; i < 6000; ++i) {
+    auto got = cache.GetSlug("key-1", name(i), 3);
+    bool kept = i >= 5000 || i % 10 == 0;
+    if (got.has_value() != kept) ++wrong;
+    if (got && got->check_id != (i >= 5000 ? kOther : kId)) ++wrong;
+    found += got.has_value();
+  }
+  EXPECT_EQ(found, 1500);
+  EXPECT_EQ(wrong, 0);
+}
+
+// Beyond the bound, other ping keys' slugs make room: never more than the
+// bound is kept, and the newest always is.
+TEST(PingStateCacheTest, SlugsOfManyKeysStayWithinTheBound) {
+  PingStateCache cache(10);
+  for (int i = 0; i < 100; ++i) {
+    std::string key = absl::StrCat("key-", i);
+    cache.PutSlug(key, "a", {kId, kOther, "1", 3});
+    cache.PutSlug(key, "b", {kId, kOther, "1", 3});
+    ASSERT_TRUE(cache.GetSlug(key, "a", 3).has_value()) << i;
+    ASSERT_TRUE(cache.GetSlug(key, "b", 3).has_value()) << i;
+  }
+  int kept = 0;
+  for (int i = 0; i < 100; ++i) {
+    std::string key = absl::StrCat("key-", i);
+    kept += cache.GetSlug(key, "a", 3).has_value() +
+            cache.GetSlug(key, "b", 3).has_value();
+  }
+  EXPECT_LE(kept, 10);
+  EXPECT_GE(kept, 2);
 }
 
 }  // namespace
