@@ -38,9 +38,10 @@ as_pg() {
   fi
 }
 
-# Creates (once) and starts a private cluster. Args: DATADIR PORT USER PWFILE LOG
+# Creates (once) and starts a private cluster.
+# Args: DATADIR PORT USER PWFILE LOG [SHARED_BUFFERS]
 pg_cluster_up() {
-  local datadir=$1 port=$2 user=$3 pwfile=$4 logfile=$5 bindir
+  local datadir=$1 port=$2 user=$3 pwfile=$4 logfile=$5 shared_buffers=${6:-} bindir
   bindir=$(pg_bindir)
   if [[ ! -f $datadir/PG_VERSION ]]; then
     log "postgres: creating cluster in $datadir"
@@ -62,7 +63,7 @@ pg_cluster_up() {
   touch "$logfile"
   if is_root; then chown postgres: "$logfile"; fi
   as_pg "$bindir/pg_ctl" -D "$datadir" -l "$logfile" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c max_connections=200" \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c max_connections=200${shared_buffers:+ -c shared_buffers=$shared_buffers}" \
     start >/dev/null || die "PostgreSQL did not start; see $logfile"
 }
 
