@@ -23,7 +23,8 @@ class StackTest(unittest.TestCase):
         # HTTPS on as well (TOCSIN_TLS=on), with SITE_ROOT kept on plain HTTP
         # so every other test talks HTTP as before.
         cls.stack = Stack(env={"TOCSIN_TLS": "on", "TOCSIN_HTTPS_PORT": HTTPS_PORT,
-                               "SITE_ROOT": "http://127.0.0.1:18000"})
+                               "SITE_ROOT": "http://127.0.0.1:18000",
+                               "TOCSIN_PG_SHARED_BUFFERS": "96MB"})
         cls.stack.start()
         cls.key = cls.stack.info["api_key"]
         cls.ro_key = cls.stack.info["api_key_readonly"]
@@ -53,6 +54,15 @@ class StackTest(unittest.TestCase):
         self.assertEqual(info["ping_base"], info["base_url"] + "/ping")
         out = self.stack.run("status")
         self.assertEqual(out.returncode, 0, out.stdout)
+
+    def test_postgres_shared_buffers_from_the_environment(self):
+        self.assertEqual(self.stack.sql("SHOW shared_buffers"), "96MB")
+        for bad in ("lots", "0MB", "1TB", "1GB -c fsync=off"):
+            out = self.stack.run("start", check=False, timeout=120,
+                                 env=dict(self.stack.env, TOCSIN_PG_SHARED_BUFFERS=bad))
+            self.assertNotEqual(out.returncode, 0, bad)
+            self.assertIn("TOCSIN_PG_SHARED_BUFFERS must be", out.stderr, bad)
+        self.assertEqual(self.stack.sql("SHOW fsync"), "on")
 
     def test_a_start_from_another_build_dir_is_refused_while_ours_runs(self):
         # Same state and ports, other binaries: their processes could not
