@@ -54,6 +54,22 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
             {{"database", config.DescribeDatabase()},
              {"schema_version", int64_t{migrated->current_version}}});
 
+  // Said once at start, where whoever deploys looks: the default buffers
+  // serve about ten thousand checks before the ping path's p99 grows.
+  if (auto sizing = s->store_->GetBufferSizing(); !sizing.ok()) {
+    log::Warning("cannot read PostgreSQL's shared_buffers",
+                 {{"error", std::string(sizing.status().message())}});
+  } else if (auto want = sizing->SuggestedBytes()) {
+    constexpr int64_t kMb = 1024 * 1024;
+    log::Warning(
+        "PostgreSQL's shared_buffers are small for this many checks: pings "
+        "will miss its buffers and take longer; give it about 10 KB per "
+        "check (deploy/README.md, \"Many checks\")",
+        {{"shared_buffers_mb", sizing->shared_buffers_bytes / kMb},
+         {"checks", sizing->checks},
+         {"suggested_shared_buffers_mb", *want / kMb}});
+  }
+
   s->auth_ = std::make_unique<Authenticator>(config.internal_token, *s->store_);
   s->checks_ = std::make_unique<CheckServiceImpl>(*s->store_, *s->auth_);
   s->batcher_ = std::make_unique<PingBatcher>(*s->store_, config.batching);

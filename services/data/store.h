@@ -259,6 +259,19 @@ class Store {
     int64_t notifications_pending = 0;
   };
   absl::StatusOr<Backlog> GetBacklog(absl::Time now);
+  // PostgreSQL's buffers against what the ping path keeps in use: about
+  // 10 KB per check pinged (its row, and a leaf of the pings key with its
+  // newest entries). Below that, pings miss the buffers and the p99 grows
+  // (deploy/README.md, "Many checks").
+  struct BufferSizing {
+    int64_t shared_buffers_bytes = 0;
+    int64_t checks = 0;  // The planner's estimate: no count of a big table.
+    static constexpr int64_t kBytesPerCheck = 10 * 1024;
+    // The shared_buffers to suggest (whole MB), when the current ones are
+    // smaller.
+    std::optional<int64_t> SuggestedBytes() const;
+  };
+  absl::StatusOr<BufferSizing> GetBufferSizing();
   absl::StatusOr<v1::SetProjectReportsResponse> SetProjectReports(
       const std::string& project, const std::string& period, absl::Time now);
   absl::StatusOr<v1::ClaimDueReportsResponse> ClaimDueReports(int limit,

@@ -44,6 +44,12 @@ constexpr char kInsertOutage[] =
     "INSERT INTO outages (started, ended, checks_given_grace) "
     "VALUES (tocsin_from_micros($1), tocsin_from_micros($2), $3)";
 
+// reltuples is -1 until the table was first analysed.
+constexpr char kBufferSizing[] =
+    "SELECT pg_size_bytes(current_setting('shared_buffers')), "
+    "greatest((SELECT reltuples FROM pg_class "
+    "WHERE oid = 'checks'::regclass), 0)::bigint";
+
 constexpr char kAcquireLease[] =
     "INSERT INTO job_leases (job, holder, until) VALUES ($1, $2, "
     "tocsin_from_micros($4)) ON CONFLICT (job) DO UPDATE SET "
@@ -310,6 +316,25 @@ absl::StatusOr<Store::Backlog> Store::GetBacklog(absl::Time now) {
         tx.exec_params(kOverdueChecks, absl::ToUnixMicros(now))[0][0]
             .as<int64_t>();
     out.notifications_pending = tx.exec(kPendingStats)[0][0].as<int64_t>();
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+std::optional<int64_t> Store::BufferSizing::SuggestedBytes() const {
+  constexpr int64_t kMb = 1024 * 1024;
+  int64_t want = (checks * kBytesPerCheck + kMb - 1) / kMb * kMb;
+  if (shared_buffers_bytes >= want) return std::nullopt;
+  return want;
+}
+
+absl::StatusOr<Store::BufferSizing> Store::GetBufferSizing() {
+  BufferSizing out;
+  RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::read_transaction tx(conn);
+    pqxx::row r = tx.exec1(kBufferSizing);
+    out.shared_buffers_bytes = r[0].as<int64_t>();
+    out.checks = r[1].as<int64_t>();
     return absl::OkStatus();
   }));
   return out;

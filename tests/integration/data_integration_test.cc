@@ -270,6 +270,29 @@ TEST_F(DataServiceTest, ConcurrentMigrationsOnFreshDatabase) {
   tx.exec(absl::StrCat("DROP DATABASE ", db, " WITH (FORCE)"));
 }
 
+// The start-up warning's arithmetic (about 10 KB per check, whole MB), and
+// the figures as the database gives them.
+TEST_F(DataServiceTest, BufferSizingFromTheDatabase) {
+  constexpr int64_t kMb = 1024 * 1024;
+  Store::BufferSizing small{128 * kMb, 20000};
+  ASSERT_TRUE(small.SuggestedBytes().has_value());
+  EXPECT_EQ(*small.SuggestedBytes(), 196 * kMb);  // 195.3 MB, rounded up.
+  EXPECT_FALSE((Store::BufferSizing{128 * kMb, 10000}).SuggestedBytes());
+  EXPECT_FALSE((Store::BufferSizing{128 * kMb, 0}).SuggestedBytes());
+
+  Sql("ANALYZE checks");
+  int64_t checks = Sql("SELECT count(*) FROM checks")[0][0].as<int64_t>();
+  int64_t buffers = Sql("SELECT pg_size_bytes(current_setting('shared_buffers'))")[0][0]
+                        .as<int64_t>();
+  PgPool pool(BaseConfig(Database::name).ConnectionString(), 1, absl::Seconds(10));
+  Store store(pool);
+  auto got = store.GetBufferSizing();
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->shared_buffers_bytes, buffers);
+  EXPECT_GT(got->shared_buffers_bytes, 0);
+  EXPECT_EQ(got->checks, checks);  // Exact for a table this small.
+}
+
 TEST_F(DataServiceTest, KeysAreStoredOnlyAsDigests) {
   auto r = Sql(absl::StrCat(
       "SELECT count(*) FROM api_keys WHERE project_id = '",
