@@ -194,7 +194,7 @@ void PingStateCache::Erase(std::string_view id) {
   entries_.erase(*key);
 }
 
-std::string_view PingStateCache::ProjectSlugs::Store(std::string_view name) {
+std::string_view PingStateCache::ProjectSlugs::Keep(std::string_view name) {
   // Blocks grow from 64 bytes to 4 KB, so that a ping key with one slug
   // costs little and one with many wastes at most a block's tail.
   constexpr size_t kFirstBlock = 64, kLargestBlock = 4096;
@@ -218,7 +218,7 @@ bool PingStateCache::ProjectSlugs::Put(std::string_view name, const Key& check) 
     it->second = check;
     return false;
   }
-  checks.emplace(Store(name), check);
+  checks.emplace(Keep(name), check);
   live_bytes += name.size();
   return true;
 }

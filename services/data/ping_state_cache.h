@@ -107,9 +107,9 @@ class PingStateCache {
   };
   // The slugs of one ping key, all found at one version of its project's
   // row: an entry put at another version replaces them all, since any of
-  // them may have changed since. Kept compactly (about 70 bytes a slug, a
-  // third of a map of strings): the names back to back in blocks that never
-  // move, and a flat map whose keys point into them.
+  // them may have changed since. Kept compactly (about 70 bytes a slug,
+  // half of what a map of strings takes): the names back to back in blocks
+  // that never move, and a flat map whose keys point into them.
   struct ProjectSlugs {
     Key project{};
     uint64_t project_xmin = 0;
@@ -129,7 +129,8 @@ class PingStateCache {
     void Clear();
 
    private:
-    std::string_view Store(std::string_view name);
+    // Copies `name` into the blocks.
+    std::string_view Keep(std::string_view name);
     // Once most of the blocks hold erased names, copies the rest to new ones.
     void Repack();
   };
