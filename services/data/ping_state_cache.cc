@@ -196,13 +196,13 @@ void PingStateCache::Erase(std::string_view id) {
 
 std::string_view PingStateCache::ProjectSlugs::Keep(std::string_view name) {
   // Blocks grow from 64 bytes to 4 KB, so that a ping key with one slug
-  // costs little and one with many wastes at most a block's tail.
+  // costs little; what a block cannot fit of the next name is left unused.
   constexpr size_t kFirstBlock = 64, kLargestBlock = 4096;
   if (blocks.empty() || block_size - block_used < name.size()) {
     block_size = std::max(
         name.size(), blocks.empty() ? kFirstBlock
                                     : std::min(2 * block_size, kLargestBlock));
-    blocks.push_back(std::make_unique<char[]>(block_size));
+    blocks.push_back(std::make_unique_for_overwrite<char[]>(block_size));
     block_used = 0;
   }
   char* at = blocks.back().get() + block_used;
@@ -303,16 +303,20 @@ void PingStateCache::PutSlug(std::string_view ping_key, std::string_view slug,
     p.generation = entry.generation;
   }
   while (slug_count_ >= capacity_ && !p.checks.contains(slug)) {
-    // Room, at O(1) per slug put: another ping key's slugs all go (the
-    // first in the map), or with none other, half of this one's.
+    // Room: half of another ping key's slugs (the first in the map), or
+    // with no other, half of this one's. Halving walks twice what it frees,
+    // so making room costs O(1) per slug put on average; a map with no
+    // order to evict by cannot take out one arbitrary slug in O(1).
     auto victim = slugs_.begin();
     if (victim == it) ++victim;
-    if (victim != slugs_.end()) {
-      slug_count_ -= victim->second.checks.size();
-      slugs_.erase(victim);
-    } else {
-      slug_count_ -= p.EraseHalf();
+    if (victim == slugs_.end()) {
+      size_t freed = p.EraseHalf();
+      if (freed == 0) break;  // Only if the count were wrong: never spin.
+      slug_count_ -= freed;
+      continue;
     }
+    slug_count_ -= victim->second.EraseHalf();
+    if (victim->second.checks.empty()) slugs_.erase(victim);
   }
   slug_count_ += p.Put(slug, *check);
 }

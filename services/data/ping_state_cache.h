@@ -77,8 +77,8 @@ class PingStateCache {
                                    std::string_view slug,
                                    uint64_t generation) const;
   // Bounded as the states are (`capacity` slugs of its own): beyond it,
-  // another ping key's slugs make room, or with only this one, half of its
-  // own. An entry whose ids are not canonical UUIDs or whose xmin is not a
+  // half of another ping key's slugs make room, or with only this one, half
+  // of its own. An entry whose ids are not canonical UUIDs or whose xmin is not a
   // number is not kept, and the old one goes.
   void PutSlug(std::string_view ping_key, std::string_view slug,
                const SlugEntry& entry);
