@@ -1343,7 +1343,9 @@ Store::RecordCachedPingBatch(
   results.reserve(pings.size());
   BatchRows rows(options_.pings_kept);
   for (size_t i = 0; i < pings.size(); ++i) {
-    const std::string id(ids[i]);
+    // The ping's own UUID, or the one its slug named: no copy per ping.
+    const std::string& id =
+        slug_ids[i].empty() ? pings[i]->check_uuid : slug_ids[i];
     auto [out, effect] =
         rows.Add(*pings[i], id, by_id[id].state, now, objects[i]);
     // A flip writes its own rows (and notifications): the long way, which

@@ -38,13 +38,15 @@ as_pg() {
   fi
 }
 
+# A size for PostgreSQL's shared_buffers as the stack passes it on (it goes
+# into pg_ctl's -o, which a shell reads): empty, or whole MB or GB.
+is_pg_size() { [[ -z $1 || $1 =~ ^[1-9][0-9]{0,5}(MB|GB)$ ]]; }
+
 # Creates (once) and starts a private cluster.
 # Args: DATADIR PORT USER PWFILE LOG [SHARED_BUFFERS]
 pg_cluster_up() {
   local datadir=$1 port=$2 user=$3 pwfile=$4 logfile=$5 shared_buffers=${6:-} bindir
-  # It goes into pg_ctl's -o, which a shell reads: a size and nothing else.
-  [[ -z $shared_buffers || $shared_buffers =~ ^[1-9][0-9]{0,5}(MB|GB)$ ]] ||
-    die "shared_buffers must be a size such as 256MB or 1GB"
+  is_pg_size "$shared_buffers" || die "shared_buffers must be a size such as 256MB or 1GB"
   bindir=$(pg_bindir)
   if [[ ! -f $datadir/PG_VERSION ]]; then
     log "postgres: creating cluster in $datadir"
