@@ -168,6 +168,20 @@ bool PingStateCache::GetAll(const std::vector<std::string_view>& ids,
   return true;
 }
 
+template <typename Map>
+typename Map::iterator PingStateCache::RandomElement(Map& map) {
+  if (map.empty()) return map.end();
+  // splitmix64: cheap, and good enough to pick a bucket.
+  uint64_t z = (random_ += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  const size_t buckets = map.bucket_count();
+  size_t b = z % buckets;
+  while (map.bucket_size(b) == 0) b = b + 1 == buckets ? 0 : b + 1;
+  return map.find(map.begin(b)->first);
+}
+
 void PingStateCache::Put(std::string_view id, const Entry& entry) {
   if (capacity_ == 0) return;
   auto key = ParseKey(id);
@@ -183,7 +197,7 @@ void PingStateCache::Put(std::string_view id, const Entry& entry) {
     it->second = std::move(*kept);
     return;
   }
-  if (entries_.size() >= capacity_) entries_.erase(entries_.begin());
+  if (entries_.size() >= capacity_) entries_.erase(RandomElement(entries_));
   entries_.emplace(*key, std::move(*kept));
 }
 
@@ -303,13 +317,13 @@ void PingStateCache::PutSlug(std::string_view ping_key, std::string_view slug,
     p.generation = entry.generation;
   }
   while (slug_count_ >= capacity_ && !p.checks.contains(slug)) {
-    // Room: half of another ping key's slugs (the first in the map), or
-    // with no other, half of this one's. Halving walks twice what it frees,
-    // so making room costs O(1) per slug put on average; a map with no
-    // order to evict by cannot take out one arbitrary slug in O(1).
-    auto victim = slugs_.begin();
-    if (victim == it) ++victim;
-    if (victim == slugs_.end()) {
+    // Room: half of another ping key's slugs (a random one's), or with no
+    // other, half of this one's. Halving walks twice what it frees, so
+    // making room costs O(1) per slug put on average; a flat map cannot
+    // take out one arbitrary slug in O(1).
+    auto victim = RandomElement(slugs_);
+    if (victim == it && ++victim == slugs_.end()) victim = slugs_.begin();
+    if (victim == it) {
       size_t freed = p.EraseHalf();
       if (freed == 0) break;  // Only if the count were wrong: never spin.
       slug_count_ -= freed;

@@ -27,7 +27,11 @@ namespace tocsin::data {
 // anyone else (the API, the deadline scan, another data replica) only costs
 // one retry.
 //
-// Bounded: beyond `capacity` checks, an arbitrary entry makes room. An entry
+// Bounded: beyond `capacity` checks, a random entry makes room, so that an
+// entry no longer used (a deleted check's, say) cannot stay for good. (The
+// map's first entry, the obvious choice, is in libstdc++ mostly the newest:
+// old entries would never leave, and new ones would only replace each
+// other.) An entry
 // is kept compact (about 140 bytes with its share of the table, for a check
 // with the default schedule, time zone and no filters; the strings only when
 // a check has any), so that a bound above an installation's number of
@@ -77,8 +81,8 @@ class PingStateCache {
                                    std::string_view slug,
                                    uint64_t generation) const;
   // Bounded as the states are (`capacity` slugs of its own): beyond it,
-  // half of another ping key's slugs make room, or with only this one, half
-  // of its own. An entry whose ids are not canonical UUIDs or whose xmin is not a
+  // half of another ping key's slugs (a random one's) make room, or with
+  // only this one, half of its own. An entry whose ids are not canonical UUIDs or whose xmin is not a
   // number is not kept, and the old one goes.
   void PutSlug(std::string_view ping_key, std::string_view slug,
                const SlugEntry& entry);
@@ -145,14 +149,20 @@ class PingStateCache {
   static std::string FormatKey(const Key& key);
   static std::optional<Kept> Compact(const Entry& entry);
   static Entry Expand(const Kept& kept);
+  // A random element of `map` (one of its first bucket after a random one
+  // that holds any: about uniform at these maps' load, and never
+  // unreachable); end() only when it is empty.
+  template <typename Map>
+  typename Map::iterator RandomElement(Map& map);
 
   const size_t capacity_;
   mutable std::mutex mu_;
   std::unordered_map<Key, Kept, KeyHash> entries_;
-  // By ping key. A node map: evicting its first project must cost O(1).
+  // By ping key.
   std::unordered_map<std::string, ProjectSlugs, TextHash, std::equal_to<>>
       slugs_;
   size_t slug_count_ = 0;
+  uint64_t random_ = 0x2545F4914F6CDD1Dull;  // Which entry makes room.
 };
 
 }  // namespace tocsin::data

@@ -1,6 +1,7 @@
 #include "data/ping_state_cache.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 
 namespace tocsin::data {
@@ -119,6 +120,44 @@ TEST(PingStateCacheTest, BoundedAndOff) {
   PingStateCache off(0);
   off.Put(kId, Plain());
   EXPECT_FALSE(off.GetAll({kId}, 3, out));
+}
+
+// Beyond the bound a random entry makes room: entries no longer put (a
+// deleted check's, say) leave in time, and new ones are not the only ones
+// replaced.
+TEST(PingStateCacheTest, OldEntriesLeaveInTime) {
+  auto id = [](int i) {
+    return absl::StrFormat("%08x-0000-4000-8000-%012x", i, i);
+  };
+  auto kept = [&](PingStateCache& cache, int from, int to) {
+    std::vector<PingStateCache::Entry> out;
+    int n = 0;
+    for (int i = from; i < to; ++i) n += cache.GetAll({id(i)}, 3, out);
+    return n;
+  };
+  PingStateCache cache(100);
+  for (int i = 0; i < 600; ++i) cache.Put(id(i), Plain());
+  EXPECT_EQ(kept(cache, 0, 600), 100);
+  EXPECT_LE(kept(cache, 0, 100), 10);    // About 1 expected.
+  EXPECT_GE(kept(cache, 500, 600), 40);  // About 63 expected.
+  EXPECT_TRUE(kept(cache, 599, 600));
+
+  // The same for the slugs of ping keys no longer used.
+  PingStateCache slugs(100);
+  auto key = [](int i) { return absl::StrCat("key-", i); };
+  for (int i = 0; i < 250; ++i) {
+    slugs.PutSlug(key(i), "a", {kId, kOther, "1", 3});
+    slugs.PutSlug(key(i), "b", {kId, kOther, "1", 3});
+  }
+  int old = 0, all = 0;
+  for (int i = 0; i < 250; ++i) {
+    int n = slugs.GetSlug(key(i), "a", 3).has_value() +
+            slugs.GetSlug(key(i), "b", 3).has_value();
+    all += n;
+    if (i < 50) old += n;
+  }
+  EXPECT_LE(all, 100);
+  EXPECT_LE(old, 10);
 }
 
 // Which check a slug named: ids come back in canonical form, misses for

@@ -639,6 +639,39 @@ class StackTest(unittest.TestCase):
         finally:
             receiver.close()
 
+    def test_zz_data_warns_at_start_when_buffers_are_small_for_its_checks(self):
+        # 96MB serve about 9,800 checks at 10 KB each (deploy/README.md).
+        log = os.path.join(self.stack.state, "logs", "data.log")
+
+        def warnings():
+            with open(log) as f:
+                lines = [json.loads(line) for line in f if line.startswith("{")]
+            return [l for l in lines if "shared_buffers are small" in l["msg"]]
+
+        self.assertEqual(warnings(), [])  # Started with a few checks.
+        project = self.stack.info["project"]
+        self.stack.sql(
+            "INSERT INTO checks (id, project_id, unique_key, badge_key, name, tags) "
+            f"SELECT gen_random_uuid(), '{project}', md5(i::text || 'many'), "
+            "gen_random_uuid(), 'many ' || i, 'many' FROM generate_series(1, 10000) i; "
+            "ANALYZE checks")
+        try:
+            os.kill(self.stack.pid("data"), signal.SIGTERM)
+            wait_until(lambda: self.stack.run("status", check=False).returncode != 0,
+                       timeout=15)
+            self.stack.start()
+            got = warnings()
+            self.assertEqual(len(got), 1, got)
+            self.assertEqual(got[0]["level"], "warning")
+            self.assertEqual(got[0]["shared_buffers_mb"], 96)
+            self.assertGreaterEqual(got[0]["checks"], 10000)
+            self.assertGreaterEqual(got[0]["suggested_shared_buffers_mb"], 98)
+            self.assertIn("deploy/README.md", got[0]["msg"])
+        finally:
+            self.stack.sql("DELETE FROM checks WHERE tags = 'many'; ANALYZE checks")
+        c = self.create(name="after the warning")
+        self.assertEqual(self.stack.ping("/" + c["uuid"])[0], 200)
+
     def test_zz_restart_one_service_and_keep_data(self):
         c = self.create(name="survivor")
         os.kill(self.stack.pid("gateway"), signal.SIGTERM)
