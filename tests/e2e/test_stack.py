@@ -62,6 +62,16 @@ class StackTest(unittest.TestCase):
                                  env=dict(self.stack.env, TOCSIN_PG_SHARED_BUFFERS=bad))
             self.assertNotEqual(out.returncode, 0, bad)
             self.assertIn("TOCSIN_PG_SHARED_BUFFERS must be", out.stderr, bad)
+        # Another size while PostgreSQL runs: said, not silently ignored.
+        out = self.stack.run("start", check=False, timeout=120,
+                             env=dict(self.stack.env, TOCSIN_PG_SHARED_BUFFERS="128MB"))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("already running with shared_buffers 96MB; 128MB applies once it restarts",
+                      out.stderr)
+        out = self.stack.run("start", check=False, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertNotIn("already running with shared_buffers", out.stderr)
+        self.assertEqual(self.stack.sql("SHOW shared_buffers"), "96MB")
 
     def test_a_start_from_another_build_dir_is_refused_while_ours_runs(self):
         # Same state and ports, other binaries: their processes could not

@@ -63,6 +63,18 @@ pg_cluster_up() {
     rm -f "$pwcopy"
   fi
   if as_pg "$bindir/pg_ctl" -D "$datadir" status >/dev/null 2>&1; then
+    # Already running (left by an earlier start): its buffers are what it
+    # was started with. Say so, rather than let the setting seem applied.
+    if [[ -n $shared_buffers ]]; then
+      local same
+      same=$(PGPASSWORD=$(cat "$pwfile") psql -h 127.0.0.1 -p "$port" -U "$user" -d postgres -Atc \
+        "SELECT current_setting('shared_buffers') || ' ' ||
+                (pg_size_bytes(current_setting('shared_buffers')) = pg_size_bytes('$shared_buffers'))" \
+        2>/dev/null) || same=""
+      if [[ -n $same && ${same##* } != true ]]; then
+        log "postgres: warning: already running with shared_buffers ${same% *}; $shared_buffers applies once it restarts (a stop, then a start)"
+      fi
+    fi
     return 0
   fi
   touch "$logfile"
