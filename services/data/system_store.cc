@@ -44,11 +44,15 @@ constexpr char kInsertOutage[] =
     "INSERT INTO outages (started, ended, checks_given_grace) "
     "VALUES (tocsin_from_micros($1), tocsin_from_micros($2), $3)";
 
-// reltuples is -1 until the table was first analysed.
+// The planner's estimate of the checks, so that a big table is not read.
+// It is -1 until the table is first analysed (a database just restored,
+// say): then the rows are counted, up to a million (more than any size
+// this could suggest).
 constexpr char kBufferSizing[] =
     "SELECT pg_size_bytes(current_setting('shared_buffers')), "
-    "greatest((SELECT reltuples FROM pg_class "
-    "WHERE oid = 'checks'::regclass), 0)::bigint";
+    "CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint "
+    "ELSE (SELECT count(*) FROM (SELECT FROM checks LIMIT 1000000) t) END "
+    "FROM pg_class c WHERE c.oid = 'checks'::regclass";
 
 constexpr char kAcquireLease[] =
     "INSERT INTO job_leases (job, holder, until) VALUES ($1, $2, "
