@@ -171,15 +171,25 @@ bool PingStateCache::GetAll(const std::vector<std::string_view>& ids,
 template <typename Map>
 typename Map::iterator PingStateCache::RandomElement(Map& map) {
   if (map.empty()) return map.end();
-  // splitmix64: cheap, and good enough to pick a bucket.
-  uint64_t z = (random_ += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
+  auto next = [this] {  // splitmix64: cheap, and random enough for this.
+    uint64_t z = (random_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  // A random bucket that holds any, then a random one of its entries: each
+  // entry is as likely as any other (up to the bucket's size, at most a few
+  // at these maps' load). A map mostly erased may have few full buckets:
+  // after 8 empty draws, the first full bucket from the last one will do.
   const size_t buckets = map.bucket_count();
-  size_t b = z % buckets;
+  size_t b = next() % buckets;
+  for (int draws = 1; map.bucket_size(b) == 0 && draws < 8; ++draws) {
+    b = next() % buckets;
+  }
   while (map.bucket_size(b) == 0) b = b + 1 == buckets ? 0 : b + 1;
-  return map.find(map.begin(b)->first);
+  auto entry = map.begin(b);
+  for (size_t skip = next() % map.bucket_size(b); skip > 0; --skip) ++entry;
+  return map.find(entry->first);
 }
 
 void PingStateCache::Put(std::string_view id, const Entry& entry) {

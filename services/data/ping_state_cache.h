@@ -149,9 +149,9 @@ class PingStateCache {
   static std::string FormatKey(const Key& key);
   static std::optional<Kept> Compact(const Entry& entry);
   static Entry Expand(const Kept& kept);
-  // A random element of `map` (one of its first bucket after a random one
-  // that holds any: about uniform at these maps' load, and never
-  // unreachable); end() only when it is empty.
+  // A random element of `map`, each as likely as any other while at least
+  // one bucket in eight holds any (as when the bound is reached); end() only
+  // when it is empty.
   template <typename Map>
   typename Map::iterator RandomElement(Map& map);
 

@@ -666,9 +666,10 @@ class StackTest(unittest.TestCase):
             "gen_random_uuid(), 'many ' || i, 'many' FROM generate_series(1, 10000) i; "
             "ANALYZE checks")
         try:
-            os.kill(self.stack.pid("data"), signal.SIGTERM)
-            wait_until(lambda: self.stack.run("status", check=False).returncode != 0,
-                       timeout=15)
+            pid = self.stack.pid("data")
+            os.kill(pid, signal.SIGTERM)
+            self.assertTrue(wait_until(lambda: not os.path.exists(f"/proc/{pid}"),
+                                       timeout=15), "data did not stop")
             self.stack.start()
             got = warnings()
             self.assertEqual(len(got), 1, got)
@@ -694,15 +695,19 @@ class StackTest(unittest.TestCase):
         self.assertEqual(self.stack.pid("data"), data_pid)
         self.assertEqual(self.stack.ping("/" + c["uuid"])[0], 200)
         # A full stop and start keeps the data and the keys.
+        def stopped_lines():
+            with open(os.path.join(self.stack.state, "logs", "data.log")) as f:
+                lines = [json.loads(line) for line in f if line.startswith("{")]
+            return [l for l in lines if l["msg"] == "stopped"]
+
+        stopped_before = len(stopped_lines())
         info = dict(self.stack.info)
         self.assertEqual(self.stack.stop().returncode, 0)
         self.assertNotEqual(self.stack.run("status", check=False).returncode, 0)
         self.stack.start()
         self.assertEqual(self.stack.info["api_key"], info["api_key"])
         self.assertEqual(self.get(c["uuid"])["n_pings"], 1)
-        with open(os.path.join(self.stack.state, "logs", "data.log")) as f:
-            lines = [json.loads(line) for line in f if line.startswith("{")]
-        self.assertIn("stopped", [l["msg"] for l in lines])
+        self.assertEqual(len(stopped_lines()), stopped_before + 1)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ pg_cluster_up() {
     # was started with. Say so, rather than let the setting seem applied.
     if [[ -n $shared_buffers ]]; then
       local same
-      same=$(PGPASSWORD=$(cat "$pwfile") psql -h 127.0.0.1 -p "$port" -U "$user" -d postgres -Atc \
+      same=$(PGPASSWORD=$(cat "$pwfile") PGCONNECT_TIMEOUT=5 psql -w -h 127.0.0.1 -p "$port" -U "$user" -d postgres -Atc \
         "SELECT current_setting('shared_buffers') || ' ' ||
                 (pg_size_bytes(current_setting('shared_buffers')) = pg_size_bytes('$shared_buffers'))" \
         2>/dev/null) || same=""
