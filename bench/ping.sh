@@ -24,9 +24,11 @@
 #   --slugs             ping by slug (/ping/<ping key>/<slug>) instead of by
 #                       UUID; checks without a slug are given one first
 #
-# PostgreSQL's shared_buffers follow deploy/README.md's sizing (about 10 KB
-# per check, at least the default 128MB) unless TOCSIN_PG_SHARED_BUFFERS is
-# set. CPU per component (from /proc) and memory of the services are always
+# PostgreSQL's shared_buffers and max_wal_size follow deploy/README.md's
+# sizing (about 10 KB and 80 KB per check, at least the defaults 128MB and
+# 1GB) unless TOCSIN_PG_SHARED_BUFFERS or TOCSIN_PG_MAX_WAL_SIZE is set;
+# the WAL written per ping and the checkpoints during the run are reported.
+# CPU per component (from /proc) and memory of the services are always
 # reported. State (database, seeded checks and pings) is kept in
 # TOCSIN_BENCH_STATE (/tmp/tocsin-bench) between runs.
 #
@@ -82,12 +84,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# PostgreSQL sized as deploy/README.md sizes it ("Many checks": about 10 KB
-# per check pinged), never below its default of 128MB; the pgbench ceiling
-# runs on the same server.
+# PostgreSQL sized as deploy/README.md sizes it ("Many checks": buffers of
+# about 10 KB per check pinged, never below the default 128MB; max_wal_size
+# of about 80 KB per check in whole GB, never below the default 1GB); the
+# pgbench ceiling runs on the same server.
 shared_buffers_mb=$(((checks * 10 + 1023) / 1024))
 ((shared_buffers_mb >= 128)) || shared_buffers_mb=128
 export TOCSIN_PG_SHARED_BUFFERS=${TOCSIN_PG_SHARED_BUFFERS:-${shared_buffers_mb}MB}
+max_wal_size_gb=$(((checks * 80 + 1024 * 1024 - 1) / (1024 * 1024)))
+((max_wal_size_gb >= 1)) || max_wal_size_gb=1
+export TOCSIN_PG_MAX_WAL_SIZE=${TOCSIN_PG_MAX_WAL_SIZE:-${max_wal_size_gb}GB}
 
 log "== starting the stack (state in $TOCSIN_STATE_DIR)"
 # A stack left running on this state (by hand, or by a run still shutting
@@ -244,6 +250,13 @@ print(sum(int(v) for k, v in counts.items() if k in ("429", "503")))' "$burst_st
   burst_line="burst_rps=$burst_rps burst_p99_ms=$burst_p99 burst_rejected=$burst_rejected burst_timeouts=$burst_timeouts burst_socket_errors=$burst_sock"
 fi
 
+# WAL written and checkpoints begun over the measured run: a checkpoint
+# makes each page's next change write a full-page image.
+wal_stats() {
+  psql_bench -F ' ' -c "SELECT w.wal_bytes, w.wal_fpi, b.checkpoints_req + b.checkpoints_timed
+                        FROM pg_stat_wal w, pg_stat_bgwriter b"
+}
+read -r wal_bytes0 wal_fpi0 checkpoints0 <<<"$(wal_stats)"
 python3 "$TOCSIN_ROOT/bench/procstat.py" snapshot "$TOCSIN_STATE_DIR" "$work/cpu0.json"
 perf_pids=()
 if [[ $profile == on ]]; then
@@ -260,6 +273,7 @@ TIMEFORMAT='%U %S'
 { time wrk -t2 -c"$connections" -d"$duration"s --latency -s "$TOCSIN_ROOT/bench/ping.lua" "$base" \
   -- "$work/paths.txt" >"$work/ping.txt"; } 2>"$work/wrk_time.txt"
 python3 "$TOCSIN_ROOT/bench/procstat.py" snapshot "$TOCSIN_STATE_DIR" "$work/cpu1.json"
+read -r wal_bytes1 wal_fpi1 checkpoints1 <<<"$(wal_stats)"
 for p in "${perf_pids[@]}"; do wait "$p" || true; done
 read -r ping_rps ping_p50 ping_p99 non2xx sock_errors total <<<"$(parse_wrk "$work/ping.txt")"
 batches=$(curl -fsS "http://127.0.0.1:$TOCSIN_DATA_METRICS_PORT/metrics" | python3 -c '
@@ -302,7 +316,7 @@ cat <<REPORT
 
 Ping ingest through nginx -> gateway -> data -> PostgreSQL ($(nproc) cores)
   checks: $checks   stored pings before the run: $stored_now   connections: $connections   duration: ${duration}s after ${warmup}s warm-up
-  PostgreSQL: shared_buffers $(psql_bench -c "SHOW shared_buffers")
+  PostgreSQL: shared_buffers $(psql_bench -c "SHOW shared_buffers"), max_wal_size $(psql_bench -c "SHOW max_wal_size")
 REPORT
 if [[ $burst == on ]]; then
   cat <<REPORT
@@ -318,6 +332,7 @@ cat <<REPORT
   ceiling, pgbench 1 txn/ping (16 clients): $pgbench_tps tps
   data service batches: $batches
   check updates that were heap-only (HOT): ${hot}%
+  PostgreSQL's WAL over the run: $(((wal_bytes1 - wal_bytes0) / (total > 0 ? total : 1))) bytes per ping, $(((wal_fpi1 - wal_fpi0) * 1000 / (total > 0 ? total : 1))) full-page images per 1,000 pings; checkpoints begun: $((checkpoints1 - checkpoints0))
 $(grep -v '=' "$work/cpu.txt")
 REPORT
 if [[ $profile == on ]]; then

@@ -54,20 +54,32 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
             {{"database", config.DescribeDatabase()},
              {"schema_version", int64_t{migrated->current_version}}});
 
-  // Said once at start, where whoever deploys looks: the default buffers
+  // Said once at start, where whoever deploys looks: PostgreSQL's defaults
   // serve about ten thousand checks before the ping path's p99 grows.
-  if (auto sizing = s->store_->GetBufferSizing(); !sizing.ok()) {
-    log::Warning("cannot read PostgreSQL's shared_buffers",
+  if (auto sizing = s->store_->GetDatabaseSizing(); !sizing.ok()) {
+    log::Warning("cannot read PostgreSQL's shared_buffers and max_wal_size",
                  {{"error", std::string(sizing.status().message())}});
-  } else if (auto want = sizing->SuggestedBytes()) {
+  } else {
     constexpr int64_t kMb = 1024 * 1024;
-    log::Warning(
-        "PostgreSQL's shared_buffers are small for this many checks: pings "
-        "will miss its buffers and take longer; give it about 10 KB per "
-        "check (deploy/README.md, \"Many checks\")",
-        {{"shared_buffers_mb", sizing->shared_buffers_bytes / kMb},
-         {"checks", sizing->checks},
-         {"suggested_shared_buffers_mb", *want / kMb}});
+    if (auto want = sizing->SuggestedSharedBuffers()) {
+      log::Warning(
+          "PostgreSQL's shared_buffers are small for this many checks: pings "
+          "will miss its buffers and take longer; give it about 10 KB per "
+          "check (deploy/README.md, \"Many checks\")",
+          {{"shared_buffers_mb", sizing->shared_buffers_bytes / kMb},
+           {"checks", sizing->checks},
+           {"suggested_shared_buffers_mb", *want / kMb}});
+    }
+    if (auto want = sizing->SuggestedMaxWalSize()) {
+      log::Warning(
+          "PostgreSQL's max_wal_size is small for this many checks: under "
+          "load, checkpoints will follow each other within seconds, each "
+          "making the WAL write whole pages; give it about 80 KB per check "
+          "(deploy/README.md, \"Many checks\")",
+          {{"max_wal_size_mb", sizing->max_wal_size_bytes / kMb},
+           {"checks", sizing->checks},
+           {"suggested_max_wal_size_mb", *want / kMb}});
+    }
   }
 
   s->auth_ = std::make_unique<Authenticator>(config.internal_token, *s->store_);

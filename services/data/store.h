@@ -259,19 +259,27 @@ class Store {
     int64_t notifications_pending = 0;
   };
   absl::StatusOr<Backlog> GetBacklog(absl::Time now);
-  // PostgreSQL's buffers against what the ping path keeps in use: about
-  // 10 KB per check pinged (its row, and a leaf of the pings key with its
-  // newest entries). Below that, pings miss the buffers and the p99 grows
-  // (deploy/README.md, "Many checks").
-  struct BufferSizing {
+  // PostgreSQL's sizes against the number of checks (deploy/README.md,
+  // "Many checks"):
+  // - shared_buffers: about 10 KB per check pinged (its row, and a leaf of
+  //   the pings key with its newest entries); below that, pings miss the
+  //   buffers and the p99 grows;
+  // - max_wal_size: about 80 KB per check. After a checkpoint, the next
+  //   change to each of those pages writes it whole into the WAL (about
+  //   10 KB per check); when that is a large part of max_wal_size, the WAL
+  //   fills and the next checkpoint comes within seconds, and so on.
+  struct DatabaseSizing {
     int64_t shared_buffers_bytes = 0;
     int64_t checks = 0;  // The planner's estimate: no count of a big table.
-    static constexpr int64_t kBytesPerCheck = 10 * 1024;
-    // The shared_buffers to suggest (whole MB), when the current ones are
-    // smaller.
-    std::optional<int64_t> SuggestedBytes() const;
+    int64_t max_wal_size_bytes = 0;
+    static constexpr int64_t kBufferBytesPerCheck = 10 * 1024;
+    static constexpr int64_t kWalBytesPerCheck = 80 * 1024;
+    // What to suggest (whole MB; whole GB for the WAL) when the current
+    // size is smaller.
+    std::optional<int64_t> SuggestedSharedBuffers() const;
+    std::optional<int64_t> SuggestedMaxWalSize() const;
   };
-  absl::StatusOr<BufferSizing> GetBufferSizing();
+  absl::StatusOr<DatabaseSizing> GetDatabaseSizing();
   absl::StatusOr<v1::SetProjectReportsResponse> SetProjectReports(
       const std::string& project, const std::string& period, absl::Time now);
   absl::StatusOr<v1::ClaimDueReportsResponse> ClaimDueReports(int limit,

@@ -48,10 +48,11 @@ constexpr char kInsertOutage[] =
 // It is -1 until the table is first analysed (a database just restored,
 // say): then the rows are counted, up to a million (more than any size
 // this could suggest).
-constexpr char kBufferSizing[] =
+constexpr char kDatabaseSizing[] =
     "SELECT pg_size_bytes(current_setting('shared_buffers')), "
     "CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint "
-    "ELSE (SELECT count(*) FROM (SELECT FROM checks LIMIT 1000000) t) END "
+    "ELSE (SELECT count(*) FROM (SELECT FROM checks LIMIT 1000000) t) END, "
+    "pg_size_bytes(current_setting('max_wal_size')) "
     "FROM pg_class c WHERE c.oid = 'checks'::regclass";
 
 constexpr char kAcquireLease[] =
@@ -325,20 +326,35 @@ absl::StatusOr<Store::Backlog> Store::GetBacklog(absl::Time now) {
   return out;
 }
 
-std::optional<int64_t> Store::BufferSizing::SuggestedBytes() const {
-  constexpr int64_t kMb = 1024 * 1024;
-  int64_t want = (checks * kBytesPerCheck + kMb - 1) / kMb * kMb;
-  if (shared_buffers_bytes >= want) return std::nullopt;
+namespace {
+
+// `bytes` rounded up to a whole `unit`, if more than `have`.
+std::optional<int64_t> SuggestAbove(int64_t have, int64_t bytes, int64_t unit) {
+  int64_t want = (bytes + unit - 1) / unit * unit;
+  if (have >= want) return std::nullopt;
   return want;
 }
 
-absl::StatusOr<Store::BufferSizing> Store::GetBufferSizing() {
-  BufferSizing out;
+}  // namespace
+
+std::optional<int64_t> Store::DatabaseSizing::SuggestedSharedBuffers() const {
+  return SuggestAbove(shared_buffers_bytes, checks * kBufferBytesPerCheck,
+                      int64_t{1} << 20);
+}
+
+std::optional<int64_t> Store::DatabaseSizing::SuggestedMaxWalSize() const {
+  return SuggestAbove(max_wal_size_bytes, checks * kWalBytesPerCheck,
+                      int64_t{1} << 30);
+}
+
+absl::StatusOr<Store::DatabaseSizing> Store::GetDatabaseSizing() {
+  DatabaseSizing out;
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     pqxx::read_transaction tx(conn);
-    pqxx::row r = tx.exec1(kBufferSizing);
+    pqxx::row r = tx.exec1(kDatabaseSizing);
     out.shared_buffers_bytes = r[0].as<int64_t>();
     out.checks = r[1].as<int64_t>();
+    out.max_wal_size_bytes = r[2].as<int64_t>();
     return absl::OkStatus();
   }));
   return out;

@@ -24,7 +24,8 @@ class StackTest(unittest.TestCase):
         # so every other test talks HTTP as before.
         cls.stack = Stack(env={"TOCSIN_TLS": "on", "TOCSIN_HTTPS_PORT": HTTPS_PORT,
                                "SITE_ROOT": "http://127.0.0.1:18000",
-                               "TOCSIN_PG_SHARED_BUFFERS": "96MB"})
+                               "TOCSIN_PG_SHARED_BUFFERS": "96MB",
+                               "TOCSIN_PG_MAX_WAL_SIZE": "512MB"})
         cls.stack.start()
         cls.key = cls.stack.info["api_key"]
         cls.ro_key = cls.stack.info["api_key_readonly"]
@@ -55,23 +56,29 @@ class StackTest(unittest.TestCase):
         out = self.stack.run("status")
         self.assertEqual(out.returncode, 0, out.stdout)
 
-    def test_postgres_shared_buffers_from_the_environment(self):
+    def test_postgres_sizes_from_the_environment(self):
         self.assertEqual(self.stack.sql("SHOW shared_buffers"), "96MB")
-        for bad in ("lots", "0MB", "1TB", "1GB -c fsync=off"):
-            out = self.stack.run("start", check=False, timeout=120,
-                                 env=dict(self.stack.env, TOCSIN_PG_SHARED_BUFFERS=bad))
-            self.assertNotEqual(out.returncode, 0, bad)
-            self.assertIn("TOCSIN_PG_SHARED_BUFFERS must be", out.stderr, bad)
-        # Another size while PostgreSQL runs: said, not silently ignored.
+        self.assertEqual(self.stack.sql("SHOW max_wal_size"), "512MB")
+        for var in ("TOCSIN_PG_SHARED_BUFFERS", "TOCSIN_PG_MAX_WAL_SIZE"):
+            for bad in ("lots", "0MB", "1TB", "1GB -c fsync=off"):
+                out = self.stack.run("start", check=False, timeout=120,
+                                     env=dict(self.stack.env, **{var: bad}))
+                self.assertNotEqual(out.returncode, 0, bad)
+                self.assertIn(var + " must be", out.stderr, bad)
+        # Other sizes while PostgreSQL runs: said, not silently ignored.
         out = self.stack.run("start", check=False, timeout=120,
-                             env=dict(self.stack.env, TOCSIN_PG_SHARED_BUFFERS="128MB"))
+                             env=dict(self.stack.env, TOCSIN_PG_SHARED_BUFFERS="128MB",
+                                      TOCSIN_PG_MAX_WAL_SIZE="1GB"))
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("already running with shared_buffers 96MB; 128MB applies once it restarts",
                       out.stderr)
+        self.assertIn("already running with max_wal_size 512MB; 1GB applies once it restarts",
+                      out.stderr)
         out = self.stack.run("start", check=False, timeout=120)
         self.assertEqual(out.returncode, 0, out.stderr)
-        self.assertNotIn("already running with shared_buffers", out.stderr)
+        self.assertNotIn("already running with", out.stderr)
         self.assertEqual(self.stack.sql("SHOW shared_buffers"), "96MB")
+        self.assertEqual(self.stack.sql("SHOW max_wal_size"), "512MB")
 
     def test_a_start_from_another_build_dir_is_refused_while_ours_runs(self):
         # Same state and ports, other binaries: their processes could not
@@ -649,16 +656,18 @@ class StackTest(unittest.TestCase):
         finally:
             receiver.close()
 
-    def test_zz_data_warns_at_start_when_buffers_are_small_for_its_checks(self):
-        # 96MB serve about 9,800 checks at 10 KB each (deploy/README.md).
+    def test_zz_data_warns_at_start_when_postgres_is_small_for_its_checks(self):
+        # 96MB of buffers serve about 9,800 checks at 10 KB each, 512MB of
+        # WAL about 6,500 at 80 KB (deploy/README.md).
         log = os.path.join(self.stack.state, "logs", "data.log")
 
-        def warnings():
+        def warnings(what="shared_buffers are small"):
             with open(log) as f:
                 lines = [json.loads(line) for line in f if line.startswith("{")]
-            return [l for l in lines if "shared_buffers are small" in l["msg"]]
+            return [l for l in lines if what in l["msg"]]
 
         self.assertEqual(warnings(), [])  # Started with a few checks.
+        self.assertEqual(warnings("max_wal_size is small"), [])
         project = self.stack.info["project"]
         self.stack.sql(
             "INSERT INTO checks (id, project_id, unique_key, badge_key, name, tags) "
@@ -678,6 +687,11 @@ class StackTest(unittest.TestCase):
             self.assertGreaterEqual(got[0]["checks"], 10000)
             self.assertGreaterEqual(got[0]["suggested_shared_buffers_mb"], 98)
             self.assertIn("deploy/README.md", got[0]["msg"])
+            got = warnings("max_wal_size is small")
+            self.assertEqual(len(got), 1, got)
+            self.assertEqual(got[0]["max_wal_size_mb"], 512)
+            self.assertGreaterEqual(got[0]["checks"], 10000)
+            self.assertEqual(got[0]["suggested_max_wal_size_mb"], 1024)
         finally:
             self.stack.sql("DELETE FROM checks WHERE tags = 'many'; ANALYZE checks")
         c = self.create(name="after the warning")

@@ -270,26 +270,36 @@ TEST_F(DataServiceTest, ConcurrentMigrationsOnFreshDatabase) {
   tx.exec(absl::StrCat("DROP DATABASE ", db, " WITH (FORCE)"));
 }
 
-// The start-up warning's arithmetic (about 10 KB per check, whole MB), and
-// the figures as the database gives them.
-TEST_F(DataServiceTest, BufferSizingFromTheDatabase) {
-  constexpr int64_t kMb = 1024 * 1024;
-  Store::BufferSizing small{128 * kMb, 20000};
-  ASSERT_TRUE(small.SuggestedBytes().has_value());
-  EXPECT_EQ(*small.SuggestedBytes(), 196 * kMb);  // 195.3 MB, rounded up.
-  EXPECT_FALSE((Store::BufferSizing{128 * kMb, 10000}).SuggestedBytes());
-  EXPECT_FALSE((Store::BufferSizing{128 * kMb, 0}).SuggestedBytes());
+// The start-up warnings' arithmetic (buffers: about 10 KB per check, whole
+// MB; WAL: about 80 KB per check, whole GB), and the figures as the
+// database gives them.
+TEST_F(DataServiceTest, DatabaseSizingFromTheDatabase) {
+  constexpr int64_t kMb = 1024 * 1024, kGb = 1024 * kMb;
+  Store::DatabaseSizing small{128 * kMb, 20000, kGb};
+  ASSERT_TRUE(small.SuggestedSharedBuffers().has_value());
+  EXPECT_EQ(*small.SuggestedSharedBuffers(), 196 * kMb);  // 195.3 MB, rounded up.
+  ASSERT_TRUE(small.SuggestedMaxWalSize().has_value());
+  EXPECT_EQ(*small.SuggestedMaxWalSize(), 2 * kGb);  // 1.53 GB, rounded up.
+  EXPECT_FALSE((Store::DatabaseSizing{128 * kMb, 10000, kGb}).SuggestedSharedBuffers());
+  EXPECT_FALSE((Store::DatabaseSizing{128 * kMb, 13107, kGb}).SuggestedMaxWalSize());
+  EXPECT_TRUE((Store::DatabaseSizing{128 * kMb, 13108, kGb}).SuggestedMaxWalSize());
+  EXPECT_FALSE((Store::DatabaseSizing{128 * kMb, 0, 32 * kMb}).SuggestedSharedBuffers());
+  EXPECT_FALSE((Store::DatabaseSizing{128 * kMb, 0, 32 * kMb}).SuggestedMaxWalSize());
 
   Sql("ANALYZE checks");
   int64_t checks = Sql("SELECT count(*) FROM checks")[0][0].as<int64_t>();
   int64_t buffers = Sql("SELECT pg_size_bytes(current_setting('shared_buffers'))")[0][0]
                         .as<int64_t>();
+  int64_t wal = Sql("SELECT pg_size_bytes(current_setting('max_wal_size'))")[0][0]
+                    .as<int64_t>();
   PgPool pool(BaseConfig(Database::name).ConnectionString(), 1, absl::Seconds(10));
   Store store(pool);
-  auto got = store.GetBufferSizing();
+  auto got = store.GetDatabaseSizing();
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->shared_buffers_bytes, buffers);
   EXPECT_GT(got->shared_buffers_bytes, 0);
+  EXPECT_EQ(got->max_wal_size_bytes, wal);
+  EXPECT_GT(got->max_wal_size_bytes, 0);
   EXPECT_EQ(got->checks, checks);  // Exact for a table this small.
 
   // Never analysed (as after a restore): counted instead.
@@ -297,7 +307,7 @@ TEST_F(DataServiceTest, BufferSizingFromTheDatabase) {
   spec.set_name("counted one");
   Create(spec);
   Sql("UPDATE pg_class SET reltuples = -1 WHERE oid = 'checks'::regclass");
-  got = store.GetBufferSizing();
+  got = store.GetDatabaseSizing();
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->checks, checks + 1);
   Sql("ANALYZE checks");  // The estimate back, for the tests after.

@@ -38,15 +38,17 @@ as_pg() {
   fi
 }
 
-# A size for PostgreSQL's shared_buffers as the stack passes it on (it goes
-# into pg_ctl's -o, which a shell reads): empty, or whole MB or GB.
+# A size for PostgreSQL (shared_buffers, max_wal_size) as the stack passes
+# it on (it goes into pg_ctl's -o, which a shell reads): empty, or whole MB
+# or GB.
 is_pg_size() { [[ -z $1 || $1 =~ ^[1-9][0-9]{0,5}(MB|GB)$ ]]; }
 
 # Creates (once) and starts a private cluster.
-# Args: DATADIR PORT USER PWFILE LOG [SHARED_BUFFERS]
+# Args: DATADIR PORT USER PWFILE LOG [SHARED_BUFFERS [MAX_WAL_SIZE]]
 pg_cluster_up() {
-  local datadir=$1 port=$2 user=$3 pwfile=$4 logfile=$5 shared_buffers=${6:-} bindir
+  local datadir=$1 port=$2 user=$3 pwfile=$4 logfile=$5 shared_buffers=${6:-} max_wal_size=${7:-} bindir
   is_pg_size "$shared_buffers" || die "shared_buffers must be a size such as 256MB or 1GB"
+  is_pg_size "$max_wal_size" || die "max_wal_size must be a size such as 1GB or 8GB"
   bindir=$(pg_bindir)
   if [[ ! -f $datadir/PG_VERSION ]]; then
     log "postgres: creating cluster in $datadir"
@@ -63,25 +65,29 @@ pg_cluster_up() {
     rm -f "$pwcopy"
   fi
   if as_pg "$bindir/pg_ctl" -D "$datadir" status >/dev/null 2>&1; then
-    # Already running (left by an earlier start): its buffers are what it
-    # was started with. Say so, rather than let the setting seem applied.
-    if [[ -n $shared_buffers ]]; then
-      local same
-      same=$(PGPASSWORD=$(cat "$pwfile") PGCONNECT_TIMEOUT=5 psql -w -h 127.0.0.1 -p "$port" -U "$user" -d postgres -Atc \
-        "SELECT current_setting('shared_buffers') || ' ' ||
-                (pg_size_bytes(current_setting('shared_buffers')) = pg_size_bytes('$shared_buffers'))" \
-        2>/dev/null) || same=""
-      if [[ -n $same && ${same##* } != true ]]; then
-        log "postgres: warning: already running with shared_buffers ${same% *}; $shared_buffers applies once it restarts (a stop, then a start)"
-      fi
-    fi
+    # Already running (left by an earlier start): its settings are what it
+    # was started with. Say so, rather than let a new one seem applied.
+    pg_warn_if_size_differs "$port" "$user" "$pwfile" shared_buffers "$shared_buffers"
+    pg_warn_if_size_differs "$port" "$user" "$pwfile" max_wal_size "$max_wal_size"
     return 0
   fi
   touch "$logfile"
   if is_root; then chown postgres: "$logfile"; fi
   as_pg "$bindir/pg_ctl" -D "$datadir" -l "$logfile" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c max_connections=200${shared_buffers:+ -c shared_buffers=$shared_buffers}" \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c max_connections=200${shared_buffers:+ -c shared_buffers=$shared_buffers}${max_wal_size:+ -c max_wal_size=$max_wal_size}" \
     start >/dev/null || die "PostgreSQL did not start; see $logfile"
+}
+
+# Warns when the running server's size setting NAME is not WANT (empty:
+# nothing asked). Set with -c at its start, it changes only with a restart.
+pg_warn_if_size_differs() {
+  local port=$1 user=$2 pwfile=$3 name=$4 want=$5 got
+  [[ -n $want ]] || return 0
+  got=$(PGPASSWORD=$(cat "$pwfile") PGCONNECT_TIMEOUT=5 psql -w -h 127.0.0.1 -p "$port" -U "$user" -d postgres -Atc \
+    "SELECT current_setting('$name') || ' ' ||
+            (pg_size_bytes(current_setting('$name')) = pg_size_bytes('$want'))" 2>/dev/null) || return 0
+  [[ ${got##* } == true ]] ||
+    log "postgres: warning: already running with $name ${got% *}; $want applies once it restarts (a stop, then a start)"
 }
 
 pg_cluster_down() {
