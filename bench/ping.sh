@@ -251,10 +251,17 @@ print(sum(int(v) for k, v in counts.items() if k in ("429", "503")))' "$burst_st
 fi
 
 # WAL written and checkpoints begun over the measured run: a checkpoint
-# makes each page's next change write a full-page image.
+# makes each page's next change write a full-page image. (Each connection
+# adds its WAL to pg_stat_wal about once a second: the two ends of a 15 s
+# run mostly cancel.) PostgreSQL 17 moved the checkpoint counts.
+if (($(psql_bench -c "SHOW server_version_num") >= 170000)); then
+  checkpoint_counts="SELECT num_requested + num_timed FROM pg_stat_checkpointer"
+else
+  checkpoint_counts="SELECT checkpoints_req + checkpoints_timed FROM pg_stat_bgwriter"
+fi
 wal_stats() {
-  psql_bench -F ' ' -c "SELECT w.wal_bytes, w.wal_fpi, b.checkpoints_req + b.checkpoints_timed
-                        FROM pg_stat_wal w, pg_stat_bgwriter b"
+  psql_bench -F ' ' -c "SELECT wal_bytes, wal_fpi, ($checkpoint_counts) FROM pg_stat_wal" 2>/dev/null ||
+    echo "- - -"
 }
 read -r wal_bytes0 wal_fpi0 checkpoints0 <<<"$(wal_stats)"
 python3 "$TOCSIN_ROOT/bench/procstat.py" snapshot "$TOCSIN_STATE_DIR" "$work/cpu0.json"
@@ -300,6 +307,13 @@ LOAD_CPU_SECONDS=$(awk '{print $1 + $2}' "$work/wrk_time.txt") \
   python3 "$TOCSIN_ROOT/bench/procstat.py" report "$work/cpu0.json" "$work/cpu1.json" \
   "$total" "$TOCSIN_STATE_DIR" >"$work/cpu.txt"
 
+if [[ $wal_bytes0 == - || $wal_bytes1 == - ]]; then
+  wal_line="n/a (pg_stat_wal could not be read)"
+else
+  per=$((total > 0 ? total : 1))
+  wal_line="$(((wal_bytes1 - wal_bytes0) / per)) bytes per ping, $(((wal_fpi1 - wal_fpi0) * 1000 / per)) full-page images per 1,000 pings; checkpoints begun: $((checkpoints1 - checkpoints0))"
+fi
+
 log "== ceiling 2: pgbench, one transaction per ping (16 clients, 2 threads)"
 psql_bench -c "DROP TABLE IF EXISTS bench_check_ids" \
   -c "CREATE TABLE bench_check_ids AS SELECT row_number() OVER (ORDER BY id)::int AS k, id FROM checks WHERE tags = 'bench' ORDER BY id LIMIT $checks" \
@@ -332,7 +346,7 @@ cat <<REPORT
   ceiling, pgbench 1 txn/ping (16 clients): $pgbench_tps tps
   data service batches: $batches
   check updates that were heap-only (HOT): ${hot}%
-  PostgreSQL's WAL over the run: $(((wal_bytes1 - wal_bytes0) / (total > 0 ? total : 1))) bytes per ping, $(((wal_fpi1 - wal_fpi0) * 1000 / (total > 0 ? total : 1))) full-page images per 1,000 pings; checkpoints begun: $((checkpoints1 - checkpoints0))
+  PostgreSQL's WAL over the run: $wal_line
 $(grep -v '=' "$work/cpu.txt")
 REPORT
 if [[ $profile == on ]]; then

@@ -72,10 +72,10 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
     }
     if (auto want = sizing->SuggestedMaxWalSize()) {
       log::Warning(
-          "PostgreSQL's max_wal_size is small for this many checks: under "
-          "load, checkpoints will follow each other within seconds, each "
-          "making the WAL write whole pages; give it about 80 KB per check "
-          "(deploy/README.md, \"Many checks\")",
+          "PostgreSQL's max_wal_size is small for this many checks: at a "
+          "high ping rate, checkpoints will follow each other within "
+          "seconds, each making the WAL write whole pages; give it about "
+          "80 KB per check (deploy/README.md, \"Many checks\")",
           {{"max_wal_size_mb", sizing->max_wal_size_bytes / kMb},
            {"checks", sizing->checks},
            {"suggested_max_wal_size_mb", *want / kMb}});

@@ -82,7 +82,7 @@ pg_cluster_up() {
 # nothing asked). Set with -c at its start, it changes only with a restart.
 pg_warn_if_size_differs() {
   local port=$1 user=$2 pwfile=$3 name=$4 want=$5 got
-  [[ -n $want ]] || return 0
+  [[ -n $want && $name =~ ^[a-z_]+$ ]] && is_pg_size "$want" || return 0
   got=$(PGPASSWORD=$(cat "$pwfile") PGCONNECT_TIMEOUT=5 psql -w -h 127.0.0.1 -p "$port" -U "$user" -d postgres -Atc \
     "SELECT current_setting('$name') || ' ' ||
             (pg_size_bytes(current_setting('$name')) = pg_size_bytes('$want'))" 2>/dev/null) || return 0
