@@ -44,6 +44,10 @@ for name in ("data", "scheduler", "postgres"):
         problems.append(f"{name} is on the edge network")
 if services["postgres"]["image"] != "postgres:15":
     problems.append("postgres is not pinned to major version 15")
+command = services["postgres"].get("command") or []
+for setting in ("shared_buffers=128MB", "max_wal_size=1GB"):
+    if setting not in command:
+        problems.append(f"postgres is not started with {setting} by default")
 if problems:
     sys.exit("compose file: " + "; ".join(problems))
 PY
@@ -53,6 +57,8 @@ COMPOSE_TIMEOUT=2400 compose build >"$work/build.log" 2>&1 || { tail -n 40 "$wor
 
 start_healthchecks
 
+# Sizes from the environment (.env), as deploy/README.md tells operators.
+export TOCSIN_PG_SHARED_BUFFERS=96MB TOCSIN_PG_MAX_WAL_SIZE=512MB
 log "starting (2 gateways, 2 data, 2 schedulers)"
 compose up -d --scale web-gateway=2 --scale data=2 --scale scheduler=2 >"$work/up.log" 2>&1 ||
   { cat "$work/up.log"; compose logs --tail 30; exit 1; }
@@ -70,6 +76,12 @@ n=$(curl -skf "https://127.0.0.1/api/v3/checks/$uuid" -H "X-Api-Key: $api_key" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["n_pings"])')
 [[ $n == 1 ]] || { echo "n_pings is $n"; exit 1; }
 log "ping and API work through the edge"
+
+pg=$(containers postgres | head -n1)
+sizes=$(podman exec "$pg" psql -U tocsin -d tocsin -Atc \
+  "SELECT current_setting('shared_buffers') || ' ' || current_setting('max_wal_size')")
+[[ $sizes == "96MB 512MB" ]] || { echo "postgres sizes: $sizes"; exit 1; }
+log "postgres runs with the sizes from the environment ($sizes)"
 
 headers=$(curl -skI "https://127.0.0.1/api/v3/status/")
 grep -qi '^strict-transport-security: max-age=' <<<"$headers" || { echo "no HSTS"; exit 1; }

@@ -22,4 +22,6 @@ if [[ ! -s $PGDATA/PG_VERSION ]]; then
   pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
   touch "$PGDATA/.initialised"
 fi
-exec postgres -D "$PGDATA" -c listen_addresses='*'
+# As the official image: a command of "postgres ARGS..." adds ARGS.
+[[ ${1:-} == postgres ]] && shift
+exec postgres -D "$PGDATA" -c listen_addresses='*' "$@"
