@@ -1,6 +1,9 @@
 #include "data/server.h"
 
 #include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_util.h"
@@ -60,26 +63,30 @@ absl::StatusOr<std::unique_ptr<DataServer>> DataServer::Start(
     log::Warning("cannot read PostgreSQL's shared_buffers and max_wal_size",
                  {{"error", std::string(sizing.status().message())}});
   } else {
-    constexpr int64_t kMb = 1024 * 1024;
-    if (auto want = sizing->SuggestedSharedBuffers()) {
-      log::Warning(
-          "PostgreSQL's shared_buffers are small for this many checks: pings "
-          "will miss its buffers and take longer; give it about 10 KB per "
-          "check (deploy/README.md, \"Many checks\")",
-          {{"shared_buffers_mb", sizing->shared_buffers_bytes / kMb},
-           {"checks", sizing->checks},
-           {"suggested_shared_buffers_mb", *want / kMb}});
-    }
-    if (auto want = sizing->SuggestedMaxWalSize()) {
-      log::Warning(
-          "PostgreSQL's max_wal_size is small for this many checks: at a "
-          "high ping rate, checkpoints will follow each other within "
-          "seconds, each making the WAL write whole pages; give it about "
-          "80 KB per check (deploy/README.md, \"Many checks\")",
-          {{"max_wal_size_mb", sizing->max_wal_size_bytes / kMb},
-           {"checks", sizing->checks},
-           {"suggested_max_wal_size_mb", *want / kMb}});
-    }
+    // One line per setting below what this many checks want.
+    auto warn_if_small = [&](std::string_view why, std::string_view setting,
+                             int64_t have, std::optional<int64_t> want) {
+      if (!want) return;
+      constexpr int64_t kMb = 1024 * 1024;
+      const std::string have_mb = std::string(setting) + "_mb";
+      const std::string want_mb = "suggested_" + have_mb;
+      log::Warning(why, {{have_mb, have / kMb},
+                         {"checks", sizing->checks},
+                         {want_mb, *want / kMb}});
+    };
+    warn_if_small(
+        "PostgreSQL's shared_buffers are small for this many checks: pings "
+        "will miss its buffers and take longer; give it about 10 KB per "
+        "check (deploy/README.md, \"Many checks\")",
+        "shared_buffers", sizing->shared_buffers_bytes,
+        sizing->SuggestedSharedBuffers());
+    warn_if_small(
+        "PostgreSQL's max_wal_size is small for this many checks: at a "
+        "high ping rate, checkpoints will follow each other within "
+        "seconds, each making the WAL write whole pages; give it about "
+        "80 KB per check (deploy/README.md, \"Many checks\")",
+        "max_wal_size", sizing->max_wal_size_bytes,
+        sizing->SuggestedMaxWalSize());
   }
 
   s->auth_ = std::make_unique<Authenticator>(config.internal_token, *s->store_);

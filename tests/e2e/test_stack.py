@@ -39,6 +39,11 @@ class StackTest(unittest.TestCase):
         self.assertEqual(status, 201, doc)
         return doc
 
+    def data_log(self):
+        """The data service's log lines so far, as JSON objects."""
+        with open(os.path.join(self.stack.state, "logs", "data.log")) as f:
+            return [json.loads(line) for line in f if line.startswith("{")]
+
     def get(self, ident, key=None):
         status, doc = self.stack.api("GET", f"/api/v3/checks/{ident}", key=key or self.key)
         self.assertEqual(status, 200, doc)
@@ -659,12 +664,8 @@ class StackTest(unittest.TestCase):
     def test_zz_data_warns_at_start_when_postgres_is_small_for_its_checks(self):
         # 96MB of buffers serve about 9,800 checks at 10 KB each, 512MB of
         # WAL about 6,500 at 80 KB (deploy/README.md).
-        log = os.path.join(self.stack.state, "logs", "data.log")
-
         def warnings(what="shared_buffers are small"):
-            with open(log) as f:
-                lines = [json.loads(line) for line in f if line.startswith("{")]
-            return [l for l in lines if what in l["msg"]]
+            return [l for l in self.data_log() if what in l["msg"]]
 
         self.assertEqual(warnings(), [])  # Started with a few checks.
         self.assertEqual(warnings("max_wal_size is small"), [])
@@ -710,9 +711,7 @@ class StackTest(unittest.TestCase):
         self.assertEqual(self.stack.ping("/" + c["uuid"])[0], 200)
         # A full stop and start keeps the data and the keys.
         def stopped_lines():
-            with open(os.path.join(self.stack.state, "logs", "data.log")) as f:
-                lines = [json.loads(line) for line in f if line.startswith("{")]
-            return [l for l in lines if l["msg"] == "stopped"]
+            return [l for l in self.data_log() if l["msg"] == "stopped"]
 
         stopped_before = len(stopped_lines())
         info = dict(self.stack.info)
