@@ -169,6 +169,7 @@ v1::PingKind ClassifyPing(const CheckState& c, v1::PingKind requested,
 PingEffect ApplyPing(CheckState& c, v1::PingKind kind, absl::Time now,
                      std::string_view rid) {
   PingEffect effect;
+  const std::optional<absl::Time> before = c.alert_after;
   c.n_pings += 1;
   switch (kind) {
     case v1::PING_KIND_START:
@@ -199,10 +200,21 @@ PingEffect ApplyPing(CheckState& c, v1::PingKind kind, absl::Time now,
       c.status = next;
       break;
     }
-    default:  // log and ignored pings only count.
-      break;
+    default:
+      // Log and ignored pings only count. The deadline stays as it is, with
+      // any grace given again after an intake outage (which the rules alone
+      // would take back).
+      return effect;
   }
   c.alert_after = Deadline(c);
+  // A start keeps such grace too: the rules put its deadline at
+  // min(due, start) + grace, and after an outage "due" counts from the
+  // outage's end, which only the old deadline (end + grace) remembers.
+  // Without an outage, min(before, now + grace) is never past the rules'
+  // deadline, so this changes nothing then.
+  if (kind == v1::PING_KIND_START && before && c.alert_after) {
+    c.alert_after = std::max(*c.alert_after, std::min(*before, now + c.grace));
+  }
   return effect;
 }
 

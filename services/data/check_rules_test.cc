@@ -56,6 +56,39 @@ TEST(CheckRulesTest, DeadlineMovedAfterOutageKeepsCheckInGrace) {
   EXPECT_TRUE(ApplyDeadline(c, back + c.grace).goes_down);
 }
 
+// The grace given again after an outage is only in the deadline: pings that
+// complete nothing must not hand the check back to the rules' verdict.
+TEST(CheckRulesTest, LogAndStartPingsKeepGraceGivenAfterOutage) {
+  CheckState c = Simple(absl::Minutes(5), absl::Minutes(1));
+  absl::Time now = T("2024-01-01T12:00:00Z");
+  ApplyPing(c, v1::PING_KIND_SUCCESS, now, "");
+  absl::Time back = now + absl::Minutes(10);
+  c.alert_after = back + c.grace;  // Intake was down until 12:10.
+  ApplyPing(c, v1::PING_KIND_LOG, back + absl::Seconds(10), "");
+  EXPECT_EQ(c.alert_after, back + c.grace);
+  ApplyPing(c, v1::PING_KIND_IGNORED, back + absl::Seconds(15), "");
+  EXPECT_EQ(c.alert_after, back + c.grace);
+  absl::Time start = back + absl::Seconds(20);
+  ApplyPing(c, v1::PING_KIND_START, start, "");
+  EXPECT_EQ(c.alert_after, back + c.grace);  // Not 12:06, long past.
+  EXPECT_EQ(CurrentStatus(c, start), v1::CHECK_STATUS_GRACE);
+  EXPECT_FALSE(ApplyDeadline(c, start).goes_down);
+  EXPECT_TRUE(ApplyDeadline(c, back + c.grace).goes_down);
+}
+
+TEST(CheckRulesTest, LaterStartMovesDeadlineOfRunningCheck) {
+  CheckState c = Simple(absl::Hours(1), absl::Minutes(5));
+  absl::Time now = T("2024-01-01T12:00:00Z");
+  ApplyPing(c, v1::PING_KIND_SUCCESS, now, "");
+  ApplyPing(c, v1::PING_KIND_START, now + absl::Minutes(10), "");
+  EXPECT_EQ(c.alert_after, now + absl::Minutes(15));
+  ApplyPing(c, v1::PING_KIND_START, now + absl::Minutes(20), "");
+  EXPECT_EQ(c.alert_after, now + absl::Minutes(25));
+  // Never past the check's own due time plus grace.
+  ApplyPing(c, v1::PING_KIND_START, now + absl::Minutes(62), "");
+  EXPECT_EQ(c.alert_after, now + absl::Minutes(65));
+}
+
 TEST(CheckRulesTest, FailPingFlipsToDownWithoutDeadline) {
   CheckState c = Simple(absl::Minutes(5), absl::Minutes(1));
   absl::Time now = T("2024-01-01T12:00:00Z");

@@ -68,15 +68,16 @@ absl::StatusOr<DataConfig> LoadDataConfig(Settings& s) {
   c.object_dir = s.String("TOCSIN_OBJECT_DIR", "");
   c.object_threshold =
       s.Int("TOCSIN_OBJECT_THRESHOLD", 1024, 0, 100 * 1024 * 1024);
+  // Not below a minute: a ping's object is written before its row commits.
   c.object_sweep_age = s.Duration("TOCSIN_OBJECT_SWEEP_AGE", absl::Hours(1),
-                                  absl::ZeroDuration(), absl::Hours(24 * 30));
+                                  absl::Minutes(1), absl::Hours(24 * 30));
   c.batching.flushers = static_cast<int>(s.Int("TOCSIN_PING_FLUSHERS", 2, 1, 64));
   c.batching.max_batch =
-      static_cast<int>(s.Int("TOCSIN_PING_BATCH_MAX", 500, 1, 5000));
+      static_cast<int>(s.Int("TOCSIN_PING_BATCH_MAX", 500, 1, kMaxPingsPerCall));
   c.batching.max_wait = s.Duration("TOCSIN_PING_BATCH_WAIT", absl::ZeroDuration(),
                                    absl::ZeroDuration(), absl::Milliseconds(100));
   c.batching.max_queued =
-      static_cast<int>(s.Int("TOCSIN_PING_QUEUE_MAX", 20000, 1, 1000000));
+      static_cast<int>(s.Int("TOCSIN_PING_QUEUE_MAX", 20000, kMaxPingsPerCall, 1000000));
   if (c.batching.flushers >= c.pool_size) {
     s.Fail("TOCSIN_PING_FLUSHERS",
            "must be below TOCSIN_DB_POOL_SIZE (each flusher holds a connection "

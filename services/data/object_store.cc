@@ -53,10 +53,12 @@ absl::Status ObjectStore::PutNamed(const std::string& name,
   std::error_code ec;
   if (fs::exists(path, ec) && fs::file_size(path, ec) == content.size()) {
     // Already there (the same body seen before). Touch it, so a sweep
-    // racing with this ping does not take it as old.
+    // racing with this ping does not take it as old; if it is gone by now
+    // (a sweep took it), write it again.
     fs::last_write_time(path, fs::file_time_type::clock::now(), ec);
-    return absl::OkStatus();
+    if (!ec) return absl::OkStatus();
   }
+  ec.clear();
   fs::create_directories(path.parent_path(), ec);
   if (ec) {
     return absl::InternalError(absl::StrCat("cannot create ",
@@ -86,7 +88,21 @@ absl::StatusOr<int64_t> ObjectStore::Sweep(const std::set<std::string>& referenc
     if (!temp && (!IsName(name) || referenced.count(name))) continue;
     std::error_code tec;
     if (it->last_write_time(tec) > cutoff_ft || tec) continue;
-    if (fs::remove(it->path(), tec)) ++removed;
+    if (temp) {
+      if (fs::remove(it->path(), tec)) ++removed;
+      continue;
+    }
+    // A ping may reuse this object right now (PutNamed touches it). Moved
+    // aside first, its time is read again: a touch before the move shows
+    // there, and one after it fails, so PutNamed writes the object anew.
+    fs::path aside = it->path().parent_path() / (kTempFilePrefix + ("swept-" + name));
+    fs::rename(it->path(), aside, tec);
+    if (tec) continue;
+    if (fs::last_write_time(aside, tec) > cutoff_ft || tec) {
+      fs::rename(aside, it->path(), tec);  // In use again: put it back.
+      continue;
+    }
+    if (fs::remove(aside, tec)) ++removed;
   }
   if (ec) {
     return absl::InternalError(

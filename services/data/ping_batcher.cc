@@ -16,6 +16,7 @@ struct PingBatcher::Call {
   Results results;
   std::atomic<size_t> pending{0};
   Done done;
+  absl::Time deadline;
 };
 
 namespace {
@@ -24,6 +25,7 @@ struct BatchMetrics {
   metrics::Family<metrics::Histogram>& size;
   metrics::Family<metrics::Histogram>& seconds;
   metrics::Family<metrics::Counter>& rejected;
+  metrics::Family<metrics::Counter>& expired;
   metrics::Family<metrics::Counter>& split;
 };
 
@@ -38,6 +40,10 @@ BatchMetrics& Metrics() {
                        metrics::LatencyBuckets()),
         r.AddCounter("tocsin_pings_rejected_total",
                      "Pings refused at once because the queue was full.",
+                     {"where"}),
+        r.AddCounter("tocsin_pings_expired_total",
+                     "Pings not recorded because their caller's deadline "
+                     "passed while they were queued.",
                      {"where"}),
         r.AddCounter("tocsin_ping_batches_split_total",
                      "Batches whose transaction failed (not for the database "
@@ -58,9 +64,10 @@ PingBatcher::PingBatcher(Store& store, PingBatcherOptions options)
 PingBatcher::~PingBatcher() { Stop(); }
 
 void PingBatcher::Stop() {
-  if (stopping_.exchange(true)) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
   }
   cv_.notify_all();
   for (auto& t : flushers_) {
@@ -68,11 +75,9 @@ void PingBatcher::Stop() {
   }
 }
 
-void PingBatcher::Record(std::vector<PingInput> pings, Done done) {
+void PingBatcher::Record(std::vector<PingInput> pings, Done done,
+                         absl::Time deadline) {
   if (pings.empty()) return done({});
-  if (stopping_) {
-    return done(Results(pings.size(), absl::UnavailableError("shutting down")));
-  }
   const size_t n = pings.size();
   if (queued_.fetch_add(n) + static_cast<int>(n) > options_.max_queued) {
     queued_.fetch_sub(n);
@@ -84,9 +89,21 @@ void PingBatcher::Record(std::vector<PingInput> pings, Done done) {
   call->results.assign(n, absl::UnavailableError("not recorded"));
   call->pending = n;
   call->done = std::move(done);
+  call->deadline = deadline;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (size_t i = 0; i < n; ++i) queue_.push_back(Item{call, i});
+    // Checked with the queue's lock: flushers that saw `stopping_` and an
+    // empty queue have left, and would never take these.
+    if (!stopping_) {
+      for (size_t i = 0; i < n; ++i) queue_.push_back(Item{call, i});
+      call = nullptr;
+    }
+  }
+  if (call != nullptr) {
+    queued_.fetch_sub(n);
+    call->done(Results(n, absl::UnavailableError("shutting down")));
+    delete call;
+    return;
   }
   cv_.notify_one();
 }
@@ -141,7 +158,16 @@ void PingBatcher::Commit(std::vector<Item>& batch,
   // Auto-creating pings may insert a check: they go one by one, after the
   // batch.
   std::vector<Item> batched, single;
+  const absl::Time now = absl::Now();
   for (const Item& it : batch) {
+    if (it.call->deadline <= now) {
+      // Its caller has answered it (an error) by now: recording it anyway
+      // would only make the client's retry a second ping.
+      it.call->results[it.index] =
+          absl::DeadlineExceededError("the caller's deadline passed in the queue");
+      Metrics().expired.With({"data"}).Inc();
+      continue;
+    }
     (it.call->pings[it.index].create ? single : batched).push_back(it);
   }
   if (!batched.empty()) {

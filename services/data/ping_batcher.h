@@ -16,6 +16,10 @@
 
 namespace tocsin::data {
 
+// The most pings one RecordPings call may carry; the queue holds at least
+// that many, or such a call could never be taken.
+inline constexpr int kMaxPingsPerCall = 5000;
+
 struct PingBatcherOptions {
   // Flusher threads, each with its own connection. One at a time takes a
   // batch and reads its checks; the next may start once that one is sending
@@ -49,8 +53,11 @@ class PingBatcher {
   PingBatcher(Store& store, PingBatcherOptions options);
   ~PingBatcher();
 
-  // `done` runs exactly once, with one result per ping, in order.
-  void Record(std::vector<PingInput> pings, Done done);
+  // `done` runs exactly once, with one result per ping, in order. Pings
+  // still queued at `deadline` (the caller's, who has given up by then) are
+  // not recorded: DEADLINE_EXCEEDED.
+  void Record(std::vector<PingInput> pings, Done done,
+              absl::Time deadline = absl::InfiniteFuture());
 
   void Stop();  // Finishes what is queued, then stops the flushers.
 

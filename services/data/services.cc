@@ -290,6 +290,18 @@ void CountPing(const PingOutcome& out) {
   if (!out.flipped_to.empty()) FlipCounter().With({out.flipped_to}).Inc();
 }
 
+namespace {
+// The caller's deadline as the batcher takes it (none: gRPC's infinite one).
+absl::Time CallerDeadline(const grpc::CallbackServerContext& ctx) {
+  auto d = ctx.deadline();
+  if (d >= std::chrono::system_clock::time_point::max() -
+               std::chrono::hours(24 * 365)) {
+    return absl::InfiniteFuture();
+  }
+  return absl::FromChrono(d);
+}
+}  // namespace
+
 grpc::ServerUnaryReactor* PingServiceImpl::RecordPing(
     grpc::CallbackServerContext* ctx, const v1::RecordPingRequest* req,
     v1::RecordPingResponse* resp) {
@@ -312,7 +324,7 @@ grpc::ServerUnaryReactor* PingServiceImpl::RecordPing(
     resp->set_created(out->created);
     resp->set_kind(out->kind);
     reactor->Finish(grpc::Status::OK);
-  });
+  }, CallerDeadline(*ctx));
   return reactor;
 }
 
@@ -324,9 +336,10 @@ grpc::ServerUnaryReactor* PingServiceImpl::RecordPings(
     reactor->Finish(Reply(s, "RecordPings"));
     return reactor;
   }
-  if (req->pings_size() > 5000) {
-    reactor->Finish(Reply(
-        absl::InvalidArgumentError("at most 5000 pings per call"), "RecordPings"));
+  if (req->pings_size() > kMaxPingsPerCall) {
+    reactor->Finish(Reply(absl::InvalidArgumentError(absl::StrCat(
+                              "at most ", kMaxPingsPerCall, " pings per call")),
+                          "RecordPings"));
     return reactor;
   }
   // Bad members fail alone; the rest go to the batcher together.
@@ -367,7 +380,7 @@ grpc::ServerUnaryReactor* PingServiceImpl::RecordPings(
       r->mutable_response()->set_kind(outs[j]->kind);
     }
     reactor->Finish(grpc::Status::OK);
-  });
+  }, CallerDeadline(*ctx));
   return reactor;
 }
 

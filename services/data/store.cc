@@ -172,9 +172,6 @@ constexpr char kAddCheckChannel[] =
     "INSERT INTO check_channels (check_id, channel_id) VALUES ($1, $2)";
 constexpr char kLockProjectChecks[] =
     "SELECT pg_advisory_xact_lock(hashtext('checks/' || $1))";
-// Pings are pruned at every tenth of a check's; a prune looks back this
-// much further than the last one reached.
-constexpr int64_t kPruneSpan = 20;
 constexpr char kPrunePings[] =  // Bounded as kBatchPrunePings is.
     "DELETE FROM pings WHERE check_id = $1 AND n > $2 AND n <= $3";
 constexpr char kSetStatusClearRun[] =
@@ -984,7 +981,7 @@ absl::StatusOr<PingOutcome> Store::RecordPing(
     // the cost.
     if (s.n_pings > options_.pings_kept && s.n_pings % 10 == 0) {
       tx.exec_prepared(kPrepPrunePings, rec->id,
-                       s.n_pings - options_.pings_kept - kPruneSpan,
+                       s.n_pings - options_.pings_kept - kPingPruneLookBack,
                        s.n_pings - options_.pings_kept);
     }
     if (cancelled && cancelled()) {
@@ -1256,7 +1253,7 @@ class BatchRows {
       if (version) c_xmin.Add(version(id));
       if (prune_.count(id)) {
         x_id.Add(id);
-        x_lo.Add(n_before_[id] - pings_kept_ - kPruneSpan);
+        x_lo.Add(n_before_[id] - pings_kept_ - kPingPruneLookBack);
         x_hi.Add(s.n_pings - pings_kept_);
       }
     }

@@ -57,6 +57,11 @@ struct CreateCheckOutcome {
   bool created = false;
 };
 
+// The ping path prunes a check's pings at every tenth of them, from this
+// far below where its last prune stopped; the prune job keeps below that
+// range, so that the two never wait for each other's row locks.
+inline constexpr int64_t kPingPruneLookBack = 20;
+
 // Limits and thresholds of the store.
 struct StoreOptions {
   // Pings kept per check (Healthchecks' default: 100).

@@ -113,9 +113,20 @@ constexpr char kDownChecks[] =
 
 constexpr char kReferencedObjects[] =
     "SELECT DISTINCT body_object FROM pings WHERE body_object IS NOT NULL";
+// Pings beyond the kept ones that the ping path's own prunes will not reach
+// (all but the newest few when TOCSIN_PINGS_KEPT was lowered, say), for the
+// next $3 checks after $2 in id order; the last id of those comes back with
+// the count. Checks a chunk at a time, each in a short transaction, and each
+// check's rows found by the key: no scan of the whole table, no lock held
+// for long.
 constexpr char kPruneCheckPings[] =
-    "DELETE FROM pings p USING checks c WHERE p.check_id = c.id "
-    "AND p.n <= c.n_pings - $1";
+    "WITH c AS (SELECT id, n_pings FROM checks WHERE id > $2::uuid "
+    "ORDER BY id LIMIT $3), "
+    "d AS (DELETE FROM pings p USING c WHERE p.check_id = c.id "
+    "AND p.n <= c.n_pings - $1 RETURNING 1) "
+    "SELECT (SELECT id::text FROM c ORDER BY id DESC LIMIT 1), "
+    "(SELECT count(*) FROM d)";
+constexpr int kPruneChecksPerTransaction = 1000;
 constexpr char kPruneFlips[] =
     "DELETE FROM flips WHERE created < tocsin_from_micros($1) AND NOT EXISTS "
     "(SELECT 1 FROM notifications n WHERE n.flip_id = flips.id "
@@ -432,12 +443,17 @@ absl::StatusOr<std::string> Store::Prune(absl::Duration keep_flips,
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     // Separate transactions: each step is useful alone, and none holds many
     // locks for long.
-    int64_t pings, flips, notifications, heartbeats;
-    {
+    int64_t pings = 0, flips, notifications, heartbeats;
+    std::string after = "00000000-0000-0000-0000-000000000000";
+    while (true) {
       pqxx::work tx(conn);
-      pings = tx.exec_params(kPruneCheckPings, options_.pings_kept)
-                  .affected_rows();
+      auto r = tx.exec_params(kPruneCheckPings,
+                              options_.pings_kept + kPingPruneLookBack, after,
+                              kPruneChecksPerTransaction);
       tx.commit();
+      if (r[0][0].is_null()) break;  // No checks after `after`.
+      after = r[0][0].c_str();
+      pings += r[0][1].as<int64_t>();
     }
     {
       pqxx::work tx(conn);

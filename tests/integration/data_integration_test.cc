@@ -224,6 +224,17 @@ class DataServiceTest : public ::testing::Test {
     return resp;
   }
 
+  // The prune job's call, keeping flips and notifications for `keep`.
+  grpc::Status Prune(absl::Duration keep, v1::PruneResponse* resp) {
+    auto stub = v1::SystemService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    PrepareInternalCall(ctx, kToken, absl::Seconds(10));
+    v1::PruneRequest req;
+    *req.mutable_keep_flips() = tocsin::ToProto(keep);
+    *req.mutable_keep_notifications() = tocsin::ToProto(keep);
+    return stub->Prune(&ctx, req, resp);
+  }
+
   static DataServer* server_;
   static std::shared_ptr<grpc::Channel> channel_;
   v1::CreateProjectResponse project_;
@@ -1399,6 +1410,18 @@ TEST_F(AlertingTest, OutageGivesOverdueChecksTheirGraceAgain) {
   EXPECT_EQ(Get(c.uuid(), project_.api_key())->status(), v1::CHECK_STATUS_GRACE);
   EXPECT_EQ(Sql("SELECT count(*) FROM outages")[0][0].as<int>(), 1);
 
+  // The job's next run starts and logs: that grace stays (the rules alone
+  // would put the deadline back two minutes ago, and the check down).
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_START).ok());
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_LOG).ok());
+  after = Sql(absl::StrCat(
+      "SELECT extract(epoch FROM alert_after - now()) FROM checks WHERE id = '",
+      c.uuid(), "'"));
+  EXPECT_NEAR(after[0][0].as<double>(), 120, 5);
+  late = MarkLate();
+  for (const auto& f : late.flips()) EXPECT_NE(f.check(), c.uuid());
+  EXPECT_EQ(Get(c.uuid(), project_.api_key())->status(), v1::CHECK_STATUS_GRACE);
+
   // Other tests call MarkLateChecks without heartbeats: no intake record.
   Sql("UPDATE intake_state SET last_seen = NULL");
 }
@@ -1418,14 +1441,8 @@ TEST_F(AlertingTest, PruneKeepsPendingWorkAndRecentHistory) {
   Sql("UPDATE notifications SET created = now() - interval '1 year'" + where);
   Sql("UPDATE notifications SET state = 'sent' WHERE id = (SELECT min(id) FROM "
       "notifications" + where + ")");
-  auto stub = v1::SystemService::NewStub(channel_);
-  grpc::ClientContext ctx;
-  PrepareInternalCall(ctx, kToken, absl::Seconds(30));
-  v1::PruneRequest req;
-  *req.mutable_keep_flips() = tocsin::ToProto(absl::Hours(24 * 90));
-  *req.mutable_keep_notifications() = tocsin::ToProto(absl::Hours(24 * 30));
   v1::PruneResponse resp;
-  ASSERT_TRUE(stub->Prune(&ctx, req, &resp).ok());
+  ASSERT_TRUE(Prune(absl::Hours(24 * 30), &resp).ok());
   EXPECT_NE(resp.summary().find("notifications"), std::string::npos);
   // The pending notification and its flip stay; the rest is gone.
   auto left = Sql("SELECT state FROM notifications" + where);
@@ -1433,6 +1450,33 @@ TEST_F(AlertingTest, PruneKeepsPendingWorkAndRecentHistory) {
   EXPECT_STREQ(left[0][0].c_str(), "pending");
   EXPECT_EQ(Sql("SELECT count(*) FROM flips" + where)[0][0].as<int>(), 1);
   Sql("DELETE FROM notifications" + where);  // Keep other tests' claims clean.
+}
+
+// The prune job deletes what the ping path's own prunes never reach (pings
+// kept lowered, say), and leaves alone the range those prunes work on: a
+// ping batch holding rows there does not hold the job up.
+TEST_F(AlertingTest, PruneJobLeavesThePingPathsRangeAlone) {
+  v1::Check c = Create({});
+  const std::string where = absl::StrCat(" WHERE check_id = '", c.uuid(), "'");
+  Sql(absl::StrCat(
+      "INSERT INTO pings (check_id, n, created, kind, scheme, method) "
+      "SELECT '", c.uuid(), "', g, now(), 'success', 'http', 'GET' "
+      "FROM generate_series(1, 300) g"));
+  Sql(absl::StrCat("UPDATE checks SET n_pings = 300 WHERE id = '", c.uuid(), "'"));
+  // What a ping batch deleting (180, 200] holds until it commits.
+  pqxx::connection holder(BaseConfig(Database::name).ConnectionString());
+  pqxx::work held(holder);
+  EXPECT_EQ(held.exec("SELECT 1 FROM pings" + where +
+                      " AND n > 180 AND n <= 200 FOR UPDATE").size(), 20u);
+
+  v1::PruneResponse resp;
+  grpc::Status s = Prune(absl::Hours(24), &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  held.abort();
+  auto left = Sql("SELECT count(*), min(n), max(n) FROM pings" + where);
+  EXPECT_EQ(left[0][0].as<int>(), 120);
+  EXPECT_EQ(left[0][1].as<int>(), 181);
+  EXPECT_EQ(left[0][2].as<int>(), 300);
 }
 
 TEST_F(AlertingTest, JobLeaseHasOneHolderUntilItExpires) {
@@ -1660,14 +1704,8 @@ TEST_F(BackupTest, LargeBodiesAreObjectsAndPrunedOnesAreSwept) {
 
   // The check goes (and its pings with it): the next prune sweeps the object.
   Sql(absl::StrCat("DELETE FROM checks WHERE id = '", c.uuid(), "'"));
-  auto stub = v1::SystemService::NewStub(channel_);
-  grpc::ClientContext ctx;
-  PrepareInternalCall(ctx, kToken, absl::Seconds(30));
-  v1::PruneRequest req;
-  *req.mutable_keep_flips() = tocsin::ToProto(absl::Hours(24));
-  *req.mutable_keep_notifications() = tocsin::ToProto(absl::Hours(24));
   v1::PruneResponse resp;
-  grpc::Status s = stub->Prune(&ctx, req, &resp);
+  grpc::Status s = Prune(absl::Hours(24), &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_NE(resp.summary().find("body objects"), std::string::npos) << resp.summary();
   EXPECT_FALSE(std::filesystem::exists(object));
