@@ -35,7 +35,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 1000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 1500);
   // Answers such as a long list of checks may exceed gRPC's 4 MiB default.
-  args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
                                    args);
 }
@@ -48,7 +48,7 @@ void ApplyServerDefaults(grpc::ServerBuilder& builder) {
   // half that here, so that jitter never counts as a ping too many.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                              500);
-  builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
 }
 
 void InitServiceProcess() {

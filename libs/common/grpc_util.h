@@ -14,6 +14,11 @@ namespace tocsin {
 // Metadata keys of our calls.
 inline constexpr char kAuthorizationMetadata[] = "authorization";
 inline constexpr char kApiKeyMetadata[] = "x-api-key";
+// The largest gRPC message our services take (a long list of checks, a
+// batch of pings with their bodies).
+inline constexpr int kMaxMessageBytes = 64 * 1024 * 1024;
+// PING_BODY_LIMIT's most: a ping with such a body still fits a message.
+inline constexpr int kMaxPingBodyLimit = 16 * 1024 * 1024;
 
 // absl::Status codes are the gRPC codes: the conversion is a cast.
 grpc::Status ToGrpcStatus(const absl::Status& s);

@@ -1,5 +1,7 @@
 #include "data/config.h"
 
+#include "common/grpc_util.h"
+
 #include "absl/strings/str_cat.h"
 
 namespace tocsin::data {
@@ -61,7 +63,7 @@ absl::StatusOr<DataConfig> LoadDataConfig(Settings& s) {
   c.listen = s.String("TOCSIN_DATA_LISTEN", "127.0.0.1:8051");
   c.internal_token = s.InternalToken();
   c.ping_body_limit =
-      static_cast<int>(s.Int("PING_BODY_LIMIT", 10000, 0, 100 * 1024 * 1024));
+      static_cast<int>(s.Int("PING_BODY_LIMIT", 10000, 0, kMaxPingBodyLimit));
   c.pings_kept = s.Int("TOCSIN_PINGS_KEPT", 100, 1, 100000);
   c.ping_state_cache =
       s.Int("TOCSIN_PING_STATE_CACHE", 100000, 0, 10 * 1000 * 1000);

@@ -130,7 +130,9 @@ Api::Api(const GatewayConfig& config, DataClient& data)
       pings_(data, {.max_batch = config.ping_batch_max,
                     .max_calls = config.ping_calls_max,
                     .overlap_after = config.ping_overlap_after,
-                    .max_pending = config.pings_pending_max}) {
+                    .max_pending = config.pings_pending_max,
+                    .max_pending_bytes = config.ping_bytes_pending_max,
+                    .deadline = config.rpc_deadline}) {
   if (config.rate_limits) {
     ping_limiter_ = std::make_unique<RateLimiter>(config.ping_rate_per_minute,
                                                   config.ping_burst);

@@ -24,6 +24,9 @@ class Api {
 
   void Register(Router& router);
 
+  // At shutdown, after the HTTP server stopped: see PingBatcher::Stop.
+  bool StopPings(absl::Duration timeout) { return pings_.Stop(timeout); }
+
  private:
   void Ping(HttpRequest& req, const PathParams& params, Respond respond);
   void ListChecks(HttpRequest& req, const PathParams& params, Respond respond);

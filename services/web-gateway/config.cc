@@ -1,5 +1,7 @@
 #include "web-gateway/config.h"
 
+#include "common/grpc_util.h"
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -28,7 +30,7 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s) {
   c.internal_token = s.InternalToken();
   c.urls = ReadUrlConfig(s);
   c.ping_body_limit =
-      static_cast<int>(s.Int("PING_BODY_LIMIT", 10000, 0, 100 * 1024 * 1024));
+      static_cast<int>(s.Int("PING_BODY_LIMIT", 10000, 0, kMaxPingBodyLimit));
   c.max_body = static_cast<size_t>(s.Int("TOCSIN_MAX_REQUEST_BODY", 1 << 20,
                                          1024, 1024 * 1024 * 1024));
   if (c.max_body < static_cast<size_t>(c.ping_body_limit)) {
@@ -56,6 +58,9 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(Settings& s) {
                  absl::ZeroDuration(), absl::Seconds(10));
   c.pings_pending_max = static_cast<int>(
       s.Int("TOCSIN_GATEWAY_MAX_PENDING_PINGS", 5000, 1, 1000000));
+  c.ping_bytes_pending_max = static_cast<size_t>(
+      s.Int("TOCSIN_GATEWAY_MAX_PENDING_PING_BYTES", 256 << 20, 1 << 20,
+            int64_t{64} << 30));
   c.heartbeat_every = s.Duration("TOCSIN_HEARTBEAT_EVERY", absl::Seconds(1),
                                  absl::Milliseconds(100), absl::Minutes(1));
   c.metrics_listen = s.String("TOCSIN_GATEWAY_METRICS_LISTEN", "");

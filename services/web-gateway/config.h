@@ -41,6 +41,7 @@ struct GatewayConfig {
   // or the oldest call has taken this long (see PingBatcher).
   absl::Duration ping_overlap_after = absl::Milliseconds(10);
   int pings_pending_max = 5000;
+  size_t ping_bytes_pending_max = 256 << 20;
   absl::Duration heartbeat_every = absl::Seconds(1);
   std::string metrics_listen;  // Empty: no metrics endpoint.
   // Static files: exported at start from static_dir into static_export

@@ -31,11 +31,12 @@ DataClient::DataClient(const std::string& target, std::string internal_token,
 
 template <typename Req, typename Resp, typename Invoke>
 void DataClient::Call(const std::string* api_key, Req req, Invoke invoke,
-                      Callback<Resp> done) {
+                      Callback<Resp> done,
+                      std::optional<absl::Duration> timeout) {
   auto* state = new CallState<Req, Resp>();
   state->req = std::move(req);
   state->done = std::move(done);
-  PrepareInternalCall(state->ctx, token_, deadline_);
+  PrepareInternalCall(state->ctx, token_, timeout.value_or(deadline_));
   if (api_key) state->ctx.AddMetadata(kApiKeyMetadata, *api_key);
   invoke(&state->ctx, &state->req, &state->resp, [state](grpc::Status s) {
     std::unique_ptr<CallState<Req, Resp>> owned(state);
@@ -57,14 +58,14 @@ void DataClient::RecordPing(v1::RecordPingRequest req,
       std::move(done));
 }
 
-void DataClient::RecordPings(v1::RecordPingsRequest req,
+void DataClient::RecordPings(v1::RecordPingsRequest req, absl::Duration timeout,
                              Callback<v1::RecordPingsResponse> done) {
   Call<v1::RecordPingsRequest, v1::RecordPingsResponse>(
       nullptr, std::move(req),
       [this](auto* ctx, auto* rq, auto* rs, auto cb) {
         pings_->async()->RecordPings(ctx, rq, rs, std::move(cb));
       },
-      std::move(done));
+      std::move(done), timeout);
 }
 
 // Every project-scoped call has the same shape: the client's key, the

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -33,7 +34,9 @@ class DataClient {
   void RecordPing(v1::RecordPingRequest req,
                   Callback<v1::RecordPingResponse> done);
   // Many pings in one call (see PingBatcher).
-  void RecordPings(v1::RecordPingsRequest req,
+  // With its own deadline, `timeout` from now (the batch's oldest ping has
+  // that much of its own left).
+  void RecordPings(v1::RecordPingsRequest req, absl::Duration timeout,
                    Callback<v1::RecordPingsResponse> done);
 
   // CheckService calls on behalf of the client's API key.
@@ -150,7 +153,8 @@ class DataClient {
  private:
   template <typename Req, typename Resp, typename Invoke>
   void Call(const std::string* api_key, Req req, Invoke invoke,
-            Callback<Resp> done);
+            Callback<Resp> done,
+            std::optional<absl::Duration> timeout = std::nullopt);
 
   std::string token_;
   absl::Duration deadline_;

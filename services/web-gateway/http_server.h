@@ -48,13 +48,15 @@ class HttpServer {
 
   const GatewayConfig& config_;
   const Router& router_;
+  // Before ioc_, so they outlive it: sessions that handlers still hold when
+  // it goes (answers posted after Stop) count themselves out here.
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> in_flight_{0};
+  std::atomic<int> open_sessions_{0};
   boost::asio::io_context ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer accept_retry_;
-  std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
-  std::atomic<int> in_flight_{0};
-  std::atomic<int> open_sessions_{0};
   std::mutex sessions_mu_;
   std::vector<std::weak_ptr<Session>> sessions_;  // For Stop() to drain.
   size_t sessions_kept_ = 0;

@@ -130,8 +130,13 @@ int main(int argc, char** argv) {
   int sig = tocsin::WaitForTerminationSignal();
   tocsin::log::Info("shutting down", {{"signal", int64_t{sig}}});
   // Calls in progress end by their deadline at the latest: wait that long
-  // too, so no gRPC callback outlives the server.
+  // too. A ping's deadline counts from its arrival, so by then the pings
+  // are answered as well; the batcher's own wait makes sure that no call's
+  // callback is still at work when the server and the batcher go.
   server.Stop(grace + config->rpc_deadline + absl::Seconds(1));
+  if (!api.StopPings(config->rpc_deadline + absl::Seconds(1))) {
+    tocsin::log::Warning("stopping with pings still unanswered");
+  }
   health.Stop();
   heartbeat.Stop();
   metrics_server.Stop();

@@ -13,6 +13,15 @@ metrics::Family<metrics::Counter>& Rejected() {
   return c;
 }
 
+metrics::Family<metrics::Counter>& Expired() {
+  static auto& c = metrics::DefaultRegistry().AddCounter(
+      "tocsin_pings_expired_total",
+      "Pings not recorded because their caller's deadline passed while they "
+      "were queued.",
+      {"where"});
+  return c;
+}
+
 // The whole round of one batch as the gateway sees it; beside the data
 // service's own handling time it shows what the hops between cost.
 metrics::Histogram& CallSeconds() {
@@ -25,77 +34,129 @@ metrics::Histogram& CallSeconds() {
   return h;
 }
 
+// What a ping adds to a call's message, roughly: its body and a little for
+// the rest of its fields.
+size_t PingBytes(const v1::RecordPingRequest& req) {
+  return req.body().size() + 256;
+}
+
 }  // namespace
 
 PingBatcher::PingBatcher(DataClient& data, PingBatcherOptions options)
-    : data_(data), options_(options) {}
+    : data_(data),
+      options_(options),
+      deadline_(std::chrono::duration_cast<Clock::duration>(
+          absl::ToChronoNanoseconds(options.deadline))) {}
 
 void PingBatcher::Record(v1::RecordPingRequest req,
                          Callback<v1::RecordPingResponse> done) {
-  std::vector<Entry> batch;
-  absl::Time now = absl::Now();
+  Batch batch;
+  const Clock::time_point now = Clock::now();
+  const size_t bytes = PingBytes(req);
+  absl::Status refused;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (pending_ >= options_.max_pending) {
+    if (stopping_) {
+      refused = absl::UnavailableError("shutting down");
+    } else if (pending_ >= options_.max_pending ||
+               (pending_ > 0 &&
+                pending_bytes_ + bytes > options_.max_pending_bytes)) {
       Rejected().With({"gateway"}).Inc();
-      // Answered outside the lock (the callback writes the HTTP answer).
-      batch.clear();
+      refused = absl::ResourceExhaustedError("too many pings in progress");
     } else {
       ++pending_;
-      queue_.emplace_back(std::move(req), std::move(done));
+      pending_bytes_ += bytes;
+      queue_.push_back(Entry{std::move(req), std::move(done), now, bytes});
+      queued_bytes_ += bytes;
       batch = TakeBatch(now);
-      done = nullptr;
     }
   }
-  if (done) {
-    return done(absl::ResourceExhaustedError("too many pings in progress"));
-  }
-  if (!batch.empty()) Send(std::move(batch), now);
+  // Answered outside the lock (the callback writes the HTTP answer).
+  if (!refused.ok()) return done(refused);
+  Dispatch(std::move(batch));
 }
 
-std::vector<PingBatcher::Entry> PingBatcher::TakeBatch(absl::Time now) {
-  std::vector<Entry> batch;
+PingBatcher::Batch PingBatcher::TakeBatch(Clock::time_point now) {
+  Batch batch;
+  batch.started = now;
+  // A ping with less than a tenth of its time left gives up here: its
+  // call would hardly have time to commit it.
+  while (!queue_.empty() &&
+         now - queue_.front().enqueued > deadline_ - deadline_ / 10) {
+    Entry& e = queue_.front();
+    queued_bytes_ -= e.bytes;
+    pending_bytes_ -= e.bytes;
+    --pending_;
+    batch.expired.push_back(std::move(e));
+    queue_.pop_front();
+  }
+  if (!batch.expired.empty()) ++answering_;
   if (queue_.empty() || static_cast<int>(calls_.size()) >= options_.max_calls) {
     return batch;
   }
   if (!calls_.empty() &&
       static_cast<int>(queue_.size()) < options_.max_batch &&
-      now - *calls_.begin() < options_.overlap_after) {
+      queued_bytes_ < options_.max_batch_bytes &&
+      now - *calls_.begin() < absl::ToChronoNanoseconds(options_.overlap_after)) {
     return batch;  // Wait for the call in flight: one larger batch.
   }
-  size_t n = std::min<size_t>(queue_.size(), options_.max_batch);
-  batch.reserve(n);
-  for (size_t i = 0; i < n; ++i) batch.push_back(std::move(queue_[i]));
-  queue_.erase(queue_.begin(), queue_.begin() + n);
+  size_t bytes = 0;
+  while (!queue_.empty() &&
+         static_cast<int>(batch.send.size()) < options_.max_batch &&
+         (batch.send.empty() ||
+          bytes + queue_.front().bytes <= options_.max_batch_bytes)) {
+    bytes += queue_.front().bytes;
+    batch.send.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  queued_bytes_ -= bytes;
   calls_.insert(now);
   return batch;
 }
 
-void PingBatcher::Send(std::vector<Entry> batch, absl::Time started) {
+void PingBatcher::Dispatch(Batch batch) {
+  if (!batch.send.empty()) Send(std::move(batch.send), batch.started);
+  if (batch.expired.empty()) return;
+  Expired().With({"gateway"}).Inc(batch.expired.size());
+  for (Entry& e : batch.expired) {
+    e.done(absl::UnavailableError("no answer from the data service in time"));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (--answering_ == 0 && pending_ == 0) idle_.notify_all();
+}
+
+void PingBatcher::Send(std::vector<Entry> batch, Clock::time_point started) {
   v1::RecordPingsRequest req;
   req.mutable_pings()->Reserve(batch.size());
   std::vector<Callback<v1::RecordPingResponse>> callbacks;
   callbacks.reserve(batch.size());
-  for (auto& [ping, cb] : batch) {
-    *req.add_pings() = std::move(ping);
-    callbacks.push_back(std::move(cb));
+  size_t bytes = 0;
+  // The queue is in arrival order: the first ping is the oldest.
+  const Clock::duration left = batch.front().enqueued + deadline_ - started;
+  for (Entry& e : batch) {
+    *req.add_pings() = std::move(e.req);
+    callbacks.push_back(std::move(e.done));
+    bytes += e.bytes;
   }
   data_.RecordPings(
-      std::move(req),
-      [this, started, callbacks = std::move(callbacks)](
+      std::move(req), absl::FromChrono(left),
+      [this, started, bytes, callbacks = std::move(callbacks)](
           absl::StatusOr<v1::RecordPingsResponse> r) mutable {
         // The next call first: the data service works on it while the
         // answers of this one go out.
-        std::vector<Entry> next;
-        absl::Time now = absl::Now();
-        CallSeconds().Observe(absl::ToDoubleSeconds(now - started));
+        const Clock::time_point now = Clock::now();
+        CallSeconds().Observe(
+            std::chrono::duration<double>(now - started).count());
+        Batch next;
         {
           std::lock_guard<std::mutex> lock(mu_);
           calls_.erase(calls_.find(started));
           pending_ -= static_cast<int>(callbacks.size());
+          pending_bytes_ -= bytes;
+          ++answering_;
           next = TakeBatch(now);
         }
-        if (!next.empty()) Send(std::move(next), now);
+        Dispatch(std::move(next));
         for (size_t i = 0; i < callbacks.size(); ++i) {
           if (!r.ok()) {
             callbacks[i](r.status());
@@ -108,7 +169,16 @@ void PingBatcher::Send(std::vector<Entry> batch, absl::Time started) {
             callbacks[i](res.response());
           }
         }
+        std::lock_guard<std::mutex> lock(mu_);
+        if (--answering_ == 0 && pending_ == 0) idle_.notify_all();
       });
+}
+
+bool PingBatcher::Stop(absl::Duration timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  stopping_ = true;
+  return idle_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
+                        [&] { return pending_ == 0 && answering_ == 0; });
 }
 
 }  // namespace tocsin::gateway

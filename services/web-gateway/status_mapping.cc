@@ -25,8 +25,10 @@ int HttpStatusFor(absl::StatusCode code) {
       return 501;
     // The gateway never cancels a call whose answer it still wants: a
     // cancelled one was given up by the other side (a data replica
-    // shutting down with calls not yet started). Nothing was done; the
-    // client may try again.
+    // shutting down with calls not yet started). The client may try again.
+    // Mostly nothing was done, but not always: a connection lost while its
+    // replica committed (or keep-alive closing a slow one) is UNAVAILABLE
+    // too, so a retried ping may be recorded twice, never lost.
     case absl::StatusCode::kCancelled:
     case absl::StatusCode::kUnavailable:
       return 503;

@@ -5,6 +5,7 @@ the database, no request may hang past its deadline or be cut off, and the
 stack must recover by itself."""
 import http.client
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -185,6 +186,56 @@ class PingFaultTest(LoadTestCase):
         self.assertEqual(set(codes) - {200, 503, 429}, set(), codes)
         self.assert_stored(uuids, ok, sent)
         self.assert_recovers(uuids[0])
+
+    def test_hung_data_pings_wait_no_longer_than_their_deadline(self):
+        # tocsin-data hangs (SIGSTOP): two calls get stuck, and the pings
+        # that come meanwhile queue behind them in the gateway. A ping's
+        # deadline (2 s here) counts from its arrival, so none of them waits
+        # for the stuck calls and then a whole deadline more (about 4 s).
+        uuid = self.make_checks("deadline")[0]
+        port = int(PORTS["TOCSIN_HTTP_PORT"])
+        results = []
+        lock = threading.Lock()
+
+        def ping(delay):
+            time.sleep(delay)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            started = time.monotonic()
+            try:
+                conn.request("GET", "/ping/" + uuid)
+                resp = conn.getresponse()
+                resp.read()
+                outcome = resp.status
+            except (OSError, http.client.HTTPException) as e:
+                outcome = type(e).__name__
+            with lock:
+                results.append((outcome, time.monotonic() - started))
+            conn.close()
+
+        data = self.stack.pid("data")
+        os.kill(data, signal.SIGSTOP)
+        try:
+            threads = [threading.Thread(target=ping, args=(0.03 * i,))
+                       for i in range(16)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        finally:
+            os.kill(data, signal.SIGCONT)
+        print("\nanswers while data hung:", sorted(results))
+        self.assertEqual(len(results), 16)
+        for outcome, took in results:
+            self.assertIn(outcome, (503, 504), results)
+            # Before, the queued ones waited for the stuck calls and were
+            # sent again, until keep-alive closed the connection (2.2-2.6 s).
+            self.assertLess(took, 2.4, results)
+        # Those left with too little of their time were not sent at all.
+        expired = re.search(r'^tocsin_pings_expired_total\{where="gateway"\} (\d+)',
+                            self.stack.metrics("gateway"), re.M)
+        self.assertIsNotNone(expired)
+        self.assertGreater(int(expired.group(1)), 0)
+        self.assert_recovers(uuid)
 
     def test_sigterm_drains_gateway_and_data_under_load(self):
         # The gateway, straight (nginx would hide a cut-off behind a 502):
