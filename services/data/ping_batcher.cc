@@ -90,6 +90,7 @@ void PingBatcher::Record(std::vector<PingInput> pings, Done done,
   call->pending = n;
   call->done = std::move(done);
   call->deadline = deadline;
+  bool full = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     // Checked with the queue's lock: flushers that saw `stopping_` and an
@@ -97,6 +98,7 @@ void PingBatcher::Record(std::vector<PingInput> pings, Done done,
     if (!stopping_) {
       for (size_t i = 0; i < n; ++i) queue_.push_back(Item{call, i});
       call = nullptr;
+      full = static_cast<int>(queue_.size()) >= options_.max_batch;
     }
   }
   if (call != nullptr) {
@@ -105,7 +107,14 @@ void PingBatcher::Record(std::vector<PingInput> pings, Done done,
     delete call;
     return;
   }
-  cv_.notify_one();
+  // A flusher holding the turn may be waiting (TOCSIN_PING_BATCH_WAIT) for
+  // a full batch: one woken at random might be the other, which would
+  // sleep again and leave it waiting out its time.
+  if (full && options_.max_wait > absl::ZeroDuration()) {
+    cv_.notify_all();
+  } else {
+    cv_.notify_one();
+  }
 }
 
 void PingBatcher::Flush() {

@@ -4,6 +4,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +15,7 @@
 #include "common/time_format.h"
 #include "common/files.h"
 #include "data/backup_service.h"
+#include "data/ping_batcher.h"
 #include "data/server.h"
 #include "scheduler/backup_manager.h"
 #include "gtest/gtest.h"
@@ -1081,6 +1085,59 @@ TEST_F(DataServiceTest, UniqueWithDuplicatesOrUnsetFields) {
   // "unique" naming a field the request does not set creates a new check.
   auto fresh = upsert(named, {"name", "grace"});
   EXPECT_TRUE(fresh.created());
+}
+
+// With a batch wait (TOCSIN_PING_BATCH_WAIT), the flusher waiting for a
+// full batch goes as soon as one is queued, whichever flusher the new pings
+// happen to wake; and pings whose caller's deadline passed in the queue are
+// not recorded.
+TEST_F(DataServiceTest, BatcherWaitsNoLongerThanItMustAndDropsExpiredPings) {
+  v1::Check c = Create({});
+  PingInput in;
+  in.check_uuid = c.uuid();
+  PingBatcher batcher(server_->store(), {.flushers = 2,
+                                         .max_batch = 4,
+                                         .max_wait = absl::Seconds(5),
+                                         .max_queued = kMaxPingsPerCall});
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0;
+  auto record = [&](int n, absl::Time deadline) {
+    batcher.Record(std::vector<PingInput>(n, in), [&](PingBatcher::Results r) {
+      for (const auto& one : r) EXPECT_TRUE(one.ok()) << one.status();
+      std::lock_guard<std::mutex> lock(mu);
+      ++done;
+      cv.notify_all();
+    }, deadline);
+  };
+  for (int round = 0; round < 5; ++round) {
+    record(1, absl::InfiniteFuture());  // A flusher takes it and waits.
+    absl::SleepFor(absl::Milliseconds(100));
+    absl::Time full = absl::Now();
+    record(3, absl::InfiniteFuture());  // Now the batch is full.
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10),
+                            [&] { return done == 2 * (round + 1); }));
+    // Not the 5 s wait (a generous bound for a slow machine).
+    EXPECT_LT(absl::Now() - full, absl::Seconds(2.5)) << "round " << round;
+  }
+  EXPECT_EQ(Get(c.uuid(), project_.api_key())->n_pings(), 20);
+
+  // A ping whose caller has given up is answered, not recorded (by a
+  // batcher that does not wait for fuller batches).
+  PingBatcher quick(server_->store(), {});
+  std::optional<PingBatcher::Results> late;
+  quick.Record({in}, [&](PingBatcher::Results r) {
+    std::lock_guard<std::mutex> lock(mu);
+    late = std::move(r);
+    cv.notify_all();
+  }, absl::Now() - absl::Seconds(1));
+  std::unique_lock<std::mutex> lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10),
+                          [&] { return late.has_value(); }));
+  ASSERT_EQ(late->size(), 1u);
+  EXPECT_EQ((*late)[0].status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(Get(c.uuid(), project_.api_key())->n_pings(), 20);
 }
 
 TEST_F(DataServiceTest, PingOfACallerThatGaveUpIsNotCommitted) {
