@@ -72,7 +72,10 @@ TEST(CheckRulesTest, LogAndStartPingsKeepGraceGivenAfterOutage) {
   ApplyPing(c, v1::PING_KIND_START, start, "");
   EXPECT_EQ(c.alert_after, back + c.grace);  // Not 12:06, long past.
   EXPECT_EQ(CurrentStatus(c, start), v1::CHECK_STATUS_GRACE);
-  EXPECT_FALSE(ApplyDeadline(c, start).goes_down);
+  CheckState early = c;  // ApplyDeadline changes what it looks at.
+  EXPECT_FALSE(ApplyDeadline(early, start).goes_down);
+  EXPECT_EQ(CurrentStatus(c, back + c.grace - absl::Seconds(1)),
+            v1::CHECK_STATUS_GRACE);
   EXPECT_TRUE(ApplyDeadline(c, back + c.grace).goes_down);
 }
 

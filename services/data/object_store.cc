@@ -1,5 +1,7 @@
 #include "data/object_store.h"
 
+#include "common/log.h"
+
 #include <chrono>
 
 #include "absl/strings/ascii.h"
@@ -100,6 +102,10 @@ absl::StatusOr<int64_t> ObjectStore::Sweep(const std::set<std::string>& referenc
     if (tec) continue;
     if (fs::last_write_time(aside, tec) > cutoff_ft || tec) {
       fs::rename(aside, it->path(), tec);  // In use again: put it back.
+      if (tec) {
+        log::Error("cannot put a swept object back",
+                   {{"object", name}, {"error", tec.message()}});
+      }
       continue;
     }
     if (fs::remove(aside, tec)) ++removed;

@@ -162,6 +162,13 @@ void PingBatcher::Flush() {
   }
 }
 
+// For the pings recorded one by one after a batch: checked just before
+// each commit, as the batch's deadline check is before the batch.
+std::function<bool()> PingBatcher::CallerGaveUp(const Item& it) {
+  const absl::Time deadline = it.call->deadline;
+  return [deadline] { return absl::Now() >= deadline; };
+}
+
 void PingBatcher::Commit(std::vector<Item>& batch,
                          const std::function<void()>& release) {
   // Auto-creating pings may insert a check: they go one by one, after the
@@ -203,8 +210,8 @@ void PingBatcher::Commit(std::vector<Item>& batch,
                    {{"size", int64_t(batched.size())},
                     {"error", out.status().ToString()}});
       for (Item& it : batched) {
-        it.call->results[it.index] =
-            store_.RecordPing(it.call->pings[it.index], absl::Now());
+        it.call->results[it.index] = store_.RecordPing(
+            it.call->pings[it.index], absl::Now(), CallerGaveUp(it));
       }
     } else {
       // Nothing was committed: every member gets the error, none is
@@ -214,8 +221,8 @@ void PingBatcher::Commit(std::vector<Item>& batch,
   }
   release();
   for (Item& it : single) {
-    it.call->results[it.index] =
-        store_.RecordPing(it.call->pings[it.index], absl::Now());
+    it.call->results[it.index] = store_.RecordPing(
+        it.call->pings[it.index], absl::Now(), CallerGaveUp(it));
   }
 }
 

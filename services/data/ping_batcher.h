@@ -70,6 +70,7 @@ class PingBatcher {
   void Flush();
   void Commit(std::vector<Item>& batch, const std::function<void()>& release);
   void Finish(const std::vector<Item>& items);
+  static std::function<bool()> CallerGaveUp(const Item& it);
 
   Store& store_;
   PingBatcherOptions options_;

@@ -34,10 +34,9 @@ metrics::Histogram& CallSeconds() {
   return h;
 }
 
-// What a ping adds to a call's message, roughly: its body and a little for
-// the rest of its fields.
+// What a ping adds to a call's message (its fields and their framing).
 size_t PingBytes(const v1::RecordPingRequest& req) {
-  return req.body().size() + 256;
+  return req.ByteSizeLong() + 8;
 }
 
 }  // namespace
@@ -46,7 +45,38 @@ PingBatcher::PingBatcher(DataClient& data, PingBatcherOptions options)
     : data_(data),
       options_(options),
       deadline_(std::chrono::duration_cast<Clock::duration>(
-          absl::ToChronoNanoseconds(options.deadline))) {}
+          absl::ToChronoNanoseconds(options.deadline))),
+      timer_([this] { RunTimer(); }) {}
+
+PingBatcher::~PingBatcher() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    timer_exit_ = true;
+  }
+  timer_cv_.notify_all();
+  timer_.join();
+}
+
+void PingBatcher::RunTimer() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!timer_exit_) {
+    if (!timer_at_) {
+      timer_cv_.wait(lock);
+      continue;
+    }
+    const Clock::time_point at = *timer_at_;
+    // Woken early: exiting, or armed for an earlier time.
+    if (timer_cv_.wait_until(lock, at,
+                             [&] { return timer_exit_ || timer_at_ != at; })) {
+      continue;
+    }
+    timer_at_.reset();
+    Batch batch = TakeBatch(Clock::now());  // May arm the timer again.
+    lock.unlock();
+    Dispatch(std::move(batch));
+    lock.lock();
+  }
+}
 
 void PingBatcher::Record(v1::RecordPingRequest req,
                          Callback<v1::RecordPingResponse> done) {
@@ -94,11 +124,20 @@ PingBatcher::Batch PingBatcher::TakeBatch(Clock::time_point now) {
   if (queue_.empty() || static_cast<int>(calls_.size()) >= options_.max_calls) {
     return batch;
   }
-  if (!calls_.empty() &&
+  const auto overlap_at = calls_.empty()
+                              ? now
+                              : *calls_.begin() + absl::ToChronoNanoseconds(
+                                                      options_.overlap_after);
+  if (now < overlap_at &&
       static_cast<int>(queue_.size()) < options_.max_batch &&
-      queued_bytes_ < options_.max_batch_bytes &&
-      now - *calls_.begin() < absl::ToChronoNanoseconds(options_.overlap_after)) {
-    return batch;  // Wait for the call in flight: one larger batch.
+      queued_bytes_ < options_.max_batch_bytes) {
+    // Wait for the call in flight: one larger batch. Unless a ping or an
+    // answer comes first, the timer sends these when it has taken long.
+    if (!timer_at_ || overlap_at < *timer_at_) {
+      timer_at_ = overlap_at;
+      timer_cv_.notify_one();
+    }
+    return batch;
   }
   size_t bytes = 0;
   while (!queue_.empty() &&
@@ -121,6 +160,8 @@ void PingBatcher::Dispatch(Batch batch) {
   for (Entry& e : batch.expired) {
     e.done(absl::UnavailableError("no answer from the data service in time"));
   }
+  // The callbacks hold HTTP sessions: gone before Stop() may return.
+  batch.expired.clear();
   std::lock_guard<std::mutex> lock(mu_);
   if (--answering_ == 0 && pending_ == 0) idle_.notify_all();
 }
@@ -169,6 +210,8 @@ void PingBatcher::Send(std::vector<Entry> batch, Clock::time_point started) {
             callbacks[i](res.response());
           }
         }
+        // They hold HTTP sessions: gone before Stop() may return.
+        callbacks.clear();
         std::lock_guard<std::mutex> lock(mu_);
         if (--answering_ == 0 && pending_ == 0) idle_.notify_all();
       });

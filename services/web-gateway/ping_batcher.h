@@ -5,7 +5,9 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -37,8 +39,8 @@ struct PingBatcherOptions {
 // a lone ping still goes out at once. A second call (up to `max_calls`)
 // starts only for a full batch or when the one in flight is slow (a call
 // stuck on a hung data replica holds the next pings up by `overlap_after`,
-// counted from the next ping that arrives; keep-alive then closes that
-// replica's connection, see MakeChannel): overlapping calls would halve the
+// then a timer sends them; keep-alive later closes that replica's
+// connection, see MakeChannel): overlapping calls would halve the
 // batches, and the per-batch cost in the data service and PostgreSQL is
 // what large batches save. Beyond `max_pending` pings (or
 // `max_pending_bytes`) queued or in flight, new ones are refused at once
@@ -48,6 +50,7 @@ struct PingBatcherOptions {
 class PingBatcher {
  public:
   PingBatcher(DataClient& data, PingBatcherOptions options);
+  ~PingBatcher();
 
   // `done` runs exactly once: with the ping's own result once its batch's
   // call returns, or at once when refused.
@@ -77,6 +80,9 @@ class PingBatcher {
   // Without mu_: answers the expired ones, sends the rest.
   void Dispatch(Batch batch);
   void Send(std::vector<Entry> batch, Clock::time_point started);
+  // The timer thread: sends pings held back for the call in flight once it
+  // has taken `overlap_after`, when no new ping or answer comes to do it.
+  void RunTimer();
 
   DataClient& data_;
   const PingBatcherOptions options_;
@@ -92,6 +98,10 @@ class PingBatcher {
   // ones): Stop waits for them too.
   int answering_ = 0;
   bool stopping_ = false;
+  std::condition_variable timer_cv_;
+  std::optional<Clock::time_point> timer_at_;  // When the timer looks again.
+  bool timer_exit_ = false;
+  std::thread timer_;  // Last: started once everything above is ready.
 };
 
 }  // namespace tocsin::gateway
