@@ -363,6 +363,13 @@ void ApplySpec(const v1::CheckSpec& spec, CheckFields& f) {
   if (spec.has_filter_subject()) f.filter_subject = spec.filter_subject();
   if (spec.has_filter_body()) f.filter_body = spec.filter_body();
   CheckState& c = f.state;
+  // A grace given again after an intake outage shows as a deadline later
+  // than the rules' own: its grace counts from the outage's end, which stays
+  // the earliest start of grace under the new settings too.
+  std::optional<absl::Time> grace_from;
+  if (auto rules = Deadline(c); rules && c.alert_after && *c.alert_after > *rules) {
+    grace_from = *c.alert_after - c.grace;
+  }
   if (spec.has_timeout()) {
     c.timeout = FromProto(spec.timeout());
     c.kind = v1::SCHEDULE_KIND_SIMPLE;
@@ -386,6 +393,9 @@ void ApplySpec(const v1::CheckSpec& spec, CheckFields& f) {
   }
   // A schedule change moves the deadline.
   c.alert_after = Deadline(c);
+  if (grace_from && c.alert_after) {
+    c.alert_after = std::max(*c.alert_after, *grace_from + c.grace);
+  }
 }
 
 }  // namespace tocsin::data

@@ -79,6 +79,29 @@ TEST(CheckRulesTest, LogAndStartPingsKeepGraceGivenAfterOutage) {
   EXPECT_TRUE(ApplyDeadline(c, back + c.grace).goes_down);
 }
 
+TEST(CheckRulesTest, EditKeepsGraceGivenAfterOutage) {
+  CheckFields f;
+  CheckState& c = f.state;
+  c.timeout = absl::Minutes(5);
+  c.grace = absl::Minutes(1);
+  absl::Time now = T("2024-01-01T12:00:00Z");
+  ApplyPing(c, v1::PING_KIND_SUCCESS, now, "");
+  absl::Time back = now + absl::Minutes(10);
+  c.alert_after = back + c.grace;  // Intake was down until 12:10.
+  v1::CheckSpec spec;
+  spec.mutable_grace()->set_seconds(120);
+  ApplySpec(spec, f);
+  EXPECT_EQ(c.alert_after, back + absl::Minutes(2));  // Not 12:07, past.
+  // Without an outage behind it, an edit sets the rules' deadline.
+  ApplyPing(c, v1::PING_KIND_SUCCESS, back, "");
+  spec.mutable_timeout()->set_seconds(600);
+  ApplySpec(spec, f);
+  EXPECT_EQ(c.alert_after, back + absl::Minutes(12));
+  spec.mutable_timeout()->set_seconds(60);
+  ApplySpec(spec, f);
+  EXPECT_EQ(c.alert_after, back + absl::Minutes(3));
+}
+
 TEST(CheckRulesTest, LaterStartMovesDeadlineOfRunningCheck) {
   CheckState c = Simple(absl::Hours(1), absl::Minutes(5));
   absl::Time now = T("2024-01-01T12:00:00Z");
