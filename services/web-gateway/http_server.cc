@@ -35,6 +35,9 @@ constexpr size_t kHeaderLimit = 16 * 1024;
 // While stopping, how long an idle keep-alive connection is left open for a
 // request already on its way; then it is closed in order (FIN).
 constexpr auto kDrainIdle = std::chrono::milliseconds(300);
+// A lingering close reads and drops at most this long, and this much.
+constexpr auto kLinger = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 4 * 1024 * 1024;
 
 }  // namespace
 
@@ -178,7 +181,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     // Not closed merely because we are stopping now: the answer promised
     // keep-alive, so the client may already be sending the next request.
     // Read() waits kDrainIdle for it and answers it with close.
-    if (ec || close) return Close();
+    if (ec) return Close();
+    if (close) return CloseAfterAnswer();
     Read();
   }
 
@@ -186,6 +190,29 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.socket().close(ec);
+  }
+
+  // A lingering close: after the answer, what the client still sends (the
+  // rest of a body we refused, say) is read and dropped until it closes too,
+  // for a while at most. Closing with unread data would make the kernel
+  // send a reset, which can destroy the answer before the client reads it.
+  void CloseAfterAnswer() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return Close();
+    stream_.expires_after(kLinger);
+    buffer_.consume(buffer_.size());
+    Discard(0);
+  }
+
+  void Discard(size_t dropped) {
+    stream_.async_read_some(
+        buffer_.prepare(16 * 1024),
+        [self = shared_from_this(), dropped](beast::error_code ec, size_t n) {
+          self->buffer_.consume(n);
+          if (ec || dropped + n > kLingerBytes) return self->Close();
+          self->Discard(dropped + n);
+        });
   }
 
   Stream stream_;

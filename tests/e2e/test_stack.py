@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import ssl
 import stat
 import tempfile
@@ -210,6 +211,36 @@ class StackTest(unittest.TestCase):
         self.assertEqual((status, body), (200, b"x" * 10000))
         status, _, _ = self.stack.ping("/" + c["uuid"], method="POST", body="x" * 2_000_000)
         self.assertEqual(status, 413)
+
+    def test_refused_body_gets_its_answer_not_a_reset(self):
+        # Straight to the gateway (nginx refuses such bodies itself): the
+        # 413 goes out while the client is still sending the body; closing
+        # with that unread would reset the connection, and the client would
+        # see the reset instead of the answer.
+        c = self.create(name="refused body")
+        sock = socket.create_connection(
+            ("127.0.0.1", int(self.stack.env["TOCSIN_GATEWAY_PORT"])), timeout=10)
+        sock.sendall(("POST /ping/%s HTTP/1.1\r\nHost: x\r\n"
+                      "Content-Length: 2000000\r\n\r\n" % c["uuid"]).encode())
+        error = None
+        try:
+            sock.sendall(b"x" * 65536)
+            time.sleep(0.3)
+            sock.sendall(b"x" * 65536)
+        except OSError as e:
+            error = e
+        answer = b""
+        try:
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        except OSError as e:
+            error = error or e
+        sock.close()
+        self.assertTrue(answer.startswith(b"HTTP/1.1 413"), (answer[:200], error))
+        self.assertIsNone(error)
 
     def test_ping_errors(self):
         status, _, body = self.stack.ping("/" + str(uuid.uuid4()))
