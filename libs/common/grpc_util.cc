@@ -1,6 +1,8 @@
 #include "common/grpc_util.h"
 #include "common/strings.h"
 
+#include <chrono>
+
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/crypto.h"
@@ -53,6 +55,16 @@ void ApplyServerDefaults(grpc::ServerBuilder& builder) {
 
 void InitServiceProcess() {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
+
+absl::Time CallerDeadline(const grpc::ServerContextBase& ctx) {
+  const auto d = ctx.deadline();
+  // gRPC's "none" is the clock's end, which absl cannot hold.
+  if (d >= std::chrono::system_clock::time_point::max() -
+               std::chrono::hours(24 * 365)) {
+    return absl::InfiniteFuture();
+  }
+  return absl::FromChrono(d);
 }
 
 bool HasInternalToken(const grpc::ServerContextBase& ctx,

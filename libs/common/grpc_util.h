@@ -45,6 +45,9 @@ void ApplyServerDefaults(grpc::ServerBuilder& builder);
 bool HasInternalToken(const grpc::ServerContextBase& ctx,
                       std::string_view token);
 
+// The deadline the caller set on this call; InfiniteFuture when it set none.
+absl::Time CallerDeadline(const grpc::ServerContextBase& ctx);
+
 // Prepares a client context: deadline and the internal token.
 void PrepareInternalCall(grpc::ClientContext& ctx, std::string_view token,
                          absl::Duration deadline);

@@ -290,18 +290,6 @@ void CountPing(const PingOutcome& out) {
   if (!out.flipped_to.empty()) FlipCounter().With({out.flipped_to}).Inc();
 }
 
-namespace {
-// The caller's deadline as the batcher takes it (none: gRPC's infinite one).
-absl::Time CallerDeadline(const grpc::CallbackServerContext& ctx) {
-  auto d = ctx.deadline();
-  if (d >= std::chrono::system_clock::time_point::max() -
-               std::chrono::hours(24 * 365)) {
-    return absl::InfiniteFuture();
-  }
-  return absl::FromChrono(d);
-}
-}  // namespace
-
 grpc::ServerUnaryReactor* PingServiceImpl::RecordPing(
     grpc::CallbackServerContext* ctx, const v1::RecordPingRequest* req,
     v1::RecordPingResponse* resp) {

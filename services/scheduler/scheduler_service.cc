@@ -46,8 +46,8 @@ grpc::Status SchedulerServiceImpl::RunJob(grpc::ServerContext* ctx,
                                           v1::RunJobResponse* resp) {
   if (auto s = CheckToken(*ctx); !s.ok()) return s;
   absl::Duration timeout = absl::Minutes(10);
-  if (ctx->deadline() != std::chrono::system_clock::time_point::max()) {
-    timeout = absl::FromChrono(ctx->deadline()) - absl::Now();
+  if (absl::Time d = CallerDeadline(*ctx); d != absl::InfiniteFuture()) {
+    timeout = d - absl::Now();
   }
   auto run = runner_.RunNow(req->name(), timeout);
   if (!run.ok()) return ToGrpcStatus(run.status());

@@ -162,6 +162,10 @@ void PingBatcher::Dispatch(Batch batch) {
   }
   // The callbacks hold HTTP sessions: gone before Stop() may return.
   batch.expired.clear();
+  DoneAnswering();
+}
+
+void PingBatcher::DoneAnswering() {
   std::lock_guard<std::mutex> lock(mu_);
   if (--answering_ == 0 && pending_ == 0) idle_.notify_all();
 }
@@ -212,8 +216,7 @@ void PingBatcher::Send(std::vector<Entry> batch, Clock::time_point started) {
         }
         // They hold HTTP sessions: gone before Stop() may return.
         callbacks.clear();
-        std::lock_guard<std::mutex> lock(mu_);
-        if (--answering_ == 0 && pending_ == 0) idle_.notify_all();
+        DoneAnswering();
       });
 }
 

@@ -80,6 +80,8 @@ class PingBatcher {
   // Without mu_: answers the expired ones, sends the rest.
   void Dispatch(Batch batch);
   void Send(std::vector<Entry> batch, Clock::time_point started);
+  // Without mu_: a thread counted in answering_ has answered its pings.
+  void DoneAnswering();
   // The timer thread: sends pings held back for the call in flight once it
   // has taken `overlap_after`, when no new ping or answer comes to do it.
   void RunTimer();
