@@ -84,6 +84,7 @@ constexpr char kPrepPrunePings[] = "prune_pings";
 constexpr char kPrepQueueNotifications[] = "queue_notifications";
 constexpr char kPrepBatchChecksByUuid[] = "batch_checks_by_uuid";
 constexpr char kPrepBatchChecksBySlug[] = "batch_checks_by_slug";
+constexpr char kPrepBatchChecksMixed[] = "batch_checks_mixed";
 constexpr char kPrepBatchUpdateChecks[] = "batch_update_checks";
 constexpr char kPrepBatchInsertPings[] = "batch_insert_pings";
 constexpr char kPrepBatchPrunePings[] = "batch_prune_pings";
@@ -99,6 +100,16 @@ constexpr char kBatchChecksBySlug[] =
     "FROM checks c JOIN projects p ON p.id = c.project_id "
     "JOIN unnest($1::text[], $2::text[]) AS t(k, s) "
     "ON p.ping_key = t.k AND c.slug = t.s ORDER BY c.id FOR UPDATE OF c";
+// A batch with pings of both kinds locks all its checks in one statement:
+// two statements would each lock in id order, but not in one order
+// together, and two such batches could deadlock.
+constexpr char kBatchChecksMixed[] =
+    "FROM checks c JOIN projects p ON p.id = c.project_id "
+    "WHERE c.id IN (SELECT unnest($1::uuid[]) UNION ALL "
+    "SELECT c2.id FROM checks c2 JOIN projects p2 ON p2.id = c2.project_id "
+    "JOIN unnest($2::text[], $3::text[]) AS t(k, s) "
+    "ON p2.ping_key = t.k AND c2.slug = t.s) "
+    "ORDER BY c.id FOR UPDATE OF c";
 // What a batch writes to each check it touched, from unnest()ed arrays v.
 #define TOCSIN_BATCH_CHECK_SET                                              \
   "status = v.status, n_pings = v.n, last_ping = tocsin_from_micros(v.lp), " \
@@ -451,6 +462,10 @@ Store::Store(PgPool& pool, StoreOptions options)
       {kPrepBatchChecksBySlug,
        absl::StrCat("SELECT ", kCheckColumns, ", t.k, p.xmin::text, ",
                     kTransactionId, " ", kBatchChecksBySlug)},
+      // The same columns; the ping key is the check's project's.
+      {kPrepBatchChecksMixed,
+       absl::StrCat("SELECT ", kCheckColumns, ", p.ping_key, p.xmin::text, ",
+                    kTransactionId, " ", kBatchChecksMixed)},
       {kPrepBatchUpdateChecks, kBatchUpdateChecks},
       {kPrepBatchUpdateCachedChecks, kBatchUpdateCachedChecks},
       {kPrepBatchCheckCachedProjects, kBatchCheckCachedProjects},
@@ -1458,40 +1473,33 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
       }
     }
     by_slug.clear();
-    std::string by_uuid_sql =
-        any_uuid ? ptx.Execute(kPrepBatchChecksByUuid, {uuids.Done()}) : "";
-    std::string by_slug_sql =
-        any_slug ? ptx.Execute(kPrepBatchChecksBySlug, {keys.Done(), slugs.Done()})
-                 : "";
-    // BEGIN travels with the first lookup; the slug one, when both are
-    // needed, follows on its own.
-    pqxx::result first_rows = ptx.Begin(any_uuid ? by_uuid_sql : by_slug_sql);
-    if (any_uuid) {
-      for (const auto& row : first_rows) {
-        ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
-        rec.channels.clear();  // The column there is the transaction id.
-        xid = row[row.size() - 1].c_str();
-        std::string id = rec.id;
-        by_id.emplace(std::move(id), std::move(rec));
-      }
-    }
-    if (any_slug) {
-      pqxx::result rows = any_uuid ? tx.exec(by_slug_sql) : first_rows;
-      for (const auto& row : rows) {
-        ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
-        // The extra column is the ping key the row matched (FromRow took it
-        // for the channel list, which this path does not use).
-        rec.channels.clear();
-        xid = row[row.size() - 1].c_str();
+    std::string lookup_sql =
+        !any_slug ? ptx.Execute(kPrepBatchChecksByUuid, {uuids.Done()})
+        : !any_uuid
+            ? ptx.Execute(kPrepBatchChecksBySlug, {keys.Done(), slugs.Done()})
+            : ptx.Execute(kPrepBatchChecksMixed,
+                          {uuids.Done(), keys.Done(), slugs.Done()});
+    // BEGIN travels with the lookup.
+    pqxx::result found = ptx.Begin(lookup_sql);
+    for (const auto& row : found) {
+      ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
+      // The extra columns: the ping key of the check's project (FromRow took
+      // it for the channel list, which this path does not use), that
+      // project's row version, and the transaction id (always last).
+      rec.channels.clear();
+      xid = row[row.size() - 1].c_str();
+      if (any_slug) {
+        // A check found by UUID may name a pair no ping asked for; such
+        // entries are never looked up.
         SlugMatch& match = by_slug[{row[kCreated + 1].c_str(), rec.f.slug}];
         match.project_version = row[kCreated + 2].c_str();
         auto& ids = match.checks;
         if (std::find(ids.begin(), ids.end(), rec.id) == ids.end()) {
           ids.push_back(rec.id);
         }
-        std::string id = rec.id;
-        by_id.emplace(std::move(id), std::move(rec));
       }
+      std::string id = rec.id;
+      by_id.emplace(std::move(id), std::move(rec));
     }
 
     // Apply in arrival order; collect the rows to write.

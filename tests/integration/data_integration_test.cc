@@ -145,6 +145,82 @@ class DataServiceTest : public ::testing::Test {
     ctx.AddMetadata(kApiKeyMetadata, key);
   }
 
+  // Two data replicas, each with its own state cache, taking turns and
+  // running at once on the same three checks: every ping counted once,
+  // numbered without gaps or repeats, and no deadlock. With `mixed`, each
+  // batch names some checks by UUID and the others by slug, each thread
+  // another way, so that two batches' checks by UUID and by slug cross.
+  void CountEveryPingOnceOnTwoReplicas(bool mixed) {
+    auto second = DataServer::Start(BaseConfig(Database::name), absl::Seconds(10));
+    ASSERT_TRUE(second.ok()) << second.status();
+    std::vector<std::shared_ptr<grpc::Channel>> replicas = {
+        channel_, MakeChannel(absl::StrCat("127.0.0.1:", (*second)->port()))};
+    v1::CheckSpec spec;
+    spec.mutable_timeout()->set_seconds(3600);
+    std::vector<v1::Check> checks;
+    for (int i = 0; i < 3; ++i) {
+      spec.set_slug(absl::StrCat("replica-check-", i, mixed ? "-mixed" : ""));
+      checks.push_back(Create(spec));
+    }
+    constexpr int kThreads = 6, kRounds = 20;
+    auto deadlocks = [&] {
+      return Sql("SELECT deadlocks FROM pg_stat_database "
+                 "WHERE datname = current_database()")[0][0].as<int64_t>();
+    };
+    const int64_t deadlocks_before = deadlocks();
+    std::atomic<int> failed{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int round = 0; round < kRounds; ++round) {
+          // Alternate replicas, so each one's cached state goes stale.
+          auto stub = v1::PingService::NewStub(replicas[(t + round) % 2]);
+          // Each thread names the checks in another order.
+          v1::RecordPingsRequest req;
+          for (size_t i = 0; i < checks.size(); ++i) {
+            v1::RecordPingRequest* p = req.add_pings();
+            const size_t c = (i + t) % checks.size();
+            if (mixed && (c + t) % 2 == 1) {
+              p->mutable_slug()->set_ping_key(project_.ping_key());
+              p->mutable_slug()->set_slug(checks[c].slug());
+            } else {
+              p->set_check_uuid(checks[c].uuid());
+            }
+            p->set_kind(v1::PING_KIND_SUCCESS);
+          }
+          grpc::ClientContext ctx;
+          PrepareInternalCall(ctx, kToken, absl::Seconds(20));
+          v1::RecordPingsResponse resp;
+          grpc::Status s = stub->RecordPings(&ctx, req, &resp);
+          if (!s.ok() || resp.results_size() != 3) {
+            failed += 3;
+            continue;
+          }
+          for (const auto& r : resp.results()) failed += r.code() != 0;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(failed.load(), 0);
+    // Rows are locked in one order by every batch, cached or looked up: a
+    // deadlock would have held both up for a second before one was undone.
+    // (The statistics are sent when each transaction ends; give them time.)
+    absl::SleepFor(absl::Milliseconds(600));
+    EXPECT_EQ(deadlocks(), deadlocks_before);
+    for (const v1::Check& c : checks) {
+      auto row = Sql(absl::StrCat(
+          "SELECT c.n_pings, max(p.n), count(DISTINCT p.n), count(p.n), "
+          "min(p.n) FROM checks c JOIN pings p ON p.check_id = c.id WHERE c.id = '",
+          c.uuid(), "' GROUP BY c.n_pings"));
+      ASSERT_EQ(row.size(), 1u);
+      EXPECT_EQ(row[0][0].as<int>(), kThreads * kRounds);
+      EXPECT_EQ(row[0][1].as<int>(), kThreads * kRounds);
+      EXPECT_EQ(row[0][2].as<int>(), row[0][3].as<int>());
+      EXPECT_EQ(row[0][1].as<int>() - row[0][4].as<int>() + 1,
+                row[0][3].as<int>());
+    }
+  }
+
   v1::Check Create(v1::CheckSpec spec) {
     auto stub = v1::CheckService::NewStub(channel_);
     grpc::ClientContext ctx;
@@ -934,68 +1010,14 @@ TEST_F(DataServiceTest, CachedSlugNamesItsCheckOnlyWhileItIsTheOnlyOne) {
                    project_.project().uuid(), "'"));
 }
 
-// Two data replicas, each with its own state cache, taking turns and
-// running at once on the same checks: every ping counted once, numbered
-// without gaps or repeats.
 TEST_F(DataServiceTest, ReplicasWithTheirOwnCachesCountEveryPingOnce) {
-  auto second = DataServer::Start(BaseConfig(Database::name), absl::Seconds(10));
-  ASSERT_TRUE(second.ok()) << second.status();
-  std::vector<std::shared_ptr<grpc::Channel>> replicas = {
-      channel_, MakeChannel(absl::StrCat("127.0.0.1:", (*second)->port()))};
-  v1::CheckSpec spec;
-  spec.mutable_timeout()->set_seconds(3600);
-  std::vector<v1::Check> checks = {Create(spec), Create(spec), Create(spec)};
-  constexpr int kThreads = 6, kRounds = 20;
-  auto deadlocks = [&] {
-    return Sql("SELECT deadlocks FROM pg_stat_database "
-               "WHERE datname = current_database()")[0][0].as<int64_t>();
-  };
-  const int64_t deadlocks_before = deadlocks();
-  std::atomic<int> failed{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int round = 0; round < kRounds; ++round) {
-        // Alternate replicas, so each one's cached state goes stale.
-        auto stub = v1::PingService::NewStub(replicas[(t + round) % 2]);
-        // Each thread names the checks in another order.
-        v1::RecordPingsRequest req;
-        for (size_t i = 0; i < checks.size(); ++i) {
-          v1::RecordPingRequest* p = req.add_pings();
-          p->set_check_uuid(checks[(i + t) % checks.size()].uuid());
-          p->set_kind(v1::PING_KIND_SUCCESS);
-        }
-        grpc::ClientContext ctx;
-        PrepareInternalCall(ctx, kToken, absl::Seconds(20));
-        v1::RecordPingsResponse resp;
-        grpc::Status s = stub->RecordPings(&ctx, req, &resp);
-        if (!s.ok() || resp.results_size() != 3) {
-          failed += 3;
-          continue;
-        }
-        for (const auto& r : resp.results()) failed += r.code() != 0;
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(failed.load(), 0);
-  // Rows are locked in one order by every batch, cached or looked up: a
-  // deadlock would have held both up for a second before one was undone.
-  // (The statistics are sent when each transaction ends; give them time.)
-  absl::SleepFor(absl::Milliseconds(600));
-  EXPECT_EQ(deadlocks(), deadlocks_before);
-  for (const v1::Check& c : checks) {
-    auto row = Sql(absl::StrCat(
-        "SELECT c.n_pings, max(p.n), count(DISTINCT p.n), count(p.n), "
-        "min(p.n) FROM checks c JOIN pings p ON p.check_id = c.id WHERE c.id = '",
-        c.uuid(), "' GROUP BY c.n_pings"));
-    ASSERT_EQ(row.size(), 1u);
-    EXPECT_EQ(row[0][0].as<int>(), kThreads * kRounds);
-    EXPECT_EQ(row[0][1].as<int>(), kThreads * kRounds);
-    EXPECT_EQ(row[0][2].as<int>(), row[0][3].as<int>());
-    EXPECT_EQ(row[0][1].as<int>() - row[0][4].as<int>() + 1,
-              row[0][3].as<int>());
-  }
+  CountEveryPingOnceOnTwoReplicas(false);
+}
+
+// Batches of pings by UUID and by slug at once lock their checks in one
+// order too (two lookups, each in id order, deadlocked here).
+TEST_F(DataServiceTest, MixedBatchesOnTwoReplicasNeverDeadlock) {
+  CountEveryPingOnceOnTwoReplicas(true);
 }
 
 TEST_F(DataServiceTest, SlugAutoProvisioningCreatesOneCheck) {
