@@ -151,7 +151,8 @@ grpc::Status SystemServiceImpl::Prune(grpc::ServerContext* ctx,
                      "keep_flips and keep_notifications: at least 1 h"),
                  "Prune");
   }
-  auto out = store_.Prune(flips, notifications, absl::Now());
+  auto out = store_.Prune(flips, notifications, absl::Now(),
+                          [ctx] { return ctx->IsCancelled(); });
   if (!out.ok()) return Reply(out.status(), "Prune");
   resp->set_summary(*out);
   return grpc::Status::OK;

@@ -291,9 +291,13 @@ class Store {
                                                               absl::Time now);
   // Deletes pings beyond `pings_kept` per check, flips and notifications
   // older than the given ages, and stale heartbeats; returns a summary.
+  // `stop` is asked between transactions (the caller gone, the server
+  // shutting down): what was committed stays, the next run goes on from
+  // there, and the answer is CANCELLED with what was done.
   absl::StatusOr<std::string> Prune(absl::Duration keep_flips,
                                     absl::Duration keep_notifications,
-                                    absl::Time now);
+                                    absl::Time now,
+                                    const std::function<bool()>& stop = {});
 
  private:
   // A new project's identity and keys, and its rows (in `tx`).

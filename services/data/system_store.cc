@@ -442,14 +442,22 @@ absl::StatusOr<v1::ClaimDueReportsResponse> Store::ClaimDueReports(
 
 absl::StatusOr<std::string> Store::Prune(absl::Duration keep_flips,
                                          absl::Duration keep_notifications,
-                                         absl::Time now) {
+                                         absl::Time now,
+                                         const std::function<bool()>& stop) {
   std::string summary;
+  int64_t pings = 0;
+  auto stopped = [&] {
+    return absl::CancelledError(absl::StrCat(
+        "prune stopped (caller gone or shutting down) after deleting ", pings,
+        " pings; the next run goes on"));
+  };
   RETURN_IF_ERROR(pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     // Separate transactions: each step is useful alone, and none holds many
     // locks for long.
-    int64_t pings = 0, flips, notifications, heartbeats;
+    int64_t flips, notifications, heartbeats;
     std::string after = "00000000-0000-0000-0000-000000000000";
     while (true) {
+      if (stop && stop()) return stopped();
       pqxx::work tx(conn);
       auto r = tx.exec_params(kPruneCheckPings,
                               options_.pings_kept + kPingPruneLookBack, after,
@@ -462,6 +470,7 @@ absl::StatusOr<std::string> Store::Prune(absl::Duration keep_flips,
       // A full chunk may have left some: the same checks again.
       if (deleted < kPrunePingsPerTransaction) after = r[0][0].c_str();
     }
+    if (stop && stop()) return stopped();
     {
       pqxx::work tx(conn);
       notifications = tx.exec_params(kPruneNotifications,
@@ -481,6 +490,7 @@ absl::StatusOr<std::string> Store::Prune(absl::Duration keep_flips,
                            " notifications, ", flips, " flips, ", heartbeats,
                            " stale heartbeats");
     if (options_.objects != nullptr) {
+      if (stop && stop()) return stopped();
       // Objects no ping refers to any more (their pings were pruned or
       // deleted with their check), once old enough.
       std::set<std::string> referenced;

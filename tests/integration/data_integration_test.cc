@@ -306,10 +306,11 @@ class DataServiceTest : public ::testing::Test {
   }
 
   // The prune job's call, keeping flips and notifications for `keep`.
-  grpc::Status Prune(absl::Duration keep, v1::PruneResponse* resp) {
+  grpc::Status Prune(absl::Duration keep, v1::PruneResponse* resp,
+                     absl::Duration deadline = absl::Seconds(10)) {
     auto stub = v1::SystemService::NewStub(channel_);
     grpc::ClientContext ctx;
-    PrepareInternalCall(ctx, kToken, absl::Seconds(10));
+    PrepareInternalCall(ctx, kToken, deadline);
     v1::PruneRequest req;
     *req.mutable_keep_flips() = tocsin::ToProto(keep);
     *req.mutable_keep_notifications() = tocsin::ToProto(keep);
@@ -1563,6 +1564,40 @@ TEST_F(AlertingTest, PruneJobLeavesThePingPathsRangeAlone) {
   ASSERT_EQ(std::sscanf(resp.summary().c_str(), "deleted %lld pings", &deleted), 1)
       << resp.summary();
   EXPECT_GE(deleted, 24880);
+}
+
+// A prune whose caller gave up (its deadline passed) stops after the
+// transaction under way: what it committed stays, and the next run goes on.
+TEST_F(AlertingTest, PruneJobStopsWhenItsCallerGivesUp) {
+  v1::Check c = Create({});
+  const std::string where = absl::StrCat(" WHERE check_id = '", c.uuid(), "'");
+  Sql(absl::StrCat(
+      "INSERT INTO pings (check_id, n, created, kind, scheme, method) "
+      "SELECT '", c.uuid(), "', g, now(), 'success', 'http', 'GET' "
+      "FROM generate_series(1, 25000) g"));
+  Sql(absl::StrCat("UPDATE checks SET n_pings = 25000 WHERE id = '", c.uuid(), "'"));
+  auto count = [&] {
+    return Sql("SELECT count(*) FROM pings" + where)[0][0].as<int>();
+  };
+  // The job's first transaction waits for these rows past its caller's
+  // deadline.
+  pqxx::connection holder(BaseConfig(Database::name).ConnectionString());
+  pqxx::work held(holder);
+  held.exec("SELECT 1 FROM pings" + where + " AND n <= 10 FOR UPDATE");
+  v1::PruneResponse resp;
+  grpc::Status s = Prune(absl::Hours(24), &resp, absl::Milliseconds(700));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << s.error_message();
+  held.abort();
+  // That transaction (10,000 rows) commits; then the job must stop, where
+  // it would have deleted the rest within a few hundredths of a second.
+  const absl::Time until = absl::Now() + absl::Seconds(10);
+  while (count() == 25000 && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  absl::SleepFor(absl::Milliseconds(700));
+  EXPECT_EQ(count(), 15000);
+  ASSERT_TRUE(Prune(absl::Hours(24), &resp).ok());
+  EXPECT_EQ(count(), 120);
 }
 
 TEST_F(AlertingTest, JobLeaseHasOneHolderUntilItExpires) {
