@@ -306,6 +306,18 @@ class DataServiceTest : public ::testing::Test {
   }
 
   // The prune job's call, keeping flips and notifications for `keep`.
+  // A new check with `n` pings stored (numbered 1 to n), written in SQL.
+  v1::Check CheckWithStoredPings(int n) {
+    v1::Check c = Create({});
+    Sql(absl::StrCat(
+        "INSERT INTO pings (check_id, n, created, kind, scheme, method) "
+        "SELECT '", c.uuid(), "', g, now(), 'success', 'http', 'GET' "
+        "FROM generate_series(1, ", n, ") g"));
+    Sql(absl::StrCat("UPDATE checks SET n_pings = ", n, " WHERE id = '",
+                     c.uuid(), "'"));
+    return c;
+  }
+
   grpc::Status Prune(absl::Duration keep, v1::PruneResponse* resp,
                      absl::Duration deadline = absl::Seconds(10)) {
     auto stub = v1::SystemService::NewStub(channel_);
@@ -1537,15 +1549,10 @@ TEST_F(AlertingTest, PruneKeepsPendingWorkAndRecentHistory) {
 // kept lowered, say), and leaves alone the range those prunes work on: a
 // ping batch holding rows there does not hold the job up.
 TEST_F(AlertingTest, PruneJobLeavesThePingPathsRangeAlone) {
-  v1::Check c = Create({});
-  const std::string where = absl::StrCat(" WHERE check_id = '", c.uuid(), "'");
   // More than the job deletes in one transaction (10,000), as after
   // TOCSIN_PINGS_KEPT was lowered.
-  Sql(absl::StrCat(
-      "INSERT INTO pings (check_id, n, created, kind, scheme, method) "
-      "SELECT '", c.uuid(), "', g, now(), 'success', 'http', 'GET' "
-      "FROM generate_series(1, 25000) g"));
-  Sql(absl::StrCat("UPDATE checks SET n_pings = 25000 WHERE id = '", c.uuid(), "'"));
+  v1::Check c = CheckWithStoredPings(25000);
+  const std::string where = absl::StrCat(" WHERE check_id = '", c.uuid(), "'");
   // What a ping batch deleting (24880, 24900] holds until it commits.
   pqxx::connection holder(BaseConfig(Database::name).ConnectionString());
   pqxx::work held(holder);
@@ -1569,13 +1576,8 @@ TEST_F(AlertingTest, PruneJobLeavesThePingPathsRangeAlone) {
 // A prune whose caller gave up (its deadline passed) stops after the
 // transaction under way: what it committed stays, and the next run goes on.
 TEST_F(AlertingTest, PruneJobStopsWhenItsCallerGivesUp) {
-  v1::Check c = Create({});
+  v1::Check c = CheckWithStoredPings(25000);
   const std::string where = absl::StrCat(" WHERE check_id = '", c.uuid(), "'");
-  Sql(absl::StrCat(
-      "INSERT INTO pings (check_id, n, created, kind, scheme, method) "
-      "SELECT '", c.uuid(), "', g, now(), 'success', 'http', 'GET' "
-      "FROM generate_series(1, 25000) g"));
-  Sql(absl::StrCat("UPDATE checks SET n_pings = 25000 WHERE id = '", c.uuid(), "'"));
   auto count = [&] {
     return Sql("SELECT count(*) FROM pings" + where)[0][0].as<int>();
   };
