@@ -20,7 +20,10 @@ PORTS = {"TOCSIN_HTTP_PORT": "18400", "TOCSIN_GATEWAY_PORT": "18481",
          "TOCSIN_DATA_METRICS_PORT": "19451",
          "TOCSIN_SCHEDULER_METRICS_PORT": "19452"}
 ENV = {"TOCSIN_RATE_LIMITS": "off", "TOCSIN_RPC_DEADLINE": "2s",
-       "TOCSIN_NGINX_ACCESS_LOG": "off"}
+       "TOCSIN_NGINX_ACCESS_LOG": "off",
+       # Room for about ten pings with 100 KB bodies (bodiless pings take
+       # about 100 bytes: the count bound, 5,000, comes first for them).
+       "PING_BODY_LIMIT": "100000", "TOCSIN_GATEWAY_MAX_PENDING_PING_BYTES": "1048576"}
 
 CLIENTS = 8
 SECONDS = 8.0
@@ -238,6 +241,63 @@ class PingFaultTest(LoadTestCase):
             self.assertLess(took, 2.4, results)
         # Those left with too little of their time were not sent at all.
         self.assertGreater(expired(), expired_before)
+        self.assert_recovers(uuid)
+
+    def test_pending_ping_bytes_are_bounded(self):
+        # While tocsin-data hangs, pings with large bodies pile up in the
+        # gateway: beyond TOCSIN_GATEWAY_MAX_PENDING_PING_BYTES (1 MiB here)
+        # the rest are refused at once with 429 and Retry-After, long before
+        # the count bound (5,000) would; those kept are answered once data is
+        # back.
+        uuid = self.make_checks("bytes")[0]
+        port = int(PORTS["TOCSIN_HTTP_PORT"])
+        body = b"b" * 100_000
+        results = []
+        lock = threading.Lock()
+
+        def ping(delay):
+            time.sleep(delay)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            started = time.monotonic()
+            try:
+                conn.request("POST", "/ping/" + uuid, body=body)
+                resp = conn.getresponse()
+                resp.read()
+                outcome = (resp.status, resp.getheader("Retry-After"))
+            except (OSError, http.client.HTTPException) as e:
+                outcome = (type(e).__name__, None)
+            with lock:
+                results.append((outcome, time.monotonic() - started))
+            conn.close()
+
+        def rejected():
+            m = re.search(r'^tocsin_pings_rejected_total\{where="gateway"\} (\d+)',
+                          self.stack.metrics("gateway"), re.M)
+            return int(m.group(1)) if m else 0
+
+        rejected_before = rejected()
+        data = self.stack.pid("data")
+        os.kill(data, signal.SIGSTOP)
+        try:
+            threads = [threading.Thread(target=ping, args=(0.01 * i,)) for i in range(30)]
+            for t in threads:
+                t.start()
+            time.sleep(1.0)
+        finally:
+            os.kill(data, signal.SIGCONT)
+        for t in threads:
+            t.join()
+        print("\nanswers with 100 KB bodies while data hung:", sorted(results))
+        self.assertEqual(len(results), 30)
+        refused = [took for (status, retry), took in results if status == 429]
+        for (status, retry), took in results:
+            if status == 429:
+                self.assertEqual(retry, "1", results)
+        self.assertLess(max(refused, default=0), 1.0, results)
+        kept = len(results) - len(refused)
+        self.assertGreaterEqual(kept, 5, results)
+        self.assertLessEqual(kept, 11, results)
+        self.assertEqual(rejected() - rejected_before, len(refused))
         self.assert_recovers(uuid)
 
     def test_sigterm_drains_gateway_and_data_under_load(self):
