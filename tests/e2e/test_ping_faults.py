@@ -141,6 +141,53 @@ class LoadTestCase(unittest.TestCase):
             self.assertGreaterEqual(n, ok[i], (u, n, ok[i], sent[i]))
             self.assertLessEqual(n, sent[i], (u, n, ok[i], sent[i]))
 
+    def pings_while_data_hangs(self, uuid, count, spacing, hang=None, body=None):
+        """`count` pings through nginx, `spacing` seconds apart, each on a
+        connection of its own, with tocsin-data stopped (SIGSTOP) until they
+        are all answered or, with `hang`, for that many seconds. Returns
+        ((status, Retry-After), seconds taken) for each."""
+        port = int(PORTS["TOCSIN_HTTP_PORT"])
+        results = []
+        lock = threading.Lock()
+
+        def ping(delay):
+            time.sleep(delay)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            started = time.monotonic()
+            try:
+                conn.request("POST" if body else "GET", "/ping/" + uuid, body=body)
+                resp = conn.getresponse()
+                resp.read()
+                outcome = (resp.status, resp.getheader("Retry-After"))
+            except (OSError, http.client.HTTPException) as e:
+                outcome = (type(e).__name__, None)
+            with lock:
+                results.append((outcome, time.monotonic() - started))
+            conn.close()
+
+        data = self.stack.pid("data")
+        threads = [threading.Thread(target=ping, args=(spacing * i,)) for i in range(count)]
+        os.kill(data, signal.SIGSTOP)
+        try:
+            for t in threads:
+                t.start()
+            if hang is None:
+                for t in threads:
+                    t.join()
+            else:
+                time.sleep(hang)
+        finally:
+            os.kill(data, signal.SIGCONT)
+        for t in threads:
+            t.join()
+        return sorted(results, key=lambda r: r[1])
+
+    def gateway_pings_counter(self, name):
+        """A tocsin_pings_<name>_total{where="gateway"} counter's value now."""
+        m = re.search(rf'^tocsin_pings_{name}_total\{{where="gateway"\}} (\d+)',
+                      self.stack.metrics("gateway"), re.M)
+        return int(m.group(1)) if m else 0
+
     def assert_recovers(self, uuid):
         def pings_ok():
             status, _, _ = self.stack.request(
@@ -196,51 +243,17 @@ class PingFaultTest(LoadTestCase):
         # deadline (2 s here) counts from its arrival, so none of them waits
         # for the stuck calls and then a whole deadline more (about 4 s).
         uuid = self.make_checks("deadline")[0]
-        port = int(PORTS["TOCSIN_HTTP_PORT"])
-        results = []
-        lock = threading.Lock()
-
-        def ping(delay):
-            time.sleep(delay)
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            started = time.monotonic()
-            try:
-                conn.request("GET", "/ping/" + uuid)
-                resp = conn.getresponse()
-                resp.read()
-                outcome = resp.status
-            except (OSError, http.client.HTTPException) as e:
-                outcome = type(e).__name__
-            with lock:
-                results.append((outcome, time.monotonic() - started))
-            conn.close()
-
-        def expired():
-            m = re.search(r'^tocsin_pings_expired_total\{where="gateway"\} (\d+)',
-                          self.stack.metrics("gateway"), re.M)
-            return int(m.group(1)) if m else 0
-
-        expired_before = expired()
-        data = self.stack.pid("data")
-        os.kill(data, signal.SIGSTOP)
-        try:
-            threads = [threading.Thread(target=ping, args=(0.03 * i,))
-                       for i in range(16)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-        finally:
-            os.kill(data, signal.SIGCONT)
-        print("\nanswers while data hung:", sorted(results))
+        expired_before = self.gateway_pings_counter("expired")
+        results = self.pings_while_data_hangs(uuid, 16, 0.03)
+        print("\nanswers while data hung:", results)
         self.assertEqual(len(results), 16)
-        for outcome, took in results:
-            self.assertIn(outcome, (503, 504), results)
+        for (status, _), took in results:
+            self.assertIn(status, (503, 504), results)
             # Before, the queued ones waited for the stuck calls and were
             # sent again, until keep-alive closed the connection (2.2-2.6 s).
             self.assertLess(took, 2.4, results)
         # Those left with too little of their time were not sent at all.
-        self.assertGreater(expired(), expired_before)
+        self.assertGreater(self.gateway_pings_counter("expired"), expired_before)
         self.assert_recovers(uuid)
 
     def test_pending_ping_bytes_are_bounded(self):
@@ -250,44 +263,9 @@ class PingFaultTest(LoadTestCase):
         # the count bound (5,000) would; those kept are answered once data is
         # back.
         uuid = self.make_checks("bytes")[0]
-        port = int(PORTS["TOCSIN_HTTP_PORT"])
-        body = b"b" * 100_000
-        results = []
-        lock = threading.Lock()
-
-        def ping(delay):
-            time.sleep(delay)
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            started = time.monotonic()
-            try:
-                conn.request("POST", "/ping/" + uuid, body=body)
-                resp = conn.getresponse()
-                resp.read()
-                outcome = (resp.status, resp.getheader("Retry-After"))
-            except (OSError, http.client.HTTPException) as e:
-                outcome = (type(e).__name__, None)
-            with lock:
-                results.append((outcome, time.monotonic() - started))
-            conn.close()
-
-        def rejected():
-            m = re.search(r'^tocsin_pings_rejected_total\{where="gateway"\} (\d+)',
-                          self.stack.metrics("gateway"), re.M)
-            return int(m.group(1)) if m else 0
-
-        rejected_before = rejected()
-        data = self.stack.pid("data")
-        os.kill(data, signal.SIGSTOP)
-        try:
-            threads = [threading.Thread(target=ping, args=(0.01 * i,)) for i in range(30)]
-            for t in threads:
-                t.start()
-            time.sleep(1.0)
-        finally:
-            os.kill(data, signal.SIGCONT)
-        for t in threads:
-            t.join()
-        print("\nanswers with 100 KB bodies while data hung:", sorted(results))
+        rejected_before = self.gateway_pings_counter("rejected")
+        results = self.pings_while_data_hangs(uuid, 30, 0.01, hang=1.0, body=b"b" * 100_000)
+        print("\nanswers with 100 KB bodies while data hung:", results)
         self.assertEqual(len(results), 30)
         refused = [took for (status, retry), took in results if status == 429]
         for (status, retry), took in results:
@@ -297,7 +275,7 @@ class PingFaultTest(LoadTestCase):
         kept = len(results) - len(refused)
         self.assertGreaterEqual(kept, 5, results)
         self.assertLessEqual(kept, 11, results)
-        self.assertEqual(rejected() - rejected_before, len(refused))
+        self.assertEqual(self.gateway_pings_counter("rejected") - rejected_before, len(refused))
         self.assert_recovers(uuid)
 
     def test_sigterm_drains_gateway_and_data_under_load(self):
