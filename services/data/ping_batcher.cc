@@ -17,6 +17,7 @@ struct PingBatcher::Call {
   std::atomic<size_t> pending{0};
   Done done;
   absl::Time deadline;
+  std::function<bool()> cancelled;  // May be empty.
 };
 
 namespace {
@@ -42,8 +43,9 @@ BatchMetrics& Metrics() {
                      "Pings refused at once because the queue was full.",
                      {"where"}),
         r.AddCounter("tocsin_pings_expired_total",
-                     "Pings not recorded because their caller's deadline "
-                     "passed while they were queued.",
+                     "Pings not recorded because their caller gave up (its "
+                     "deadline passed, or in data it cancelled the call) "
+                     "while they were queued.",
                      {"where"}),
         r.AddCounter("tocsin_ping_batches_split_total",
                      "Batches whose transaction failed (not for the database "
@@ -76,7 +78,8 @@ void PingBatcher::Stop() {
 }
 
 void PingBatcher::Record(std::vector<PingInput> pings, Done done,
-                         absl::Time deadline) {
+                         absl::Time deadline,
+                         std::function<bool()> cancelled) {
   if (pings.empty()) return done({});
   const size_t n = pings.size();
   if (queued_.fetch_add(n) + static_cast<int>(n) > options_.max_queued) {
@@ -90,6 +93,7 @@ void PingBatcher::Record(std::vector<PingInput> pings, Done done,
   call->pending = n;
   call->done = std::move(done);
   call->deadline = deadline;
+  call->cancelled = std::move(cancelled);
   bool full = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -162,11 +166,21 @@ void PingBatcher::Flush() {
   }
 }
 
+absl::Status PingBatcher::CallerGaveUp(const Item& it, absl::Time now) {
+  if (it.call->deadline <= now) {
+    return absl::DeadlineExceededError(
+        "the caller's deadline passed in the queue");
+  }
+  if (it.call->cancelled && it.call->cancelled()) {
+    return absl::CancelledError("the caller cancelled the call");
+  }
+  return absl::OkStatus();
+}
+
 // For the pings recorded one by one after a batch: checked just before
-// each commit, as the batch's deadline check is before the batch.
-std::function<bool()> PingBatcher::CallerGaveUp(const Item& it) {
-  const absl::Time deadline = it.call->deadline;
-  return [deadline] { return absl::Now() >= deadline; };
+// each commit, as the batch's check is before the batch.
+std::function<bool()> PingBatcher::CallerGaveUpPredicate(const Item& it) {
+  return [it] { return !CallerGaveUp(it, absl::Now()).ok(); };
 }
 
 void PingBatcher::Commit(std::vector<Item>& batch,
@@ -176,11 +190,10 @@ void PingBatcher::Commit(std::vector<Item>& batch,
   std::vector<Item> batched, single;
   const absl::Time now = absl::Now();
   for (const Item& it : batch) {
-    if (it.call->deadline <= now) {
+    if (absl::Status gone = CallerGaveUp(it, now); !gone.ok()) {
       // Its caller has answered it (an error) by now: recording it anyway
       // would only make the client's retry a second ping.
-      it.call->results[it.index] =
-          absl::DeadlineExceededError("the caller's deadline passed in the queue");
+      it.call->results[it.index] = std::move(gone);
       Metrics().expired.With({"data"}).Inc();
       continue;
     }
@@ -211,7 +224,7 @@ void PingBatcher::Commit(std::vector<Item>& batch,
                     {"error", out.status().ToString()}});
       for (Item& it : batched) {
         it.call->results[it.index] = store_.RecordPing(
-            it.call->pings[it.index], absl::Now(), CallerGaveUp(it));
+            it.call->pings[it.index], absl::Now(), CallerGaveUpPredicate(it));
       }
     } else {
       // Nothing was committed: every member gets the error, none is
@@ -222,7 +235,7 @@ void PingBatcher::Commit(std::vector<Item>& batch,
   release();
   for (Item& it : single) {
     it.call->results[it.index] = store_.RecordPing(
-        it.call->pings[it.index], absl::Now(), CallerGaveUp(it));
+        it.call->pings[it.index], absl::Now(), CallerGaveUpPredicate(it));
   }
 }
 

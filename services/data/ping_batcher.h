@@ -55,9 +55,13 @@ class PingBatcher {
 
   // `done` runs exactly once, with one result per ping, in order. Pings
   // still queued at `deadline` (the caller's, who has given up by then) are
-  // not recorded: DEADLINE_EXCEEDED.
+  // not recorded: DEADLINE_EXCEEDED; nor are those still queued once
+  // `cancelled` says the caller cancelled the call: CANCELLED. (Either way
+  // the caller has answered them with an error: recording them would only
+  // make its retry a second ping.)
   void Record(std::vector<PingInput> pings, Done done,
-              absl::Time deadline = absl::InfiniteFuture());
+              absl::Time deadline = absl::InfiniteFuture(),
+              std::function<bool()> cancelled = nullptr);
 
   void Stop();  // Finishes what is queued, then stops the flushers.
 
@@ -70,7 +74,9 @@ class PingBatcher {
   void Flush();
   void Commit(std::vector<Item>& batch, const std::function<void()>& release);
   void Finish(const std::vector<Item>& items);
-  static std::function<bool()> CallerGaveUp(const Item& it);
+  // Why the caller of `it` is no longer waiting for it, if it is not.
+  static absl::Status CallerGaveUp(const Item& it, absl::Time now);
+  static std::function<bool()> CallerGaveUpPredicate(const Item& it);
 
   Store& store_;
   PingBatcherOptions options_;

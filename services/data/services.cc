@@ -312,7 +312,7 @@ grpc::ServerUnaryReactor* PingServiceImpl::RecordPing(
     resp->set_created(out->created);
     resp->set_kind(out->kind);
     reactor->Finish(grpc::Status::OK);
-  }, CallerDeadline(*ctx));
+  }, CallerDeadline(*ctx), [ctx] { return ctx->IsCancelled(); });
   return reactor;
 }
 
@@ -368,7 +368,7 @@ grpc::ServerUnaryReactor* PingServiceImpl::RecordPings(
       r->mutable_response()->set_kind(outs[j]->kind);
     }
     reactor->Finish(grpc::Status::OK);
-  }, CallerDeadline(*ctx));
+  }, CallerDeadline(*ctx), [ctx] { return ctx->IsCancelled(); });
   return reactor;
 }
 

@@ -16,8 +16,8 @@ metrics::Family<metrics::Counter>& Rejected() {
 metrics::Family<metrics::Counter>& Expired() {
   static auto& c = metrics::DefaultRegistry().AddCounter(
       "tocsin_pings_expired_total",
-      "Pings not recorded because their caller's deadline passed while they "
-      "were queued.",
+      "Pings not recorded because their caller gave up (its deadline passed, "
+      "or in data it cancelled the call) while they were queued.",
       {"where"});
   return c;
 }

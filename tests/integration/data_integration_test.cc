@@ -1176,6 +1176,54 @@ TEST_F(DataServiceTest, BatcherWaitsNoLongerThanItMustAndDropsExpiredPings) {
   EXPECT_EQ(Get(c.uuid(), project_.api_key())->n_pings(), 20);
 }
 
+// A call its caller cancelled while its pings were queued (behind a batch
+// waiting for a row lock) is answered, and its pings are not recorded: the
+// caller has given up on them, and its retry would be a second ping.
+TEST_F(DataServiceTest, PingsOfACancelledCallAreNotRecorded) {
+  v1::CheckSpec spec;
+  spec.mutable_timeout()->set_seconds(3600);
+  v1::Check held_check = Create(spec), other = Create(spec);
+  pqxx::connection holder(BaseConfig(Database::name).ConnectionString());
+  pqxx::work held(holder);
+  held.exec(absl::StrCat("SELECT 1 FROM checks WHERE id = '", held_check.uuid(),
+                         "' FOR UPDATE"));
+  auto call = [&](const v1::Check& check, grpc::ClientContext& ctx) {
+    auto stub = v1::PingService::NewStub(channel_);
+    PrepareInternalCall(ctx, kToken, absl::Seconds(20));
+    v1::RecordPingsRequest req;
+    v1::RecordPingRequest* p = req.add_pings();
+    p->set_check_uuid(check.uuid());
+    p->set_kind(v1::PING_KIND_SUCCESS);
+    v1::RecordPingsResponse resp;
+    grpc::Status s = stub->RecordPings(&ctx, req, &resp);
+    if (s.ok() && resp.results(0).code() != 0) {
+      return grpc::Status(static_cast<grpc::StatusCode>(resp.results(0).code()),
+                          resp.results(0).message());
+    }
+    return s;
+  };
+  // This batch's lookup waits for the lock, holding the flushers' turn.
+  grpc::ClientContext first_ctx, second_ctx;
+  grpc::Status first, second;
+  std::thread first_caller([&] { first = call(held_check, first_ctx); });
+  absl::SleepFor(absl::Milliseconds(300));
+  // This one queues behind it; then its caller cancels.
+  std::thread second_caller([&] { second = call(other, second_ctx); });
+  absl::SleepFor(absl::Milliseconds(300));
+  second_ctx.TryCancel();
+  second_caller.join();
+  EXPECT_EQ(second.error_code(), grpc::StatusCode::CANCELLED);
+  absl::SleepFor(absl::Milliseconds(200));  // The cancellation reaches data.
+  held.abort();
+  first_caller.join();
+  EXPECT_TRUE(first.ok()) << first.error_message();
+  // Whatever the flushers do with the cancelled call is done well within
+  // this.
+  absl::SleepFor(absl::Milliseconds(500));
+  EXPECT_EQ(Get(held_check.uuid(), project_.api_key())->n_pings(), 1);
+  EXPECT_EQ(Get(other.uuid(), project_.api_key())->n_pings(), 0);
+}
+
 TEST_F(DataServiceTest, PingOfACallerThatGaveUpIsNotCommitted) {
   v1::Check c = Create({});
   PingInput in;
