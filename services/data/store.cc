@@ -103,8 +103,10 @@ constexpr char kBatchChecksBySlug[] =
 // A batch with pings of both kinds locks all its checks in one statement:
 // two statements would each lock in id order, but not in one order
 // together, and two such batches could deadlock.
+// (The project is joined for its ping key only: a left join, so that a
+// check moved to another project meanwhile is still found by its UUID.)
 constexpr char kBatchChecksMixed[] =
-    "FROM checks c JOIN projects p ON p.id = c.project_id "
+    "FROM checks c LEFT JOIN projects p ON p.id = c.project_id "
     "WHERE c.id IN (SELECT unnest($1::uuid[]) UNION ALL "
     "SELECT c2.id FROM checks c2 JOIN projects p2 ON p2.id = c2.project_id "
     "JOIN unnest($2::text[], $3::text[]) AS t(k, s) "
@@ -1483,12 +1485,13 @@ absl::StatusOr<std::vector<absl::StatusOr<PingOutcome>>> Store::RecordPingBatch(
     pqxx::result found = ptx.Begin(lookup_sql);
     for (const auto& row : found) {
       ASSIGN_OR_RETURN(CheckRecord rec, FromRow(row));
-      // The extra columns: the ping key of the check's project (FromRow took
-      // it for the channel list, which this path does not use), that
-      // project's row version, and the transaction id (always last).
+      // The extra columns: with pings by slug, the ping key of the check's
+      // project (FromRow took it for the channel list, which this path does
+      // not use) and that project's row version; always, last, the
+      // transaction id.
       rec.channels.clear();
       xid = row[row.size() - 1].c_str();
-      if (any_slug) {
+      if (any_slug && !row[kCreated + 1].is_null()) {
         // A check found by UUID may name a pair no ping asked for; such
         // entries are never looked up.
         SlugMatch& match = by_slug[{row[kCreated + 1].c_str(), rec.f.slug}];

@@ -192,8 +192,9 @@ class Store {
   // The ping path: one transaction records the ping, updates the check and
   // writes its flip; returns once committed.
   // `cancelled`, when given, is asked just before the commit: a caller that
-  // has already given up (its deadline passed) gets CANCELLED and nothing is
-  // written, so it may safely send the ping again.
+  // has already given up (its deadline passed, or it cancelled the call)
+  // gets CANCELLED and nothing is written, so it may safely send the ping
+  // again.
   absl::StatusOr<PingOutcome> RecordPing(
       const PingInput& ping, absl::Time now,
       const std::function<bool()>& cancelled = {});

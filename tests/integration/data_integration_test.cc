@@ -106,13 +106,19 @@ class DataServiceTest : public ::testing::Test {
     server_ = nullptr;
   }
 
-  void SetUp() override {
+  void SetUp() override { project_ = NewProject("test"); }
+
+  // A new project, with its keys.
+  static v1::CreateProjectResponse NewProject(const std::string& name) {
     auto stub = v1::ProjectService::NewStub(channel_);
     grpc::ClientContext ctx;
     PrepareInternalCall(ctx, kToken, absl::Seconds(10));
     v1::CreateProjectRequest req;
-    req.set_name("test");
-    ASSERT_TRUE(stub->CreateProject(&ctx, req, &project_).ok());
+    req.set_name(name);
+    v1::CreateProjectResponse made;
+    grpc::Status s = stub->CreateProject(&ctx, req, &made);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return made;
   }
 
   // An AccountService call with the internal token.
@@ -204,7 +210,9 @@ class DataServiceTest : public ::testing::Test {
     EXPECT_EQ(failed.load(), 0);
     // Rows are locked in one order by every batch, cached or looked up: a
     // deadlock would have held both up for a second before one was undone.
-    // (The statistics are sent when each transaction ends; give them time.)
+    // (A backend sends its statistics at a transaction's end at most once a
+    // second; one that waited a second for a deadlock check sends them then.
+    // Give them time to arrive.)
     absl::SleepFor(absl::Milliseconds(600));
     EXPECT_EQ(deadlocks(), deadlocks_before);
     for (const v1::Check& c : checks) {
@@ -496,13 +504,7 @@ TEST_F(DataServiceTest, AuthenticationRules) {
   EXPECT_EQ(Get(c.uuid(), "wrong").status().code(),
             absl::StatusCode::kUnauthenticated);
   // Another project's key sees 403 for this check.
-  auto stub = v1::ProjectService::NewStub(channel_);
-  grpc::ClientContext ctx;
-  PrepareInternalCall(ctx, kToken, absl::Seconds(10));
-  v1::CreateProjectRequest req;
-  req.set_name("other");
-  v1::CreateProjectResponse other;
-  ASSERT_TRUE(stub->CreateProject(&ctx, req, &other).ok());
+  v1::CreateProjectResponse other = NewProject("other");
   EXPECT_EQ(Get(c.uuid(), other.api_key()).status().code(),
             absl::StatusCode::kPermissionDenied);
   // Unique keys are looked up within the caller's project only.
@@ -1176,6 +1178,37 @@ TEST_F(DataServiceTest, BatcherWaitsNoLongerThanItMustAndDropsExpiredPings) {
   EXPECT_EQ(Get(c.uuid(), project_.api_key())->n_pings(), 20);
 }
 
+// A batch with pings by UUID and by slug finds a check by its UUID even if
+// the check moved to another project while the batch waited for its row.
+TEST_F(DataServiceTest, MixedBatchFindsByUuidACheckMovedMeanwhile) {
+  v1::CreateProjectResponse other = NewProject("moved to");
+  v1::CheckSpec spec;
+  spec.mutable_timeout()->set_seconds(3600);
+  v1::Check moved = Create(spec);
+  spec.set_slug("stays-here");
+  v1::Check stays = Create(spec);
+  pqxx::connection holder(BaseConfig(Database::name).ConnectionString());
+  pqxx::work mover(holder);
+  mover.exec(absl::StrCat("UPDATE checks SET project_id = '",
+                          other.project().uuid(), "' WHERE id = '",
+                          moved.uuid(), "'"));
+  std::vector<int> codes;
+  std::thread pinger([&] {
+    codes = PingEach({moved.uuid(), project_.ping_key() + "/stays-here"});
+  });
+  const absl::Time until = absl::Now() + absl::Seconds(10);
+  while (Sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+             "'Lock' AND datname = current_database()")[0][0].as<int>() == 0 &&
+         absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  mover.commit();
+  pinger.join();
+  EXPECT_EQ(codes, (std::vector<int>{0, 0}));
+  EXPECT_EQ(Get(moved.uuid(), other.api_key())->n_pings(), 1);
+  EXPECT_EQ(Get(stays.uuid(), project_.api_key())->n_pings(), 1);
+}
+
 // A call its caller cancelled while its pings were queued (behind a batch
 // waiting for a row lock) is answered, and its pings are not recorded: the
 // caller has given up on them, and its retry would be a second ping.
@@ -1202,11 +1235,23 @@ TEST_F(DataServiceTest, PingsOfACancelledCallAreNotRecorded) {
     }
     return s;
   };
+  auto expired = [] {
+    return MetricValue("tocsin_pings_expired_total{where=\"data\"}");
+  };
+  const int64_t expired_before = expired();
   // This batch's lookup waits for the lock, holding the flushers' turn.
   grpc::ClientContext first_ctx, second_ctx;
   grpc::Status first, second;
   std::thread first_caller([&] { first = call(held_check, first_ctx); });
-  absl::SleepFor(absl::Milliseconds(300));
+  const absl::Time until = absl::Now() + absl::Seconds(10);
+  auto lock_waits = [&] {
+    return Sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+               "'Lock' AND datname = current_database()")[0][0].as<int>();
+  };
+  while (lock_waits() == 0 && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(lock_waits(), 1);
   // This one queues behind it; then its caller cancels.
   std::thread second_caller([&] { second = call(other, second_ctx); });
   absl::SleepFor(absl::Milliseconds(300));
@@ -1217,11 +1262,12 @@ TEST_F(DataServiceTest, PingsOfACancelledCallAreNotRecorded) {
   held.abort();
   first_caller.join();
   EXPECT_TRUE(first.ok()) << first.error_message();
-  // Whatever the flushers do with the cancelled call is done well within
-  // this.
+  // The flushers are done with the cancelled call well within this.
   absl::SleepFor(absl::Milliseconds(500));
   EXPECT_EQ(Get(held_check.uuid(), project_.api_key())->n_pings(), 1);
   EXPECT_EQ(Get(other.uuid(), project_.api_key())->n_pings(), 0);
+  // It reached data, queued, and was dropped there.
+  EXPECT_EQ(expired() - expired_before, 1);
 }
 
 TEST_F(DataServiceTest, PingOfACallerThatGaveUpIsNotCommitted) {
@@ -1366,13 +1412,7 @@ TEST_F(AlertingTest, TestNotificationsGoThroughOneChannelOnce) {
   EXPECT_EQ(send_test("nope", &none), grpc::StatusCode::NOT_FOUND);
   // Another project's key cannot send through it.
   {
-    auto other = v1::ProjectService::NewStub(channel_);
-    grpc::ClientContext ctx;
-    PrepareInternalCall(ctx, kToken, absl::Seconds(10));
-    v1::CreateProjectRequest req;
-    req.set_name("other");
-    v1::CreateProjectResponse made;
-    ASSERT_TRUE(other->CreateProject(&ctx, req, &made).ok());
+    v1::CreateProjectResponse made = NewProject("other");
     grpc::ClientContext ctx2;
     WithKey(ctx2, made.api_key());
     v1::SendTestNotificationRequest send;
@@ -1433,13 +1473,7 @@ TEST_F(AlertingTest, ChannelsAreValidatedAndScopedToTheProject) {
   ASSERT_TRUE(ok.ok()) << ok.status();
 
   // Another project cannot see or delete it.
-  auto projects = v1::ProjectService::NewStub(channel_);
-  grpc::ClientContext pctx;
-  PrepareInternalCall(pctx, kToken, absl::Seconds(10));
-  v1::CreateProjectRequest preq;
-  preq.set_name("other");
-  v1::CreateProjectResponse other;
-  ASSERT_TRUE(projects->CreateProject(&pctx, preq, &other).ok());
+  v1::CreateProjectResponse other = NewProject("other");
   auto stub = v1::ChannelService::NewStub(channel_);
   grpc::ClientContext ctx;
   WithKey(ctx, other.api_key());
@@ -1645,7 +1679,10 @@ TEST_F(AlertingTest, PruneJobStopsWhenItsCallerGivesUp) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   absl::SleepFor(absl::Milliseconds(700));
-  EXPECT_EQ(count(), 15000);
+  // 15,000 left if that transaction's rows were the first 10,000 (the plan
+  // today), 5,000 if the locked ones came in a second one.
+  const int left = count();
+  EXPECT_TRUE(left == 15000 || left == 5000) << left;
   ASSERT_TRUE(Prune(absl::Hours(24), &resp).ok());
   EXPECT_EQ(count(), 120);
 }
