@@ -777,7 +777,9 @@ void Api::ProjectBadge(HttpRequest&, const PathParams& params,
     }
   } else {
     // /badge/<key>/<signature>[-2].<format>: every check of the project.
-    tag = "*";
+    // (push_back, not = "*": GCC 12 warns falsely of an overlapping copy
+    // for a one-character literal assigned to a string, PR 105329.)
+    tag.push_back('*');
     if (!SplitBadgeFile(params.at("file"), &signature, &format)) {
       return respond(TextNotFound());
     }
