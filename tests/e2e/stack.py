@@ -58,8 +58,37 @@ class Stack:
         return self.run("stop", check=False)
 
     def destroy(self):
+        """Stops and removes the stack. Fails (AssertionError) if a service's
+        log holds a sanitizer report: the e2e suite runs the ASan/UBSan
+        build, and a fault found while stopping (a use after free in a
+        destructor, a leak) would otherwise pass unseen."""
+        self.run("stop", check=False)
+        reports = self.sanitizer_reports()
         self.run("purge", check=False)
         shutil.rmtree(self.state, ignore_errors=True)
+        if reports:
+            raise AssertionError("sanitizer reports in the services' logs:\n"
+                                 + "\n".join(reports))
+
+    SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                         "runtime error:", "WARNING: ThreadSanitizer")
+
+    def sanitizer_reports(self):
+        """Each log's text from its first sanitizer report on (up to 6 KB)."""
+        found = []
+        logs = os.path.join(self.state, "logs")
+        if not os.path.isdir(logs):
+            return found
+        for name in sorted(os.listdir(logs)):
+            try:
+                with open(os.path.join(logs, name), errors="replace") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            starts = [text.find(m) for m in self.SANITIZER_MARKERS if m in text]
+            if starts:
+                found.append(f"--- {name}\n" + text[min(starts):][:6000])
+        return found
 
     def logs(self):
         text = []
