@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "metrics/metrics.h"
+#include "metrics/ping_metrics.h"
 
 namespace tocsin::data {
 
@@ -25,8 +26,6 @@ namespace {
 struct BatchMetrics {
   metrics::Family<metrics::Histogram>& size;
   metrics::Family<metrics::Histogram>& seconds;
-  metrics::Family<metrics::Counter>& rejected;
-  metrics::Family<metrics::Counter>& expired;
   metrics::Family<metrics::Counter>& split;
 };
 
@@ -39,14 +38,6 @@ BatchMetrics& Metrics() {
         r.AddHistogram("tocsin_ping_batch_seconds",
                        "Time to write and commit one batch of pings.",
                        metrics::LatencyBuckets()),
-        r.AddCounter("tocsin_pings_rejected_total",
-                     "Pings refused at once because the queue was full.",
-                     {"where"}),
-        r.AddCounter("tocsin_pings_expired_total",
-                     "Pings not recorded because their caller gave up (its "
-                     "deadline passed, or in data it cancelled the call) "
-                     "while they were queued.",
-                     {"where"}),
         r.AddCounter("tocsin_ping_batches_split_total",
                      "Batches whose transaction failed (not for the database "
                      "being away) and whose pings were recorded one by one.")};
@@ -84,7 +75,7 @@ void PingBatcher::Record(std::vector<PingInput> pings, Done done,
   const size_t n = pings.size();
   if (queued_.fetch_add(n) + static_cast<int>(n) > options_.max_queued) {
     queued_.fetch_sub(n);
-    Metrics().rejected.With({"data"}).Inc(n);
+    metrics::PingsRejected().With({"data"}).Inc(n);
     return done(Results(n, absl::ResourceExhaustedError("ping queue is full")));
   }
   auto* call = new Call;
@@ -194,7 +185,7 @@ void PingBatcher::Commit(std::vector<Item>& batch,
       // Its caller has answered it (an error) by now: recording it anyway
       // would only make the client's retry a second ping.
       it.call->results[it.index] = std::move(gone);
-      Metrics().expired.With({"data"}).Inc();
+      metrics::PingsExpired().With({"data"}).Inc();
       continue;
     }
     (it.call->pings[it.index].create ? single : batched).push_back(it);

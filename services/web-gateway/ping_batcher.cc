@@ -2,25 +2,10 @@
 
 #include "common/grpc_util.h"
 #include "metrics/metrics.h"
+#include "metrics/ping_metrics.h"
 
 namespace tocsin::gateway {
 namespace {
-
-metrics::Family<metrics::Counter>& Rejected() {
-  static auto& c = metrics::DefaultRegistry().AddCounter(
-      "tocsin_pings_rejected_total",
-      "Pings refused at once because the queue was full.", {"where"});
-  return c;
-}
-
-metrics::Family<metrics::Counter>& Expired() {
-  static auto& c = metrics::DefaultRegistry().AddCounter(
-      "tocsin_pings_expired_total",
-      "Pings not recorded because their caller gave up (its deadline passed, "
-      "or in data it cancelled the call) while they were queued.",
-      {"where"});
-  return c;
-}
 
 // The whole round of one batch as the gateway sees it; beside the data
 // service's own handling time it shows what the hops between cost.
@@ -91,7 +76,7 @@ void PingBatcher::Record(v1::RecordPingRequest req,
     } else if (pending_ >= options_.max_pending ||
                (pending_ > 0 &&
                 pending_bytes_ + bytes > options_.max_pending_bytes)) {
-      Rejected().With({"gateway"}).Inc();
+      metrics::PingsRejected().With({"gateway"}).Inc();
       refused = absl::ResourceExhaustedError("too many pings in progress");
     } else {
       ++pending_;
@@ -156,7 +141,7 @@ PingBatcher::Batch PingBatcher::TakeBatch(Clock::time_point now) {
 void PingBatcher::Dispatch(Batch batch) {
   if (!batch.send.empty()) Send(std::move(batch.send), batch.started);
   if (batch.expired.empty()) return;
-  Expired().With({"gateway"}).Inc(batch.expired.size());
+  metrics::PingsExpired().With({"gateway"}).Inc(batch.expired.size());
   for (Entry& e : batch.expired) {
     e.done(absl::UnavailableError("no answer from the data service in time"));
   }
