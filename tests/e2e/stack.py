@@ -76,31 +76,27 @@ class Stack:
     def sanitizer_reports(self):
         """Each log's text from its first sanitizer report on (up to 6 KB)."""
         found = []
-        logs = os.path.join(self.state, "logs")
-        if not os.path.isdir(logs):
-            return found
-        for name in sorted(os.listdir(logs)):
-            try:
-                with open(os.path.join(logs, name), errors="replace") as f:
-                    text = f.read()
-            except OSError:
-                continue
+        for name, text in self.log_texts():
             starts = [text.find(m) for m in self.SANITIZER_MARKERS if m in text]
             if starts:
                 found.append(f"--- {name}\n" + text[min(starts):][:6000])
         return found
 
-    def logs(self):
-        text = []
+    def log_texts(self):
+        """(name, whole text) of each log file of the stack."""
         logs = os.path.join(self.state, "logs")
-        if os.path.isdir(logs):
-            for name in sorted(os.listdir(logs)):
-                try:
-                    with open(os.path.join(logs, name), errors="replace") as f:
-                        text.append(f"--- {name}\n" + f.read()[-4000:])
-                except OSError:
-                    pass
-        return "\n".join(text)
+        if not os.path.isdir(logs):
+            return
+        for name in sorted(os.listdir(logs)):
+            try:
+                with open(os.path.join(logs, name), errors="replace") as f:
+                    yield name, f.read()
+            except OSError:
+                pass
+
+    def logs(self):
+        return "\n".join(f"--- {name}\n" + text[-4000:]
+                         for name, text in self.log_texts())
 
     def ctl(self, *args):
         out = subprocess.run([self.binary("ctl"), *args], env=self.env, check=True,

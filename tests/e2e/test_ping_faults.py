@@ -141,6 +141,23 @@ class LoadTestCase(unittest.TestCase):
             self.assertGreaterEqual(n, ok[i], (u, n, ok[i], sent[i]))
             self.assertLessEqual(n, sent[i], (u, n, ok[i], sent[i]))
 
+    @staticmethod
+    def timed_ping(port, uuid, body=None):
+        """One ping through nginx on a connection of its own: ((status, or
+        the exception's name; Retry-After), seconds taken)."""
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        started = time.monotonic()
+        try:
+            conn.request("POST" if body else "GET", "/ping/" + uuid, body=body)
+            resp = conn.getresponse()
+            resp.read()
+            outcome = (resp.status, resp.getheader("Retry-After"))
+        except (OSError, http.client.HTTPException) as e:
+            outcome = (type(e).__name__, None)
+        finally:
+            conn.close()
+        return outcome, time.monotonic() - started
+
     def pings_while_data_hangs(self, uuid, count, spacing, hang=None, body=None):
         """`count` pings through nginx, `spacing` seconds apart, each on a
         connection of its own, with tocsin-data stopped (SIGSTOP) until they
@@ -152,18 +169,9 @@ class LoadTestCase(unittest.TestCase):
 
         def ping(delay):
             time.sleep(delay)
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            started = time.monotonic()
-            try:
-                conn.request("POST" if body else "GET", "/ping/" + uuid, body=body)
-                resp = conn.getresponse()
-                resp.read()
-                outcome = (resp.status, resp.getheader("Retry-After"))
-            except (OSError, http.client.HTTPException) as e:
-                outcome = (type(e).__name__, None)
+            result = self.timed_ping(port, uuid, body)
             with lock:
-                results.append((outcome, time.monotonic() - started))
-            conn.close()
+                results.append(result)
 
         data = self.stack.pid("data")
         threads = [threading.Thread(target=ping, args=(spacing * i,)) for i in range(count)]
@@ -353,13 +361,8 @@ class TwoDataReplicasTest(LoadTestCase):
         port = int(self.PORTS["TOCSIN_HTTP_PORT"])
 
         def ping(uuid):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            started = time.monotonic()
-            conn.request("GET", "/ping/" + uuid)
-            resp = conn.getresponse()
-            resp.read()
-            conn.close()
-            return resp.status, time.monotonic() - started
+            (status, _), took = self.timed_ping(port, uuid)
+            return status, took
 
         for uuid in (slow, other, slow, other):  # Both replicas in use.
             self.assertEqual(ping(uuid)[0], 200)
