@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <condition_variable>
 #include <mutex>
@@ -34,6 +35,17 @@ namespace tocsin::data {
 namespace {
 
 constexpr char kToken[] = "integration-test-internal-token";
+
+// Polls `done` every 10 ms until it holds or `timeout` has passed; returns
+// its last answer.
+bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout) {
+  const absl::Time until = absl::Now() + timeout;
+  while (!done()) {
+    if (absl::Now() >= until) return false;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return true;
+}
 
 // The value of one series of this process's metrics (0 before its first
 // count), e.g. `tocsin_ping_batch_paths_total{path="cached"}`.
@@ -301,6 +313,12 @@ class DataServiceTest : public ::testing::Test {
     auto r = tx.exec(sql);
     tx.commit();
     return r;
+  }
+
+  // Sessions of the test database waiting for a row lock now.
+  int LockWaits() {
+    return Sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+               "'Lock' AND datname = current_database()")[0][0].as<int>();
   }
 
   v1::MarkLateChecksResponse MarkLate() {
@@ -1196,12 +1214,7 @@ TEST_F(DataServiceTest, MixedBatchFindsByUuidACheckMovedMeanwhile) {
   std::thread pinger([&] {
     codes = PingEach({moved.uuid(), project_.ping_key() + "/stays-here"});
   });
-  const absl::Time until = absl::Now() + absl::Seconds(10);
-  while (Sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
-             "'Lock' AND datname = current_database()")[0][0].as<int>() == 0 &&
-         absl::Now() < until) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
+  ASSERT_TRUE(WaitUntil([&] { return LockWaits() > 0; }, absl::Seconds(10)));
   mover.commit();
   pinger.join();
   EXPECT_EQ(codes, (std::vector<int>{0, 0}));
@@ -1243,15 +1256,8 @@ TEST_F(DataServiceTest, PingsOfACancelledCallAreNotRecorded) {
   grpc::ClientContext first_ctx, second_ctx;
   grpc::Status first, second;
   std::thread first_caller([&] { first = call(held_check, first_ctx); });
-  const absl::Time until = absl::Now() + absl::Seconds(10);
-  auto lock_waits = [&] {
-    return Sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
-               "'Lock' AND datname = current_database()")[0][0].as<int>();
-  };
-  while (lock_waits() == 0 && absl::Now() < until) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  ASSERT_EQ(lock_waits(), 1);
+  WaitUntil([&] { return LockWaits() > 0; }, absl::Seconds(10));
+  ASSERT_EQ(LockWaits(), 1);
   // This one queues behind it; then its caller cancels.
   std::thread second_caller([&] { second = call(other, second_ctx); });
   absl::SleepFor(absl::Milliseconds(300));
@@ -1674,10 +1680,7 @@ TEST_F(AlertingTest, PruneJobStopsWhenItsCallerGivesUp) {
   held.abort();
   // That transaction (10,000 rows) commits; then the job must stop, where
   // it would have deleted the rest within a few hundredths of a second.
-  const absl::Time until = absl::Now() + absl::Seconds(10);
-  while (count() == 25000 && absl::Now() < until) {
-    absl::SleepFor(absl::Milliseconds(20));
-  }
+  WaitUntil([&] { return count() != 25000; }, absl::Seconds(10));
   absl::SleepFor(absl::Milliseconds(700));
   // 15,000 left if that transaction's rows were the first 10,000 (the plan
   // today), 5,000 if the locked ones came in a second one.
