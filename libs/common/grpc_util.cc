@@ -11,8 +11,12 @@ namespace tocsin {
 
 grpc::Status ToGrpcStatus(const absl::Status& s) {
   if (s.ok()) return grpc::Status::OK;
+  std::string_view message(s.message().data(), s.message().size());
+  if (message.size() <= kMaxStatusMessageBytes) {
+    return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(message));
+  }
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
-                      std::string(s.message()));
+                      ToStorableText(message, kMaxStatusMessageBytes - 3) + "\u2026");
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& s) {

@@ -20,6 +20,13 @@ inline constexpr int kMaxMessageBytes = 64 * 1024 * 1024;
 // PING_BODY_LIMIT's most: a ping with such a body still fits a message.
 inline constexpr int kMaxPingBodyLimit = 16 * 1024 * 1024;
 
+// gRPC sends a status's message in a trailer, percent-encoded, and the
+// peer refuses trailers over its metadata limit (8 KiB by default) with
+// RESOURCE_EXHAUSTED, failing other calls on the connection too. Messages
+// may quote a caller's input (an unknown time zone, say): ToGrpcStatus
+// cuts them to this many bytes, at a character boundary, ending in "…".
+inline constexpr size_t kMaxStatusMessageBytes = 1024;
+
 // absl::Status codes are the gRPC codes: the conversion is a cast.
 grpc::Status ToGrpcStatus(const absl::Status& s);
 absl::Status FromGrpcStatus(const grpc::Status& s);

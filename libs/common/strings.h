@@ -14,12 +14,12 @@ inline absl::string_view Absl(std::string_view s) {
   return absl::string_view(s.data(), s.size());
 }
 
-// True for well-formed UTF-8 without NUL characters: what a PostgreSQL text
-// column accepts.
 // &, <, > (and with `quotes`, " and ') as entities: HTML text and
 // attribute values (pages, emails); without quotes, Slack's reserved three.
 std::string HtmlEscape(std::string_view s, bool quotes = true);
 
+// True for well-formed UTF-8 without NUL characters: what a PostgreSQL text
+// column accepts.
 bool IsStorableText(std::string_view s);
 
 // True when JSON text nests arrays/objects at most `max_depth` deep (a quick

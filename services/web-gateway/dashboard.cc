@@ -261,7 +261,15 @@ void Dashboard::WithSession(const HttpRequest& req, Respond respond,
 void Dashboard::WithSessionForm(
     const HttpRequest& req, Respond respond,
     std::function<void(Session, Form, std::string, Respond)> fn) {
-  Form form = ParseForm(req.body);
+  auto parsed = ParseForm(req.body);
+  if (!parsed) {
+    const std::string L = RequestLanguage(req);
+    return respond(Page(400, "Bad request",
+                        Para(L, "The form has characters that are not text (invalid "
+                                "UTF-8). Check what you entered and try again."),
+                        nullptr, L));
+  }
+  Form form = *std::move(parsed);
   std::string token = SessionToken(req);
   WithSession(req, std::move(respond),
               [this, form = std::move(form), token = std::move(token),
@@ -326,12 +334,17 @@ void Dashboard::LoginForm(HttpRequest& req, const PathParams&, Respond respond) 
 }
 
 void Dashboard::Login(HttpRequest& req, const PathParams&, Respond respond) {
-  auto form = ParseForm(req.body);
+  const std::string L = RequestLanguage(req);
+  auto parsed = ParseForm(req.body);
+  if (!parsed) {
+    return respond(LoginPage(400, "The form has characters that are not text (invalid "
+                                  "UTF-8). Check what you entered and try again.", "", L));
+  }
+  Form& form = *parsed;
   if (auto refused = RefuseWithoutLoginCsrf(req, form, "/accounts/login/")) {
     return respond(std::move(*refused));
   }
   const std::string email = absl::AsciiStrToLower(form["email"]);
-  const std::string L = RequestLanguage(req);
   absl::Duration wait;
   absl::Time now = absl::Now();
   if (!login_per_client_->Allow(req.remote_addr, now, &wait) ||
@@ -375,7 +388,12 @@ void Dashboard::Signup(HttpRequest& req, const PathParams&, Respond respond) {
     return respond(Page(404, "Sign-up is closed",
                         Para(L, "Ask an administrator for an account."), nullptr, L));
   }
-  auto form = ParseForm(req.body);
+  auto parsed = ParseForm(req.body);
+  if (!parsed) {
+    return respond(SignupPage(400, "The form has characters that are not text (invalid "
+                                   "UTF-8). Check what you entered and try again.", L));
+  }
+  Form& form = *parsed;
   if (auto refused = RefuseWithoutLoginCsrf(req, form, "/accounts/signup/")) {
     return respond(std::move(*refused));
   }

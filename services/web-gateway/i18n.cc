@@ -125,6 +125,9 @@ const std::vector<std::pair<const char*, const char*>> kJapanese = {
      "フォームの有効期限が切れたか、別のサイトから送信されました。"},
     {"Ask an administrator for an account.", "アカウントは管理者に依頼してください。"},
     {"Wrong email address or password.", "メールアドレスまたはパスワードが違います。"},
+    {"The form has characters that are not text (invalid UTF-8). Check what you entered and try again.",
+     "フォームにテキストではない文字（不正な UTF-8）が含まれています。"
+     "入力内容を確認して、もう一度お試しください。"},
     {"Too many attempts. Wait a minute and try again.",
      "試行回数が多すぎます。1 分ほど待ってから、もう一度お試しください。"},
     {"The service is busy; try again shortly.",

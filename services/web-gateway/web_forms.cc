@@ -4,6 +4,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/crypto.h"
+#include "common/strings.h"
 #include "web-gateway/http_types.h"
 
 namespace tocsin::gateway {
@@ -14,7 +15,11 @@ std::map<std::string, std::string> ParseCookies(std::string_view header) {
     part = absl::StripAsciiWhitespace(part);
     size_t eq = part.find('=');
     if (eq == absl::string_view::npos || eq == 0) continue;
-    out.emplace(std::string(part.substr(0, eq)), std::string(part.substr(eq + 1)));
+    std::string_view value(part.data() + eq + 1, part.size() - eq - 1);
+    // Our cookies are ASCII tokens: one that is not text is not ours, and
+    // passed on it would fail the data service's request as a whole.
+    if (!IsStorableText(value)) continue;
+    out.emplace(std::string(part.substr(0, eq)), std::string(value));
   }
   return out;
 }
@@ -26,11 +31,14 @@ std::string CookieHeader(std::string_view name, std::string_view value,
                       "; HttpOnly; SameSite=Lax", secure ? "; Secure" : "");
 }
 
-std::map<std::string, std::string> ParseForm(std::string_view body) {
+std::optional<std::map<std::string, std::string>> ParseForm(std::string_view body) {
   std::multimap<std::string, std::string> all;
   ParseQuery(body, &all);
   std::map<std::string, std::string> out;
-  for (auto& [k, v] : all) out.emplace(k, v);
+  for (auto& [k, v] : all) {
+    if (!IsStorableText(k) || !IsStorableText(v)) return std::nullopt;
+    out.emplace(k, v);
+  }
   return out;
 }
 

@@ -13,6 +13,11 @@ TEST(WebFormsTest, Cookies) {
   EXPECT_EQ(c.count(""), 0u);
   EXPECT_EQ(c.count("broken"), 0u);
   EXPECT_TRUE(ParseCookies("").empty());
+  // A value that is not text is not one of ours: left out.
+  auto bad = ParseCookies(std::string_view("tocsin_session=\xff\xfe; lang=ja; nul=a\0b", 35));
+  EXPECT_EQ(bad.count("tocsin_session"), 0u);
+  EXPECT_EQ(bad.count("nul"), 0u);
+  EXPECT_EQ(bad["lang"], "ja");
 }
 
 TEST(WebFormsTest, CookieHeader) {
@@ -24,9 +29,19 @@ TEST(WebFormsTest, CookieHeader) {
 
 TEST(WebFormsTest, Forms) {
   auto f = ParseForm("email=a%40b.org&password=p+w%26x&email=second");
-  EXPECT_EQ(f["email"], "a@b.org");
-  EXPECT_EQ(f["password"], "p w&x");
-  EXPECT_TRUE(ParseForm("").empty());
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ((*f)["email"], "a@b.org");
+  EXPECT_EQ((*f)["password"], "p w&x");
+  ASSERT_TRUE(ParseForm("").has_value());
+  EXPECT_TRUE(ParseForm("")->empty());
+  EXPECT_TRUE(ParseForm("name=%E6%97%A5%E6%9C%AC").has_value());  // UTF-8 text.
+  // Not text, escaped or raw, in a value or a name: the whole form is refused.
+  EXPECT_FALSE(ParseForm("email=a%ff%40b.org").has_value());
+  EXPECT_FALSE(ParseForm("name=%c0%af").has_value());
+  EXPECT_FALSE(ParseForm("name=%e2%82").has_value());
+  EXPECT_FALSE(ParseForm("name=\xff").has_value());
+  EXPECT_FALSE(ParseForm("na%80me=x").has_value());
+  EXPECT_FALSE(ParseForm("name=a%00b").has_value());
 }
 
 TEST(WebFormsTest, SameToken) {

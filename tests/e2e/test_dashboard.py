@@ -3,6 +3,7 @@
 every page, screenshots at desktop and phone widths), and its security rules
 over plain HTTP (CSRF, sessions scoped to their user, log-in rate limits, no
 account enumeration)."""
+import http.client
 import http.cookiejar
 import os
 import re
@@ -248,6 +249,44 @@ class DashboardTest(unittest.TestCase):
         self.assertEqual(status, 404)
         self.assertEqual(self.stack.sql("SELECT count(*) FROM checks WHERE name = 'intruder'"),
                          "0")
+
+    def test_bytes_that_are_not_text_get_400_or_a_new_log_in(self):
+        # Invalid UTF-8 in a form or the session cookie: before, it reached
+        # the data service's request and failed it as a whole (503).
+        not_text = "The form has characters that are not text"
+        c = Client(self.base)
+        token = c.csrf("/accounts/login/")
+        status, _, body = c.request("POST", "/accounts/login/", {
+            "csrf": token, "email": b"alice\xff@example.org", "password": "whatever1"})
+        self.assertEqual(status, 400, body)
+        self.assertIn(not_text, body)
+        token = c.csrf("/accounts/signup/")
+        status, _, body = c.request("POST", "/accounts/signup/", {
+            "csrf": token, "email": "new@example.org", "password": b"\xc0\xafpassword"})
+        self.assertEqual(status, 400, body)
+        self.assertIn(not_text, body)
+        self.assertEqual(self.stack.sql(
+            "SELECT count(*) FROM users WHERE email = 'new@example.org'"), "0")
+        alice = self.logged_in("alice")
+        new = f"/projects/{self.alice['project']}/checks/new"
+        count = lambda: int(self.stack.sql(
+            f"SELECT count(*) FROM checks WHERE project_id = '{self.alice['project']}'"))
+        before = count()
+        status, _, body = alice.request("POST", new, {
+            "csrf": alice.csrf(new), "name": b"bad \xe2\x82", "period": "10", "grace": "5"})
+        self.assertEqual(status, 400, body)
+        self.assertIn(not_text, body)
+        self.assertEqual(count(), before)
+        # A session cookie that is not text is no session: log in again.
+        url = urllib.parse.urlsplit(self.base)
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        conn.putrequest("GET", "/projects/")
+        conn.putheader("Cookie", b"tocsin_session=\xff\xfeabc")
+        conn.endheaders()
+        resp = conn.getresponse()
+        resp.read()
+        conn.close()
+        self.assertEqual((resp.status, resp.getheader("Location")), (303, "/accounts/login/"))
 
     def test_deleting_a_check_asks_first_and_needs_csrf(self):
         status, doc = self.stack.api("POST", "/api/v3/checks/", {"name": "doomed"},

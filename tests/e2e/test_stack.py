@@ -329,6 +329,23 @@ class StackTest(unittest.TestCase):
                      "/api/v3/checks/%2e%2e", "/api/v3/checks/..%2F"):
             status, _, _ = self.stack.request("GET", path, headers={"X-Api-Key": self.key})
             self.assertIn(status, (400, 404), path)
+        # Values long enough that an error quoting them would exceed gRPC's
+        # 8 KiB metadata limit: still 400, with the quote cut short (before,
+        # 429 "received initial metadata size exceeds limit", and other
+        # requests on the same connection to data failed with it).
+        c = self.create(name="long values")
+        for body, paths in (
+                ({"name": "x", "channels": "y" * 9000}, ("/", f"/{c['uuid']}")),
+                ({"name": "x", "schedule": "* * * * *", "tz": "Z" * 9000},
+                 ("/", f"/{c['uuid']}")),
+                ({"name": "x", "unique": ["q" * 9000]}, ("/",))):  # Creation only.
+            for path in paths:
+                path = "/api/v3/checks" + path
+                status, doc = self.stack.api("POST", path, body, key=self.key)
+                self.assertEqual(status, 400, (path, list(body), str(doc)[:200]))
+                self.assertLess(len(doc["error"]), 1100, (path, list(body)))
+        status, _, _ = self.stack.ping("/" + c["uuid"])
+        self.assertEqual(status, 200)
 
     def test_cron_check_and_unique_upsert(self):
         c = self.create(name="nightly", schedule="15 5 * * *", tz="Europe/Riga")
