@@ -242,6 +242,27 @@ class StackTest(unittest.TestCase):
         self.assertTrue(answer.startswith(b"HTTP/1.1 413"), (answer[:200], error))
         self.assertIsNone(error)
 
+    def test_ping_from_a_client_that_half_closes_is_answered(self):
+        # The request, then shutdown(SHUT_WR), as `nc -N` does: nginx used
+        # to record the ping but answer nothing (499).
+        c = self.create(name="half-close")
+        port = int(self.stack.env["TOCSIN_HTTP_PORT"])
+        for i in range(3):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+            sock.sendall(f"GET /ping/{c['uuid']} HTTP/1.1\r\nHost: x\r\n"
+                         "Connection: close\r\n\r\n".encode())
+            sock.shutdown(socket.SHUT_WR)
+            answer = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+            sock.close()
+            self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer[:200])
+            self.assertTrue(answer.endswith(b"\r\n\r\nOK"), answer[-200:])
+        self.assertEqual(self.get(c["uuid"])["n_pings"], 3)
+
     def test_ping_errors(self):
         status, _, body = self.stack.ping("/" + str(uuid.uuid4()))
         self.assertEqual((status, body), (404, b"not found"))
