@@ -103,14 +103,20 @@ constexpr char kBatchChecksBySlug[] =
 // A batch with pings of both kinds locks all its checks in one statement:
 // two statements would each lock in id order, but not in one order
 // together, and two such batches could deadlock.
+// The ids are gathered into an array first (an InitPlan, evaluated once):
+// as a subquery joined to the locked rows, a nested-loop plan dropped a row
+// that another transaction updated while this one waited for it, when
+// PostgreSQL rechecked the new version (test
+// MixedBatchFindsChecksUpdatedMeanwhile). The slugs the C++ side matches
+// are the locked rows' own, so a slug renamed meanwhile is not followed.
 // (The project is joined for its ping key only: a left join, so that a
 // check moved to another project meanwhile is still found by its UUID.)
 constexpr char kBatchChecksMixed[] =
     "FROM checks c LEFT JOIN projects p ON p.id = c.project_id "
-    "WHERE c.id IN (SELECT unnest($1::uuid[]) UNION ALL "
+    "WHERE c.id = ANY(ARRAY(SELECT unnest($1::uuid[]) UNION ALL "
     "SELECT c2.id FROM checks c2 JOIN projects p2 ON p2.id = c2.project_id "
     "JOIN unnest($2::text[], $3::text[]) AS t(k, s) "
-    "ON p2.ping_key = t.k AND c2.slug = t.s) "
+    "ON p2.ping_key = t.k AND c2.slug = t.s)) "
     "ORDER BY c.id FOR UPDATE OF c";
 // What a batch writes to each check it touched, from unnest()ed arrays v.
 #define TOCSIN_BATCH_CHECK_SET                                              \

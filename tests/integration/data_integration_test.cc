@@ -1222,6 +1222,68 @@ TEST_F(DataServiceTest, MixedBatchFindsByUuidACheckMovedMeanwhile) {
   EXPECT_EQ(Get(stays.uuid(), project_.api_key())->n_pings(), 1);
 }
 
+// A mixed batch whose lookup waits for a row that another transaction
+// updates (an API change, the other replica's batch) finds that check once
+// the update commits, whichever way the check is named and however the ids
+// sort. With the lookup's ids in a subquery joined to the locked rows, a
+// nested-loop plan (which PostgreSQL picked on a larger database) dropped
+// the updated row when it rechecked it: its pings got 404, or a slug shared
+// with another check named only that one. Each round runs under the plan
+// PostgreSQL picks here and again with only nested loops and index scans.
+TEST_F(DataServiceTest, MixedBatchFindsChecksUpdatedMeanwhile) {
+  auto reconnect_data = [&] {
+    Sql("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+        "WHERE application_name = 'tocsin-data' AND datname = current_database() "
+        "AND pid <> pg_backend_pid()");
+  };
+  struct PlanSettings {  // Undone whatever the test's outcome.
+    std::function<void(bool)> set;
+    ~PlanSettings() { set(false); }
+  } plan{[&](bool nested_loops) {
+    for (const char* setting : {"enable_hashjoin", "enable_mergejoin", "enable_seqscan"}) {
+      Sql(absl::StrCat("ALTER DATABASE ", Database::name,
+                       nested_loops ? absl::StrCat(" SET ", setting, " = off")
+                                    : absl::StrCat(" RESET ", setting)));
+    }
+    reconnect_data();  // The data service's new connections take them.
+  }};
+  v1::CheckSpec spec;
+  spec.mutable_timeout()->set_seconds(3600);
+  for (int round = 0; round < 8; ++round) {
+    const bool hold_slug_named = round & 1, uuid_named_first = round & 2,
+               nested_loops = round & 4;
+    if (round == 4) plan.set(true);
+    spec.set_slug(absl::StrCat("updated-meanwhile-", round, "-a"));
+    v1::Check a = Create(spec);
+    spec.set_slug(absl::StrCat("updated-meanwhile-", round, "-b"));
+    v1::Check b = Create(spec);
+    // The one pinged by UUID sorts first or last (ids are locked in order).
+    if ((a.uuid() < b.uuid()) != uuid_named_first) std::swap(a, b);
+    const v1::Check& by_uuid = a;
+    const v1::Check& by_slug = b;
+    const v1::Check& held = hold_slug_named ? by_slug : by_uuid;
+    SCOPED_TRACE(absl::StrCat("round ", round, ": the check named by ",
+                              hold_slug_named ? "slug" : "UUID",
+                              " is held; the one named by UUID sorts ",
+                              uuid_named_first ? "first" : "last",
+                              nested_loops ? "; nested loops only" : ""));
+    pqxx::connection holder(BaseConfig(Database::name).ConnectionString());
+    pqxx::work updater(holder);
+    updater.exec(absl::StrCat("UPDATE checks SET tags = 'changed' WHERE id = '",
+                              held.uuid(), "'"));
+    std::vector<int> codes;
+    std::thread pinger([&] {
+      codes = PingEach({by_uuid.uuid(), project_.ping_key() + "/" + by_slug.slug()});
+    });
+    ASSERT_TRUE(WaitUntil([&] { return LockWaits() > 0; }, absl::Seconds(10)));
+    updater.commit();
+    pinger.join();
+    EXPECT_EQ(codes, (std::vector<int>{0, 0}));
+    EXPECT_EQ(Get(by_uuid.uuid(), project_.api_key())->n_pings(), 1);
+    EXPECT_EQ(Get(by_slug.uuid(), project_.api_key())->n_pings(), 1);
+  }
+}
+
 // A call its caller cancelled while its pings were queued (behind a batch
 // waiting for a row lock) is answered, and its pings are not recorded: the
 // caller has given up on them, and its retry would be a second ping.
