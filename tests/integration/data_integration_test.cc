@@ -315,6 +315,21 @@ class DataServiceTest : public ::testing::Test {
     return r;
   }
 
+  // PingEach(targets) while another transaction has run `update` and not
+  // committed yet: it commits once the batch waits for one of its rows.
+  std::vector<int> PingEachAcrossAnUpdate(const std::string& update,
+                                          const std::vector<std::string>& targets) {
+    pqxx::connection holder(BaseConfig(Database::name).ConnectionString());
+    pqxx::work updater(holder);
+    updater.exec(update);
+    std::vector<int> codes;
+    std::thread pinger([&] { codes = PingEach(targets); });
+    EXPECT_TRUE(WaitUntil([&] { return LockWaits() > 0; }, absl::Seconds(10)));
+    updater.commit();
+    pinger.join();
+    return codes;
+  }
+
   // Sessions of the test database waiting for a row lock now.
   int LockWaits() {
     return Sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
@@ -1205,18 +1220,10 @@ TEST_F(DataServiceTest, MixedBatchFindsByUuidACheckMovedMeanwhile) {
   v1::Check moved = Create(spec);
   spec.set_slug("stays-here");
   v1::Check stays = Create(spec);
-  pqxx::connection holder(BaseConfig(Database::name).ConnectionString());
-  pqxx::work mover(holder);
-  mover.exec(absl::StrCat("UPDATE checks SET project_id = '",
-                          other.project().uuid(), "' WHERE id = '",
-                          moved.uuid(), "'"));
-  std::vector<int> codes;
-  std::thread pinger([&] {
-    codes = PingEach({moved.uuid(), project_.ping_key() + "/stays-here"});
-  });
-  ASSERT_TRUE(WaitUntil([&] { return LockWaits() > 0; }, absl::Seconds(10)));
-  mover.commit();
-  pinger.join();
+  std::vector<int> codes = PingEachAcrossAnUpdate(
+      absl::StrCat("UPDATE checks SET project_id = '", other.project().uuid(),
+                   "' WHERE id = '", moved.uuid(), "'"),
+      {moved.uuid(), project_.ping_key() + "/stays-here"});
   EXPECT_EQ(codes, (std::vector<int>{0, 0}));
   EXPECT_EQ(Get(moved.uuid(), other.api_key())->n_pings(), 1);
   EXPECT_EQ(Get(stays.uuid(), project_.api_key())->n_pings(), 1);
@@ -1267,17 +1274,9 @@ TEST_F(DataServiceTest, MixedBatchFindsChecksUpdatedMeanwhile) {
                               " is held; the one named by UUID sorts ",
                               uuid_named_first ? "first" : "last",
                               nested_loops ? "; nested loops only" : ""));
-    pqxx::connection holder(BaseConfig(Database::name).ConnectionString());
-    pqxx::work updater(holder);
-    updater.exec(absl::StrCat("UPDATE checks SET tags = 'changed' WHERE id = '",
-                              held.uuid(), "'"));
-    std::vector<int> codes;
-    std::thread pinger([&] {
-      codes = PingEach({by_uuid.uuid(), project_.ping_key() + "/" + by_slug.slug()});
-    });
-    ASSERT_TRUE(WaitUntil([&] { return LockWaits() > 0; }, absl::Seconds(10)));
-    updater.commit();
-    pinger.join();
+    std::vector<int> codes = PingEachAcrossAnUpdate(
+        absl::StrCat("UPDATE checks SET tags = 'changed' WHERE id = '", held.uuid(), "'"),
+        {by_uuid.uuid(), project_.ping_key() + "/" + by_slug.slug()});
     EXPECT_EQ(codes, (std::vector<int>{0, 0}));
     EXPECT_EQ(Get(by_uuid.uuid(), project_.api_key())->n_pings(), 1);
     EXPECT_EQ(Get(by_slug.uuid(), project_.api_key())->n_pings(), 1);
