@@ -66,10 +66,15 @@ constexpr char kInsertPing[] =
     "remote_addr, user_agent, exit_status, rid, duration_ms, body, body_size, "
     "body_object) VALUES ($1, $2, tocsin_from_micros($3), $4, $5, $6, $7, $8, "
     "$9, NULLIF($10, '')::uuid, $11, $12, $13, $14)";
+// A check's flips never go back in time: writers read the clock before
+// they wait for the check's row lock, so the flip committed second could
+// carry the earlier time (by milliseconds), and its history, ordered by
+// time, would no longer chain.
 constexpr char kInsertFlip[] =
     "INSERT INTO flips (check_id, created, old_status, new_status, processed) "
-    "VALUES ($1, tocsin_from_micros($2), $3, $4, tocsin_from_micros($5)) "
-    "RETURNING id";
+    "SELECT $1, GREATEST(tocsin_from_micros($2), "
+    "(SELECT max(f.created) FROM flips f WHERE f.check_id = $1)), $3, $4, "
+    "tocsin_from_micros($5) RETURNING id";
 // One notification per channel of the check, due at once ($4).
 constexpr char kQueueNotifications[] =
     "INSERT INTO notifications (flip_id, channel_id, check_id, next_attempt, "

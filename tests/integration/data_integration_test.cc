@@ -503,6 +503,20 @@ TEST_F(DataServiceTest, PingsUpdateCheckAndFlipsAreWrittenWithThem) {
   EXPECT_EQ(pings[0][1].as<std::string>(), "success");
   EXPECT_EQ(pings[0][2].as<std::string>(), "hello");
   EXPECT_EQ(pings[1][1].as<std::string>(), "fail");
+
+  // A flip whose writer read the clock later but took the row lock first
+  // (here: the last flip moved a minute ahead): the next flip is not dated
+  // before it, so the history still chains in time order.
+  Sql(absl::StrCat("UPDATE flips SET created = created + interval '1 minute' "
+                   "WHERE check_id = '", c.uuid(), "' AND new_status = 'down'"));
+  ASSERT_TRUE(Ping(c.uuid(), v1::PING_KIND_SUCCESS).ok());
+  flips = Sql(absl::StrCat(
+      "SELECT new_status, created >= lag(created) OVER (ORDER BY id) FROM flips "
+      "WHERE check_id = '", c.uuid(), "' ORDER BY id"));
+  ASSERT_EQ(flips.size(), 3u);
+  EXPECT_EQ(flips[2][0].as<std::string>(), "up");
+  EXPECT_TRUE(flips[1][1].as<bool>());
+  EXPECT_TRUE(flips[2][1].as<bool>());
 }
 
 TEST_F(DataServiceTest, UnknownCheckAndBadInputs) {
