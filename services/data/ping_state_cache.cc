@@ -354,4 +354,20 @@ void PingStateCache::EraseSlug(std::string_view ping_key,
   if (project->second.checks.empty()) slugs_.erase(project);
 }
 
+bool PingStateCache::WorthTrying() {
+  std::lock_guard<std::mutex> lock(attempts_mu_);
+  return trying_ || ++skipped_ % kProbeEvery == 0;
+}
+
+bool PingStateCache::Attempted(bool stale) {
+  std::lock_guard<std::mutex> lock(attempts_mu_);
+  ++window_attempts_;
+  if (stale) ++window_stale_;
+  if (window_attempts_ >= kWindow) {
+    trying_ = window_stale_ * 2 <= window_attempts_;
+    window_attempts_ = window_stale_ = 0;
+  }
+  return trying_;
+}
+
 }  // namespace tocsin::data

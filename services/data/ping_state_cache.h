@@ -25,7 +25,7 @@ namespace tocsin::data {
 // row is still that version, and the whole batch is undone and redone the
 // long way if any is not. So the copy is never trusted: a row changed by
 // anyone else (the API, the deadline scan, another data replica) only costs
-// one retry.
+// one retry. Where that is most batches (WorthTrying), they skip the copy.
 //
 // Bounded: beyond `capacity` checks, a random entry makes room, so that an
 // entry no longer used (a deleted check's, say) cannot stay for good. (The
@@ -87,6 +87,21 @@ class PingStateCache {
   void PutSlug(std::string_view ping_key, std::string_view slug,
                const SlugEntry& entry);
   void EraseSlug(std::string_view ping_key, std::string_view slug);
+
+  // Whether the next batch should try the cache. The cache pays only while
+  // its entries stay current: where another data replica writes the same
+  // checks (round robin sends a check's pings to each in turn), nearly
+  // every batch finds one of its rows changed, and such an attempt costs a
+  // round trip and an undone update on top of the lookup that follows. So
+  // after a window of kWindow attempts of which more than half were stale,
+  // batches go straight to the lookup, except one in kProbeEvery, whose
+  // outcomes decide the next window.
+  bool WorthTrying();
+  // The outcome of an attempt WorthTrying() allowed: stale, or written.
+  // Returns whether batches try the cache from now on (probes aside).
+  bool Attempted(bool stale);
+  static constexpr int kWindow = 32;
+  static constexpr int kProbeEvery = 16;
 
  private:
   using Key = std::array<uint8_t, 16>;  // The UUID's bytes.
@@ -163,6 +178,12 @@ class PingStateCache {
       slugs_;
   size_t slug_count_ = 0;
   uint64_t random_ = 0x2545F4914F6CDD1Dull;  // Which entry makes room.
+  // WorthTrying's state, under its own lock (the batch path's, not the
+  // entries').
+  std::mutex attempts_mu_;
+  bool trying_ = true;
+  int window_attempts_ = 0, window_stale_ = 0;
+  uint64_t skipped_ = 0;
 };
 
 }  // namespace tocsin::data

@@ -308,5 +308,33 @@ TEST(PingStateCacheTest, SlugsOfManyKeysStayWithinTheBound) {
   EXPECT_GE(kept, 9);  // Half of a key of one or two: one at a time.
 }
 
+TEST(PingStateCacheTest, TriesOnlyWhileMostTriesAreNotStale) {
+  PingStateCache cache(10);
+  constexpr int kWindow = PingStateCache::kWindow;
+  // Half stale: still worth it.
+  for (int i = 0; i < kWindow; ++i) {
+    ASSERT_TRUE(cache.WorthTrying());
+    EXPECT_TRUE(cache.Attempted(i % 2 == 0));
+  }
+  // A window with more than half stale (another replica writing the same
+  // checks): from then on, only one batch in kProbeEvery tries.
+  for (int i = 0; i < kWindow; ++i) {
+    ASSERT_TRUE(cache.WorthTrying());
+    cache.Attempted(i < kWindow / 2 + 1);
+  }
+  int tries = 0;
+  for (int i = 0; i < 10 * PingStateCache::kProbeEvery; ++i) tries += cache.WorthTrying();
+  EXPECT_EQ(tries, 10);
+  // The probes find the cache current again (that replica has gone): once
+  // a window of them is mostly fresh, every batch tries again.
+  int probes = 0;
+  while (probes < kWindow) {
+    if (!cache.WorthTrying()) continue;
+    ++probes;
+    EXPECT_EQ(cache.Attempted(false), probes == kWindow);
+  }
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(cache.WorthTrying());
+}
+
 }  // namespace
 }  // namespace tocsin::data

@@ -352,6 +352,19 @@ absl::Status AssignChannels(pqxx::work& tx, CheckRecord& rec,
   return absl::OkStatus();
 }
 
+metrics::Gauge& CacheTrying() {
+  static auto& g = metrics::DefaultRegistry()
+                       .AddGauge("tocsin_ping_state_cache_trying",
+                                 "1 while ping batches whose checks are all in the "
+                                 "ping state cache try it; 0 while most recent tries "
+                                 "were stale (as with several data replicas writing "
+                                 "the same checks) and batches go straight to the "
+                                 "lookup, but for a probe in 16.",
+                                 {})
+                       .With({});
+  return g;
+}
+
 // Writes a status change at time `at` (for a late check: when its grace ran
 // out) and queues its notifications, one per channel of the check, in the
 // same transaction. As Healthchecks does, nobody is alerted of a check
@@ -456,6 +469,7 @@ Store::Store(PgPool& pool, StoreOptions options)
                        ? std::make_unique<PingStateCache>(
                              options.ping_state_cache)
                        : nullptr) {
+  if (ping_states_) CacheTrying().Set(1);
   pool_.AddPreparedStatements({
       {kPrepSelectCheckForPing,
        absl::StrCat("SELECT ", kCheckColumns,
@@ -1378,6 +1392,7 @@ Store::RecordCachedPingBatch(
     if (effect.flip) return std::nullopt;
     results.push_back(std::move(out));
   }
+  if (!ping_states_->WorthTrying()) return std::nullopt;
   std::string xid;
   bool stale = false;
   absl::Status status = pool_.Run([&](pqxx::connection& conn) -> absl::Status {
@@ -1427,11 +1442,13 @@ Store::RecordCachedPingBatch(
       if (p->check_uuid.empty()) ping_states_->EraseSlug(p->ping_key, p->slug);
     }
     if (stale) {
+      CacheTrying().Set(ping_states_->Attempted(true) ? 1 : 0);
       BatchPaths().With({"stale"}).Inc();
       return std::nullopt;
     }
     return status;
   }
+  CacheTrying().Set(ping_states_->Attempted(false) ? 1 : 0);
   for (const std::string& id : rows.touched()) {
     ping_states_->Put(id,
                       {AsStored(std::move(by_id[id].state)), xid, generation});
