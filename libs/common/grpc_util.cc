@@ -11,12 +11,11 @@ namespace tocsin {
 
 grpc::Status ToGrpcStatus(const absl::Status& s) {
   if (s.ok()) return grpc::Status::OK;
-  std::string_view message(s.message().data(), s.message().size());
-  if (message.size() <= kMaxStatusMessageBytes) {
-    return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(message));
+  std::string message(s.message());
+  if (message.size() > kMaxStatusMessageBytes) {
+    message = ToStorableText(message, kMaxStatusMessageBytes - 3) + "\u2026";
   }
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
-                      ToStorableText(message, kMaxStatusMessageBytes - 3) + "\u2026");
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::move(message));
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& s) {

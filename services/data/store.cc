@@ -1436,19 +1436,20 @@ Store::RecordCachedPingBatch(
     }
     return absl::OkStatus();
   });
+  // Written or stale, the try counts (the database being away says nothing
+  // about the cache).
+  if (status.ok()) CacheTrying().Set(ping_states_->Attempted(stale) ? 1 : 0);
   if (!status.ok() || stale) {
     for (const std::string& id : rows.touched()) ping_states_->Erase(id);
     for (const PingInput* p : pings) {
       if (p->check_uuid.empty()) ping_states_->EraseSlug(p->ping_key, p->slug);
     }
     if (stale) {
-      CacheTrying().Set(ping_states_->Attempted(true) ? 1 : 0);
       BatchPaths().With({"stale"}).Inc();
       return std::nullopt;
     }
     return status;
   }
-  CacheTrying().Set(ping_states_->Attempted(false) ? 1 : 0);
   for (const std::string& id : rows.touched()) {
     ping_states_->Put(id,
                       {AsStored(std::move(by_id[id].state)), xid, generation});

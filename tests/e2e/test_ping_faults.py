@@ -45,6 +45,9 @@ class LoadTestCase(unittest.TestCase):
         log = os.path.realpath(os.path.join(self.stack.state, "logs", "postgres.log"))
         return os.path.join(os.path.dirname(log), "pg")
 
+    def pglog(self):
+        return os.path.join(os.path.dirname(self.pgdata()), "postgres.log")
+
     def restart_postgres(self, mode="fast"):
         """pg_ctl restart; mode "immediate" is a crash: no shutdown
         checkpoint, connections cut mid-transaction, recovery from the WAL
@@ -53,8 +56,7 @@ class LoadTestCase(unittest.TestCase):
                                 text=True).stdout.strip() or "/usr/lib/postgresql/15/bin"
         if not os.path.exists(os.path.join(bindir, "pg_ctl")):
             bindir = "/usr/lib/postgresql/15/bin"
-        log = os.path.join(os.path.dirname(self.pgdata()), "postgres.log")
-        cmd = [os.path.join(bindir, "pg_ctl"), "-D", self.pgdata(), "-l", log,
+        cmd = [os.path.join(bindir, "pg_ctl"), "-D", self.pgdata(), "-l", self.pglog(),
                "restart", "-m", mode, "-w", "-t", "60"]
         if os.getuid() == 0:
             cmd = ["runuser", "-u", "postgres", "--"] + cmd
@@ -279,8 +281,7 @@ class PingFaultTest(LoadTestCase):
         self.assert_stored(uuids, ok, sent)
         self.assert_recovers(uuids[0])
         # Both crashes are in PostgreSQL's log: the test did what it says.
-        log = os.path.join(os.path.dirname(self.pgdata()), "postgres.log")
-        with open(log, errors="replace") as f:
+        with open(self.pglog(), errors="replace") as f:
             text = f.read()
         self.assertIn("was terminated by signal 9", text)
         self.assertIn("received immediate shutdown request", text)
